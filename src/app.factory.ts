@@ -1,0 +1,58 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppModuleOptions } from './app.module';
+import { middlewareErrorHandler } from './common/http/all-exceptions.filter';
+import { requestIdMiddleware } from './common/http/request-id';
+import { AppConfig } from './config/app-config';
+import { MetricsService } from './metrics/metrics.service';
+
+/**
+ * Builds the fully configured application without listening: main.ts and the end-to-end tests
+ * run exactly the same app. `config.database.url` must already be resolved.
+ */
+export async function createApp(
+  config: AppConfig,
+  options: AppModuleOptions = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', config.http.trustProxy);
+  app.disable('x-powered-by');
+
+  // Order matters: the request id first so even a body that fails to parse gets one.
+  app.use(requestIdMiddleware);
+  app.use(app.get(MetricsService).httpMiddleware);
+  app.use(helmet());
+  app.enableCors({
+    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+    exposedHeaders: ['X-Request-ID', 'Retry-After'],
+  });
+  app.use(json({ limit: config.http.bodyLimit }));
+  app.use(middlewareErrorHandler);
+
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Smart AI Hub')
+      .setDescription('Auth, VERIFIED sessions, credits and model chat for AI services.')
+      .setVersion('1.0')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Session-Token' }, 'session-token')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

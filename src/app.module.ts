@@ -1,0 +1,64 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
+import { CacheModule } from './cache/cache.module';
+import { RedisConnection } from './cache/redis-connection';
+import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
+import { httpLoggerOptions } from './common/logging/logger-options';
+import { ResilientThrottlerStorage } from './common/rate-limit/resilient-throttler-storage';
+import { TimeModule } from './common/time/time.module';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { CreditsModule } from './credits/credits.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { McpModule } from './mcp/mcp.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { SessionModule } from './session/session.module';
+
+export interface AppModuleOptions {
+  /** Where JSON logs go; stdout when unset. Tests pass a stream to read what was logged. */
+  logDestination?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        TimeModule,
+        LoggerModule.forRoot({
+          pinoHttp: options.logDestination
+            ? [httpLoggerOptions(config.logLevel), options.logDestination]
+            : httpLoggerOptions(config.logLevel),
+        }),
+        DatabaseModule,
+        CacheModule,
+        ThrottlerModule.forRootAsync({
+          inject: [AppConfig, RedisConnection],
+          useFactory: (cfg: AppConfig, redis: RedisConnection) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: cfg.rateLimitPerMinute }],
+            storage: new ResilientThrottlerStorage(redis),
+          }),
+        }),
+        HealthModule,
+        MetricsModule,
+        AuthModule,
+        SessionModule,
+        CreditsModule,
+        McpModule,
+        AdminModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+/** What kind of failure a domain error is; the one exception filter maps kinds to HTTP statuses. */
+export type DomainErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'payment_required'
+  | 'unprocessable'
+  | 'unavailable';
+
+/**
+ * Base of the business rule failures services throw. Services never build HTTP responses:
+ * `details` become extra fields of the JSON error body.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { createApp } from './app.factory';
+import { baseLoggerOptions } from './common/logging/logger-options';
+import { AppConfig, ConfigValidationError, loadAppConfig } from './config/app-config';
+import { readEnvironment } from './config/read-environment';
+import { EmbeddedPostgresServer } from './database/embedded-postgres';
+
+function loadConfigOrExit(): AppConfig {
+  try {
+    return loadAppConfig(readEnvironment());
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  let config = loadConfigOrExit();
+  const logger = pino(baseLoggerOptions(config.logLevel));
+
+  let embedded: EmbeddedPostgresServer | undefined;
+  if (!config.database.url) {
+    embedded = await EmbeddedPostgresServer.start({
+      dir: config.database.embeddedDir,
+      port: config.database.embeddedPort,
+      logger,
+    });
+    config = { ...config, database: { ...config.database, url: embedded.url } };
+  }
+  if (config.jwt.secretGenerated) {
+    logger.warn('JWT_SECRET is not set: a random secret was generated, so tokens end with this process');
+  }
+  if (!config.redis.url) {
+    logger.warn('REDIS_URL is not set: single-instance mode (cache and rate limits in process memory)');
+  }
+
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const server = app.getHttpServer();
+  logger.info({ address: server.address() }, 'Smart AI Hub is listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down: finishing in-flight requests');
+    // Stop accepting, let in-flight requests finish, and cut what is left after the timeout.
+    const forceClose = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(forceClose);
+    await app.close();
+    await embedded?.stop();
+    logger.info('Shut down cleanly');
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => void shutdown(signal));
+  }
+}
+
+main().catch((error: unknown) => {
+  const logger = pino(baseLoggerOptions('info'));
+  logger.fatal({ err: error }, 'Start-up failed');
+  process.exit(1);
+});
