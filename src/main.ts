@@ -30,10 +30,14 @@ async function main(): Promise<void> {
     config = { ...config, database: { ...config.database, url: embedded.url } };
   }
   if (config.jwt.secretGenerated) {
-    logger.warn('JWT_SECRET is not set: a random secret was generated, so tokens end with this process');
+    logger.warn(
+      'JWT_SECRET is not set: a random secret was generated, so tokens end with this process',
+    );
   }
   if (!config.redis.url) {
-    logger.warn('REDIS_URL is not set: single-instance mode (cache and rate limits in process memory)');
+    logger.warn(
+      'REDIS_URL is not set: single-instance mode (cache and rate limits in process memory)',
+    );
   }
 
   const app = await createApp(config);
@@ -47,7 +51,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'Shutting down: finishing in-flight requests');
     // Stop accepting, let in-flight requests finish, and cut what is left after the timeout.
-    const forceClose = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
+    const forceClose = setTimeout(
+      () => server.closeAllConnections(),
+      config.http.shutdownTimeoutMs,
+    );
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(forceClose);
     await app.close();

@@ -16,13 +16,21 @@ function buildCacheStore(config: AppConfig): Keyv {
     {
       url: config.redis.url,
       disableOfflineQueue: true,
-      socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(retries * 200, 2000) },
+      socket: {
+        connectTimeout: 2000,
+        reconnectStrategy: (retries: number) => Math.min(retries * 200, 2000),
+      },
     },
-    { namespace: `${config.redis.keyPrefix}cache`, throwOnConnectError: false, throwOnErrors: false },
+    {
+      namespace: `${config.redis.keyPrefix}cache`,
+      throwOnConnectError: false,
+      throwOnErrors: false,
+    },
   );
   let reportedDown = false;
   keyv.on('error', (error: Error) => {
-    if (!reportedDown) logger.warn(`Redis cache unavailable, serving from PostgreSQL: ${error.message}`);
+    if (!reportedDown)
+      logger.warn(`Redis cache unavailable, serving from PostgreSQL: ${error.message}`);
     reportedDown = true;
   });
   return keyv;

@@ -39,7 +39,13 @@ export class ConfigValidationError extends Error {
 type Parsed = string | number | boolean | string[] | undefined;
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** Parses one value; returns an error sentence naming what the variable expects. */
 function parseValue(spec: VariableSpec, raw: string): { value: Parsed } | { error: string } {
@@ -89,7 +95,9 @@ function parseValue(spec: VariableSpec, raw: string): { value: Parsed } | { erro
 }
 
 function describeValue(spec: VariableSpec, raw: string): string {
-  return spec.secret ? '(secret hidden)' : JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+  return spec.secret
+    ? '(secret hidden)'
+    : JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
 }
 
 function parseTrustProxy(raw: string): boolean | number | string {

@@ -114,7 +114,8 @@ export const ENVIRONMENT: readonly VariableSpec[] = [
     name: 'SHUTDOWN_TIMEOUT',
     kind: { type: 'duration' },
     default: '10s',
-    description: 'How long in-flight requests may take to finish on SIGTERM before connections are cut.',
+    description:
+      'How long in-flight requests may take to finish on SIGTERM before connections are cut.',
   },
   {
     name: 'JWT_SECRET',

@@ -12,7 +12,9 @@ import { runMigrationsLocked } from './migrations';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
         if (!config.database.url) {
-          throw new Error('database.url must be resolved (embedded or DATABASE_URL) before the app starts');
+          throw new Error(
+            'database.url must be resolved (embedded or DATABASE_URL) before the app starts',
+          );
         }
         return buildDataSourceOptions(config.database.url, config.database.poolSize);
       },

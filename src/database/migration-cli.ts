@@ -36,15 +36,20 @@ async function runCommand(dataSource: DataSource, command: string, name?: string
   switch (command) {
     case 'run': {
       const applied = await runMigrationsLocked(dataSource);
-      return applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'No pending migrations';
+      return applied.length
+        ? `Applied: ${applied.map((m) => m.name).join(', ')}`
+        : 'No pending migrations';
     }
     case 'revert':
       await dataSource.undoLastMigration({ transaction: 'each' });
       return 'Reverted the last migration';
     case 'show':
-      return (await dataSource.showMigrations()) ? 'There are pending migrations' : 'No pending migrations';
+      return (await dataSource.showMigrations())
+        ? 'There are pending migrations'
+        : 'No pending migrations';
     case 'generate': {
-      if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new Error(`${USAGE} (Name in PascalCase)`);
+      if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name))
+        throw new Error(`${USAGE} (Name in PascalCase)`);
       await runMigrationsLocked(dataSource);
       const sql = await dataSource.driver.createSchemaBuilder().log();
       if (sql.upQueries.length === 0) return 'The entities match the schema: nothing to generate';

@@ -18,7 +18,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and (when configured) Redis answer; 503 names what failed' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and (when configured) Redis answer; 503 names what failed',
+  })
   ready(): Promise<HealthCheckResult> {
     return this.health.readiness();
   }

@@ -24,7 +24,9 @@ export class HealthService {
 
   /** PostgreSQL always; Redis only when configured. A failed dependency is named in the 503. */
   async readiness(): Promise<HealthCheckResult> {
-    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: 2000 })];
+    const checks: HealthIndicatorFunction[] = [
+      () => this.database.pingCheck('database', { timeout: 2000 }),
+    ];
     if (this.redisConnection.configured) checks.push(() => this.redis.check('redis'));
     try {
       return await this.health.check(checks);

@@ -17,7 +17,10 @@ export class RedisHealthIndicator {
     if (!client || !this.connection.ready) return indicator.down({ message: 'not connected' });
     try {
       const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no PONG within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref(),
+        setTimeout(
+          () => reject(new Error(`no PONG within ${PING_TIMEOUT_MS} ms`)),
+          PING_TIMEOUT_MS,
+        ).unref(),
       );
       await Promise.race([client.ping(), timeout]);
       return indicator.up();

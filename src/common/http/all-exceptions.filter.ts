@@ -12,7 +12,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return;
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    const { body, internal } = toErrorBody(exception, (req as RequestWithId).id ?? requestIdFrom(undefined));
+    const { body, internal } = toErrorBody(
+      exception,
+      (req as RequestWithId).id ?? requestIdFrom(undefined),
+    );
     if (internal) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'Request failed');
     }

@@ -11,7 +11,7 @@ export interface ErrorBody {
   [extra: string]: unknown;
 }
 
-const STATUS_BY_KIND: Record<DomainErrorKind, HttpStatus> = {
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
   unauthenticated: HttpStatus.UNAUTHORIZED,
   forbidden: HttpStatus.FORBIDDEN,
@@ -58,8 +58,12 @@ function fromHttpException(exception: HttpException, requestId: string): ErrorBo
   if (typeof response === 'string') {
     return { statusCode: status, error: reason(status), message: response, requestId };
   }
-  const { message, error, statusCode: _ignored, ...extra } = response as Record<string, unknown>;
-  const text = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+  const { message, error, ...extra } = response as Record<string, unknown>;
+  const text = Array.isArray(message)
+    ? message.join('; ')
+    : typeof message === 'string'
+      ? message
+      : exception.message;
   return {
     ...extra,
     statusCode: status,
@@ -70,7 +74,10 @@ function fromHttpException(exception: HttpException, requestId: string): ErrorBo
 }
 
 /** Maps any thrown value to the error shape; `internal` is true when it was not a client error. */
-export function toErrorBody(exception: unknown, requestId: string): { body: ErrorBody; internal: boolean } {
+export function toErrorBody(
+  exception: unknown,
+  requestId: string,
+): { body: ErrorBody; internal: boolean } {
   if (exception instanceof HttpException) {
     const body = fromHttpException(exception, requestId);
     return { body, internal: body.statusCode >= 500 };
@@ -78,7 +85,13 @@ export function toErrorBody(exception: unknown, requestId: string): { body: Erro
   if (exception instanceof DomainError) {
     const status = STATUS_BY_KIND[exception.kind];
     return {
-      body: { ...exception.details, statusCode: status, error: reason(status), message: exception.message, requestId },
+      body: {
+        ...exception.details,
+        statusCode: status,
+        error: reason(status),
+        message: exception.message,
+        requestId,
+      },
       internal: status >= 500,
     };
   }

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, loadAppConfig } from '../../src/config/app-config';
+import { RawEnvironment } from '../../src/config/environment';
+import { TestDatabase } from './test-database';
+import { sharedRedisUrl } from './test-environment';
+
+export interface TestAppOptions {
+  /** Environment on top of the test defaults; `REDIS_URL: ''` turns Redis off. */
+  env?: RawEnvironment;
+  /** Reuse a database (e.g. two instances of one deployment); else a fresh one is created. */
+  database?: TestDatabase;
+}
+
+/** Every JSON log line the app wrote, for assertions about what is (never) logged. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  database: TestDatabase;
+  logs: LogCapture;
+  /** The app's HTTP server, for supertest. */
+  server: ReturnType<NestExpressApplication['getHttpServer']>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application on a throwaway PostgreSQL database and (when reachable) the shared Redis
+ * under a key prefix of its own, so test files can run in parallel without touching each other.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownsDatabase = !options.database;
+  const database = options.database ?? (await TestDatabase.create());
+  const config = loadAppConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '10',
+    REDIS_URL: sharedRedisUrl() ?? '',
+    REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
+    ...options.env,
+  });
+  const logs = new LogCapture();
+  const app = await createApp(config, { logDestination: logs });
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    config,
+    database,
+    logs,
+    server: app.getHttpServer(),
+    async close() {
+      await app.close();
+      if (ownsDatabase) await database.drop();
+    },
+  };
+}
