@@ -63,9 +63,9 @@ export class EmbeddedPostgresServer {
   }
 }
 
-/** True when every existing folder on the way to `dir` lets other users pass through. */
+/** True when every existing folder above `dir` lets other users pass through. */
 function traversableByOthers(dir: string): boolean {
-  for (let current = dir; ; current = dirname(current)) {
+  for (let current = dirname(dir); ; current = dirname(current)) {
     if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
     if (current === dirname(current)) return true;
   }
@@ -76,6 +76,7 @@ function traversableByOthers(dir: string): boolean {
  * cannot enter e.g. a checkout under /root. Then the data goes to a stable folder of its own.
  */
 function dataDirFor(requested: string, runAsPostgresUser: boolean, log: Logger): string {
+  // The data folder itself belongs to postgres (initdb makes it 0700); only its parents matter.
   if (!runAsPostgresUser || traversableByOthers(requested)) return requested;
   const id = createHash('sha256').update(requested).digest('hex').slice(0, 12);
   const fallback = join('/var/tmp', `smart-ai-hub-${id}`, 'postgres');
