@@ -1,34 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { ENVIRONMENT, RawEnvironment, VariableSpec } from './environment';
-
-export type NodeEnv = 'development' | 'test' | 'production';
-
-/**
- * The validated configuration: built once at boot, read by the app, the migration CLI and the
- * tests. An abstract class so Nest can inject it by type; the object itself is a plain literal.
- */
-export abstract class AppConfig {
-  abstract readonly nodeEnv: NodeEnv;
-  abstract readonly port: number;
-  abstract readonly host: string;
-  abstract readonly logLevel: string;
-  abstract readonly database: {
-    /** Unset: the embedded PostgreSQL is used. */
-    url?: string;
-    poolSize: number;
-    embeddedDir: string;
-    embeddedPort: number;
-  };
-  abstract readonly redis: { url?: string; keyPrefix: string };
-  abstract readonly http: {
-    corsOrigins: string[];
-    trustProxy: boolean | number | string;
-    bodyLimit: string;
-    shutdownTimeoutMs: number;
-  };
-  abstract readonly rateLimitPerMinute: number;
-  abstract readonly jwt: { secret: string; secretGenerated: boolean };
-}
+import { buildPlatformConfig, PlatformConfig } from './variables/platform';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -36,7 +7,7 @@ export class ConfigValidationError extends Error {
   }
 }
 
-type Parsed = string | number | boolean | string[] | undefined;
+export type Parsed = string | number | boolean | string[] | undefined;
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const DURATION_MS: Record<string, number> = {
@@ -100,22 +71,57 @@ function describeValue(spec: VariableSpec, raw: string): string {
     : JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
 }
 
-function parseTrustProxy(raw: string): boolean | number | string {
-  if (raw === 'true') return true;
-  if (raw === 'false' || raw === '') return false;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return raw;
+/**
+ * The validated configuration: built once at boot, read by the app, the migration CLI and the
+ * tests. An abstract class so Nest can inject it by type; the object itself is a plain literal.
+ * Each area's part is declared and built in its own file under `variables/`.
+ */
+export abstract class AppConfig implements PlatformConfig {
+  abstract readonly nodeEnv: PlatformConfig['nodeEnv'];
+  abstract readonly port: number;
+  abstract readonly host: string;
+  abstract readonly logLevel: string;
+  abstract readonly database: PlatformConfig['database'];
+  abstract readonly redis: PlatformConfig['redis'];
+  abstract readonly http: PlatformConfig['http'];
+  abstract readonly rateLimitPerMinute: number;
+  abstract readonly jwt: PlatformConfig['jwt'];
 }
 
-/**
- * Validates the environment and builds the typed configuration. Every problem is reported at
- * once, one line per variable, naming the variable and what it expects.
- */
-export function loadAppConfig(env: RawEnvironment): AppConfig {
-  const problems: string[] = [];
-  const values = new Map<string, Parsed>();
-  const nodeEnv = (env.NODE_ENV?.trim() || 'development') as NodeEnv;
+/** Parsed values by variable name, plus the problems found so far; handed to each area's builder. */
+export class ConfigValues {
+  readonly problems: string[] = [];
 
+  constructor(
+    private readonly values: Map<string, Parsed>,
+    readonly nodeEnv: string,
+  ) {}
+
+  string(name: string): string {
+    return this.values.get(name) as string;
+  }
+  optionalString(name: string): string | undefined {
+    return this.values.get(name) as string | undefined;
+  }
+  number(name: string): number {
+    return this.values.get(name) as number;
+  }
+  boolean(name: string): boolean {
+    return this.values.get(name) as boolean;
+  }
+  list(name: string): string[] {
+    return this.values.get(name) as string[];
+  }
+  /** Records a cross-field or semantic problem an area's builder found. */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+}
+
+function parseEnvironment(env: RawEnvironment): ConfigValues {
+  const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  const values = new Map<string, Parsed>();
+  const problems: string[] = [];
   for (const spec of ENVIRONMENT) {
     const raw = env[spec.name]?.trim();
     if (raw === undefined || raw === '') {
@@ -134,41 +140,20 @@ export function loadAppConfig(env: RawEnvironment): AppConfig {
       values.set(spec.name, parsed.value);
     }
   }
+  const result = new ConfigValues(values, nodeEnv);
+  problems.forEach((p) => result.problem(p));
+  return result;
+}
 
-  const jwtSecret = values.get('JWT_SECRET') as string | undefined;
-  if (jwtSecret !== undefined && jwtSecret.length < 32) {
-    problems.push('JWT_SECRET is invalid: it must be at least 32 characters long');
-  }
-  if (problems.length > 0) throw new ConfigValidationError(problems);
-
-  const str = (name: string) => values.get(name) as string;
-  const num = (name: string) => values.get(name) as number;
-  return {
-    nodeEnv: str('NODE_ENV') as NodeEnv,
-    port: num('PORT'),
-    host: str('HOST'),
-    logLevel: str('LOG_LEVEL'),
-    database: {
-      url: values.get('DATABASE_URL') as string | undefined,
-      poolSize: num('DATABASE_POOL_SIZE'),
-      embeddedDir: str('EMBEDDED_PG_DIR'),
-      embeddedPort: num('EMBEDDED_PG_PORT'),
-    },
-    redis: {
-      url: values.get('REDIS_URL') as string | undefined,
-      keyPrefix: str('REDIS_KEY_PREFIX'),
-    },
-    http: {
-      corsOrigins: values.get('CORS_ORIGINS') as string[],
-      trustProxy: parseTrustProxy(str('TRUST_PROXY')),
-      bodyLimit: str('BODY_LIMIT'),
-      shutdownTimeoutMs: num('SHUTDOWN_TIMEOUT'),
-    },
-    rateLimitPerMinute: num('RATE_LIMIT_PER_MINUTE'),
-    jwt: {
-      // Development convenience only: tokens die with the process. Production must set it.
-      secret: jwtSecret ?? randomBytes(48).toString('base64url'),
-      secretGenerated: jwtSecret === undefined,
-    },
+/**
+ * Validates the environment and builds the typed configuration. Every problem is reported at
+ * once, one line per variable, naming the variable and what it expects.
+ */
+export function loadAppConfig(env: RawEnvironment): AppConfig {
+  const values = parseEnvironment(env);
+  const config: AppConfig = {
+    ...buildPlatformConfig(values),
   };
+  if (values.problems.length > 0) throw new ConfigValidationError(values.problems);
+  return config;
 }

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { ConfigValues } from '../app-config';
+import type { VariableSpec } from '../environment';
+
+/** Server, database, Redis and HTTP: the foundation every feature runs on. */
+export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
+  {
+    name: 'NODE_ENV',
+    kind: { type: 'enum', values: ['development', 'test', 'production'] },
+    default: 'development',
+    description: 'Runtime mode; `production` refuses convenience defaults for secrets.',
+  },
+  {
+    name: 'PORT',
+    kind: { type: 'int', min: 0, max: 65535 },
+    default: '3000',
+    description: 'HTTP port (0 picks a free one).',
+  },
+  {
+    name: 'HOST',
+    kind: { type: 'string' },
+    default: '0.0.0.0',
+    description: 'Interface the HTTP server binds to.',
+  },
+  {
+    name: 'LOG_LEVEL',
+    kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    description: 'Minimum level of the JSON logs.',
+  },
+  {
+    name: 'DATABASE_URL',
+    kind: { type: 'url', protocols: ['postgres:', 'postgresql:'] },
+    description:
+      'PostgreSQL connection URL. Unset: an embedded PostgreSQL is started with data in EMBEDDED_PG_DIR.',
+    requiredInProduction: true,
+  },
+  {
+    name: 'DATABASE_POOL_SIZE',
+    kind: { type: 'int', min: 1, max: 500 },
+    default: '20',
+    description: 'Maximum PostgreSQL connections held by one server process.',
+  },
+  {
+    name: 'EMBEDDED_PG_DIR',
+    kind: { type: 'string' },
+    default: './.data/postgres',
+    description: 'Data directory of the embedded PostgreSQL (only without DATABASE_URL).',
+  },
+  {
+    name: 'EMBEDDED_PG_PORT',
+    kind: { type: 'int', min: 1, max: 65535 },
+    default: '54329',
+    description: 'Port of the embedded PostgreSQL, bound to 127.0.0.1 (only without DATABASE_URL).',
+  },
+  {
+    name: 'REDIS_URL',
+    kind: { type: 'url', protocols: ['redis:', 'rediss:'] },
+    description:
+      'Redis for cache, rate limits and Socket.IO fan-out. Unset: in-process equivalents (single instance).',
+  },
+  {
+    name: 'REDIS_KEY_PREFIX',
+    kind: { type: 'string' },
+    default: 'sah:',
+    description: 'Prefix of every Redis key this server writes.',
+  },
+  {
+    name: 'CORS_ORIGINS',
+    kind: { type: 'list' },
+    default: '',
+    description: 'Comma-separated origins allowed by CORS; empty allows none, `*` allows any.',
+  },
+  {
+    name: 'TRUST_PROXY',
+    kind: { type: 'string' },
+    default: 'false',
+    description:
+      'Express `trust proxy`: `false`, `true`, a hop count or a list of subnets, so the client IP is right behind a balancer.',
+  },
+  {
+    name: 'RATE_LIMIT_PER_MINUTE',
+    kind: { type: 'int', min: 1, max: 1_000_000 },
+    default: '600',
+    description: 'General request limit per client IP and minute.',
+  },
+  {
+    name: 'BODY_LIMIT',
+    kind: { type: 'string' },
+    default: '1mb',
+    description: 'Largest accepted JSON body (bytes or e.g. `512kb`); larger → 413.',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT',
+    kind: { type: 'duration' },
+    default: '10s',
+    description:
+      'How long in-flight requests may take to finish on SIGTERM before connections are cut.',
+  },
+  {
+    name: 'JWT_SECRET',
+    kind: { type: 'string' },
+    description:
+      'Signing key of access tokens (≥32 characters). Outside production a random one is generated per start.',
+    secret: true,
+    requiredInProduction: true,
+  },
+];
+
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export interface PlatformConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  host: string;
+  logLevel: string;
+  database: {
+    /** Unset: the embedded PostgreSQL is used. */
+    url?: string;
+    poolSize: number;
+    embeddedDir: string;
+    embeddedPort: number;
+  };
+  redis: { url?: string; keyPrefix: string };
+  http: {
+    corsOrigins: string[];
+    trustProxy: boolean | number | string;
+    bodyLimit: string;
+    shutdownTimeoutMs: number;
+  };
+  rateLimitPerMinute: number;
+  jwt: { secret: string; secretGenerated: boolean };
+}
+
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (raw === 'true') return true;
+  if (raw === 'false' || raw === '') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+export function buildPlatformConfig(v: ConfigValues): PlatformConfig {
+  const jwtSecret = v.optionalString('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    v.problem('JWT_SECRET is invalid: it must be at least 32 characters long');
+  }
+  return {
+    nodeEnv: v.string('NODE_ENV') as NodeEnv,
+    port: v.number('PORT'),
+    host: v.string('HOST'),
+    logLevel: v.string('LOG_LEVEL'),
+    database: {
+      url: v.optionalString('DATABASE_URL'),
+      poolSize: v.number('DATABASE_POOL_SIZE'),
+      embeddedDir: v.string('EMBEDDED_PG_DIR'),
+      embeddedPort: v.number('EMBEDDED_PG_PORT'),
+    },
+    redis: { url: v.optionalString('REDIS_URL'), keyPrefix: v.string('REDIS_KEY_PREFIX') },
+    http: {
+      corsOrigins: v.list('CORS_ORIGINS'),
+      trustProxy: parseTrustProxy(v.string('TRUST_PROXY')),
+      bodyLimit: v.string('BODY_LIMIT'),
+      shutdownTimeoutMs: v.number('SHUTDOWN_TIMEOUT'),
+    },
+    rateLimitPerMinute: v.number('RATE_LIMIT_PER_MINUTE'),
+    jwt: {
+      // Development convenience only: tokens die with the process. Production must set it.
+      secret: jwtSecret ?? randomBytes(48).toString('base64url'),
+      secretGenerated: jwtSecret === undefined,
+    },
+  };
+}
