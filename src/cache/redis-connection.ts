@@ -20,6 +20,7 @@ export class RedisConnection implements OnApplicationShutdown {
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,
+          disconnectTimeout: 200,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         })
       : null;
@@ -44,6 +45,8 @@ export class RedisConnection implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.client) return;
-    await this.client.quit().catch(() => this.client?.disconnect());
+    // QUIT only reaches a live server; otherwise stop the reconnect loop at once.
+    if (this.ready) await this.client.quit().catch(() => this.client?.disconnect());
+    else this.client.disconnect();
   }
 }
