@@ -9,7 +9,9 @@ import { CacheModule } from './cache/cache.module';
 import { RedisConnection } from './cache/redis-connection';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { httpLoggerOptions } from './common/logging/logger-options';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { ResilientThrottlerStorage } from './common/rate-limit/resilient-throttler-storage';
+import { Clock } from './common/time/clock';
 import { TimeModule } from './common/time/time.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -23,6 +25,8 @@ import { SessionModule } from './session/session.module';
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when unset. Tests pass a stream to read what was logged. */
   logDestination?: DestinationStream;
+  /** The clock every expiry reads; the system clock when unset. Tests pass one they can move. */
+  clock?: Clock;
 }
 
 @Module({})
@@ -32,7 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        TimeModule,
+        TimeModule.forRoot(options.clock),
         LoggerModule.forRoot({
           pinoHttp: options.logDestination
             ? [httpLoggerOptions(config.logLevel), options.logDestination]
@@ -40,6 +44,7 @@ export class AppModule {
         }),
         DatabaseModule,
         CacheModule,
+        RateLimitModule,
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, RedisConnection],
           useFactory: (cfg: AppConfig, redis: RedisConnection) => ({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
+import { Clock } from '../../src/common/time/clock';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { RawEnvironment } from '../../src/config/environment';
 import { TestDatabase } from './test-database';
@@ -12,6 +13,8 @@ export interface TestAppOptions {
   env?: RawEnvironment;
   /** Reuse a database (e.g. two instances of one deployment); else a fresh one is created. */
   database?: TestDatabase;
+  /** A clock the test moves; the system clock when unset. */
+  clock?: Clock;
 }
 
 /** Every JSON log line the app wrote, for assertions about what is (never) logged. */
@@ -55,7 +58,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logs = new LogCapture();
-  const app = await createApp(config, { logDestination: logs });
+  const app = await createApp(config, { logDestination: logs, clock: options.clock });
   await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -8,6 +8,7 @@ export type DomainErrorKind =
   | 'gone'
   | 'payment_required'
   | 'unprocessable'
+  | 'rate_limited'
   | 'unavailable';
 
 /**

@@ -23,6 +23,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    if (typeof body.retryAfterSeconds === 'number') {
+      res.setHeader('Retry-After', String(body.retryAfterSeconds));
+    }
     res.status(body.statusCode).json(body);
   }
 }

@@ -20,6 +20,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   gone: HttpStatus.GONE,
   payment_required: HttpStatus.PAYMENT_REQUIRED,
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 

@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { RedisConnection } from '../../cache/redis-connection';
+import { DomainError } from '../errors/domain-error';
+import { Clock } from '../time/clock';
+
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+
+  constructor(retryAfterSeconds: number, message = 'Too many requests, try again later') {
+    super(message, { retryAfterSeconds });
+  }
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+// INCR and set the window's expiry on the first hit, atomically; returns [count, ms left].
+const CONSUME_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}`;
+
+const MEMORY_PRUNE_THRESHOLD = 10_000;
+
+/**
+ * Fixed-window counters for guessable endpoints (logins, codes, session verification), keyed by
+ * whatever the caller chooses (IP, email, API key). Redis when configured and reachable, so limits
+ * hold across instances; process memory otherwise (or while Redis is away).
+ */
+@Injectable()
+export class RateLimiterService {
+  private readonly memory = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Counts one hit on `key` and says whether it was within `limit` for the current window. */
+  async consume(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
+    const { count, msLeft } = await this.increment(key, windowMs);
+    return {
+      allowed: count <= limit,
+      remaining: Math.max(0, limit - count),
+      retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
+    };
+  }
+
+  /** Counts one hit; throws `RateLimitedError` (429 with Retry-After) beyond `limit`. */
+  async hit(key: string, limit: number, windowMs: number): Promise<void> {
+    const decision = await this.consume(key, limit, windowMs);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+  }
+
+  /** Whether `key` has already used up `limit` in its current window, without counting a hit. */
+  async isExceeded(
+    key: string,
+    limit: number,
+  ): Promise<{ exceeded: boolean; retryAfterSeconds: number }> {
+    const { count, msLeft } = await this.read(key);
+    return { exceeded: count >= limit, retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) };
+  }
+
+  async reset(key: string): Promise<void> {
+    this.memory.delete(key);
+    if (this.redisUsable()) {
+      await this.redis.client!.del(this.redisKey(key)).catch(() => undefined);
+    }
+  }
+
+  private redisUsable(): boolean {
+    return this.redis.client !== null && this.redis.ready;
+  }
+
+  private redisKey(key: string): string {
+    return `${this.redis.keyPrefix}limit:${key}`;
+  }
+
+  private async increment(
+    key: string,
+    windowMs: number,
+  ): Promise<{ count: number; msLeft: number }> {
+    if (this.redisUsable()) {
+      try {
+        const [count, msLeft] = (await this.redis.client!.eval(
+          CONSUME_SCRIPT,
+          1,
+          this.redisKey(key),
+          windowMs,
+        )) as [number, number];
+        return { count, msLeft };
+      } catch {
+        // Redis dropped mid-call: count in memory rather than failing the request.
+      }
+    }
+    return this.incrementInMemory(key, windowMs);
+  }
+
+  private async read(key: string): Promise<{ count: number; msLeft: number }> {
+    if (this.redisUsable()) {
+      try {
+        const redisKey = this.redisKey(key);
+        const [count, msLeft] = await Promise.all([
+          this.redis.client!.get(redisKey),
+          this.redis.client!.pttl(redisKey),
+        ]);
+        return { count: Number(count ?? 0), msLeft: Math.max(0, msLeft) };
+      } catch {
+        // Fall through to the in-memory view.
+      }
+    }
+    const entry = this.memory.get(key);
+    const now = this.clock.now().getTime();
+    return entry && entry.resetAt > now
+      ? { count: entry.count, msLeft: entry.resetAt - now }
+      : { count: 0, msLeft: 0 };
+  }
+
+  private incrementInMemory(key: string, windowMs: number): { count: number; msLeft: number } {
+    const now = this.clock.now().getTime();
+    if (this.memory.size > MEMORY_PRUNE_THRESHOLD) {
+      for (const [k, entry] of this.memory) if (entry.resetAt <= now) this.memory.delete(k);
+    }
+    let entry = this.memory.get(key);
+    if (!entry || entry.resetAt <= now) {
+      entry = { count: 0, resetAt: now + windowMs };
+      this.memory.set(key, entry);
+    }
+    entry.count += 1;
+    return { count: entry.count, msLeft: entry.resetAt - now };
+  }
+}
