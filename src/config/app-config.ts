@@ -1,5 +1,6 @@
 import { ENVIRONMENT, RawEnvironment, VariableSpec } from './environment';
 import { buildPlatformConfig, PlatformConfig } from './variables/platform';
+import { buildSessionConfig, SessionConfig } from './variables/session';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -86,6 +87,7 @@ export abstract class AppConfig implements PlatformConfig {
   abstract readonly http: PlatformConfig['http'];
   abstract readonly rateLimitPerMinute: number;
   abstract readonly jwt: PlatformConfig['jwt'];
+  abstract readonly session: SessionConfig;
 }
 
 /** Parsed values by variable name, plus the problems found so far; handed to each area's builder. */
@@ -153,6 +155,7 @@ export function loadAppConfig(env: RawEnvironment): AppConfig {
   const values = parseEnvironment(env);
   const config: AppConfig = {
     ...buildPlatformConfig(values),
+    session: buildSessionConfig(values),
   };
   if (values.problems.length > 0) throw new ConfigValidationError(values.problems);
   return config;

@@ -1,4 +1,5 @@
 import { PLATFORM_VARIABLES } from './variables/platform';
+import { SESSION_VARIABLES } from './variables/session';
 
 /**
  * Every environment variable the server reads, declared once (one file per area under
@@ -25,6 +26,6 @@ export interface VariableSpec {
   requiredInProduction?: boolean;
 }
 
-export const ENVIRONMENT: readonly VariableSpec[] = [...PLATFORM_VARIABLES];
+export const ENVIRONMENT: readonly VariableSpec[] = [...PLATFORM_VARIABLES, ...SESSION_VARIABLES];
 
 export type RawEnvironment = Record<string, string | undefined>;

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { SessionCache } from './session-cache';
+import { SessionController } from './session.controller';
+import { SessionRepository } from './session.repository';
+import { SessionService } from './session.service';
 
-/** Session feature module: registered from the start, filled in by its own issue. */
-@Module({})
+/** VERIFIED session tokens for third-party services: creation, verification, claims, revocation. */
+@Module({
+  controllers: [SessionController],
+  providers: [SessionService, SessionRepository, SessionCache],
+  exports: [SessionService],
+})
 export class SessionModule {}

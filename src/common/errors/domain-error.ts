@@ -17,6 +17,10 @@ export type DomainErrorKind =
  */
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
+  /** The body's `error` field; the HTTP reason phrase unless an API contract fixes another text. */
+  get errorLabel(): string | undefined {
+    return undefined;
+  }
 
   constructor(
     message: string,

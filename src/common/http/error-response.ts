@@ -89,7 +89,7 @@ export function toErrorBody(
       body: {
         ...exception.details,
         statusCode: status,
-        error: reason(status),
+        error: exception.errorLabel ?? reason(status),
         message: exception.message,
         requestId,
       },

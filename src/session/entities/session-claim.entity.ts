@@ -1,0 +1,42 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { User } from '../../auth/entities/user.entity';
+import { Session } from './session.entity';
+
+/**
+ * A third party's pending login (device-flow style): registered when the user starts Google login
+ * with `?session=…`, completed when the login succeeds, delivered to the service exactly once.
+ */
+@Entity('session_claims')
+export class SessionClaim {
+  @PrimaryColumn({ name: 'third_party_session_id', type: 'varchar', length: 128 })
+  thirdPartySessionId!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  userId!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'session_claims_user_id_fkey' })
+  user?: User;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column({ name: 'delivered_session_id', type: 'uuid', nullable: true })
+  deliveredSessionId!: string | null;
+
+  @ManyToOne(() => Session, { onDelete: 'SET NULL' })
+  @JoinColumn({
+    name: 'delivered_session_id',
+    foreignKeyConstraintName: 'session_claims_session_id_fkey',
+  })
+  deliveredSession?: Session;
+}

@@ -1,0 +1,18 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+export const SESSION_TOKEN_PREFIX = 'VERIFIED-';
+// 32 random bytes as base64url: 43 characters, 256 bits.
+const TOKEN_PATTERN = /^VERIFIED-[A-Za-z0-9_-]{43}$/;
+
+export function generateSessionToken(): string {
+  return `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export function isWellFormedSessionToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
+
+/** What is stored and cached instead of the token: a leak of either gives nothing to replay. */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,286 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { DomainError } from '../common/errors/domain-error';
+import { RateLimitedError, RateLimiterService } from '../common/rate-limit/rate-limiter.service';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { Session } from './entities/session.entity';
+import { SessionCache } from './session-cache';
+import {
+  MalformedSessionTokenError,
+  MissingSessionTokenError,
+  OwnSessionNotFoundError,
+  SessionExpiredError,
+  SessionNotFoundError,
+  SessionRevokedError,
+  SessionUserDisabledError,
+} from './session.errors';
+import { SessionRepository, SessionSnapshot } from './session.repository';
+import { generateSessionToken, hashSessionToken, isWellFormedSessionToken } from './session-token';
+
+// last_used_at is informational: one write a minute per session is plenty.
+const TOUCH_INTERVAL_MS = 60_000;
+const FAILURE_WINDOW_MS = 60_000;
+
+export interface CreateSessionInput {
+  userId: string;
+  returnTo?: string;
+  thirdPartySessionId?: string;
+  clientName?: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface CreatedSession {
+  token: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export type ClaimResult =
+  | { status: 'pending' }
+  | { status: 'delivered'; token: string; user: VerifiedSession['user']; expiresAt: Date };
+
+export class ClaimNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor() {
+    super('Unknown session id');
+  }
+}
+
+export class ClaimGoneError extends DomainError {
+  readonly kind = 'gone';
+  constructor(reason: 'delivered' | 'expired') {
+    super(
+      reason === 'delivered' ? 'This session was already claimed' : 'This login attempt expired',
+      { reason },
+    );
+  }
+}
+
+export interface VerifiedSession {
+  sessionId: string;
+  user: { id: string; email: string; name: string };
+  expiresAt: Date;
+}
+
+class SessionUserNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+}
+
+/**
+ * The lifecycle of VERIFIED sessions: creation (with the per-user limit), verification through
+ * the cache, claiming, and revocation. Tokens exist only in the return value of `create…`.
+ */
+@Injectable()
+export class SessionService {
+  private readonly logger = new Logger(SessionService.name);
+  private readonly lastTouched = new Map<string, number>();
+  private readonly verifications: Counter<'result'>;
+
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly cache: SessionCache,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly rateLimiter: RateLimiterService,
+    metrics: MetricsService,
+  ) {
+    this.verifications = new Counter({
+      name: 'session_verifications_total',
+      help: 'verify-session outcomes',
+      labelNames: ['result'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  async createForUser(
+    input: CreateSessionInput,
+    options: { claimed?: boolean } = {},
+  ): Promise<CreatedSession> {
+    const now = this.clock.now();
+    const token = generateSessionToken();
+    const expiresAt = new Date(now.getTime() + this.config.session.expiryDays * 86_400_000);
+    const created = await this.sessions.insertWithinLimit(
+      {
+        ...input,
+        tokenHash: hashSessionToken(token),
+        createdAt: now,
+        expiresAt,
+        claimedAt: options.claimed ? now : undefined,
+      },
+      this.config.session.maxPerUser,
+      this.unclaimedCutoff(now),
+    );
+    if (!created) throw new SessionUserNotFoundError('User not found');
+    await this.cache.evict(created.revokedHashes);
+    if (input.thirdPartySessionId) {
+      await this.sessions.completeClaim(input.thirdPartySessionId, input.userId, now);
+    }
+    return { token, sessionId: created.id, expiresAt };
+  }
+
+  /** Remembers that a third party's user started logging in, so its claims say "pending". */
+  async registerPendingLogin(thirdPartySessionId: string): Promise<void> {
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.session.unclaimedTtlMinutes * 60_000);
+    await this.sessions.registerClaim(thirdPartySessionId, now, expiresAt);
+  }
+
+  /**
+   * Device-flow style hand-over: once the user finished logging in, the service gets a session
+   * token of its own, exactly once; before that "pending", after that gone.
+   */
+  async claimForService(thirdPartySessionId: string, clientName: string): Promise<ClaimResult> {
+    const outcome = await this.sessions.deliverClaim(
+      thirdPartySessionId,
+      this.clock.now(),
+      async (userId) => {
+        const created = await this.createForUser(
+          { userId, thirdPartySessionId, clientName },
+          { claimed: true },
+        );
+        const verified = await this.verify(created.token);
+        return {
+          sessionId: created.sessionId,
+          result: { token: created.token, user: verified.user, expiresAt: created.expiresAt },
+        };
+      },
+    );
+    switch (outcome.state) {
+      case 'unknown':
+        throw new ClaimNotFoundError();
+      case 'delivered':
+      case 'expired':
+        throw new ClaimGoneError(outcome.state);
+      case 'pending':
+        return { status: 'pending' };
+      case 'ready':
+        return { status: 'delivered', ...outcome.result };
+    }
+  }
+
+  /**
+   * Verification as the public endpoint does it: failures count against the client's IP and,
+   * past the limit, every attempt from it gets 429 until the window ends. Successes never count.
+   */
+  async verifyForClient(token: string | undefined, clientIp: string): Promise<VerifiedSession> {
+    const limitKey = `verify-session-failures:${clientIp}`;
+    const limit = this.config.session.verifyFailuresPerMinute;
+    const blocked = await this.rateLimiter.isExceeded(limitKey, limit);
+    if (blocked.exceeded) {
+      this.verifications.inc({ result: 'rate_limited' });
+      throw new RateLimitedError(
+        blocked.retryAfterSeconds,
+        'Too many failed verifications, try again later',
+      );
+    }
+    try {
+      const verified = await this.verify(token);
+      this.verifications.inc({ result: 'ok' });
+      return verified;
+    } catch (error) {
+      if (error instanceof DomainError) {
+        this.verifications.inc({ result: error.message });
+        this.logger.warn(`verify-session refused: ${error.message}`);
+        await this.rateLimiter.consume(limitKey, limit, FAILURE_WINDOW_MS);
+      }
+      throw error;
+    }
+  }
+
+  /** Checks a token and returns its user; throws a SessionVerificationError saying why not. */
+  async verify(token: string | undefined): Promise<VerifiedSession> {
+    if (!token) throw new MissingSessionTokenError();
+    if (!isWellFormedSessionToken(token)) throw new MalformedSessionTokenError();
+    const tokenHash = hashSessionToken(token);
+    let snapshot = await this.cache.get(tokenHash);
+    if (!snapshot) {
+      const fromDatabase = await this.sessions.findSnapshotByHash(tokenHash);
+      if (!fromDatabase) throw new SessionNotFoundError();
+      snapshot = fromDatabase;
+      await this.cache.set(tokenHash, snapshot);
+    }
+
+    const now = this.clock.now();
+    if (snapshot.revokedAt) throw new SessionRevokedError();
+    if (new Date(snapshot.expiresAt) <= now) throw new SessionExpiredError();
+    if (!snapshot.claimedAt) snapshot = await this.claim(tokenHash, snapshot, now);
+    if (snapshot.userStatus !== 'active') throw new SessionUserDisabledError();
+
+    this.touchSoon(snapshot.sessionId, now);
+    return {
+      sessionId: snapshot.sessionId,
+      user: { id: snapshot.userId, email: snapshot.email, name: snapshot.name },
+      expiresAt: new Date(snapshot.expiresAt),
+    };
+  }
+
+  listForUser(userId: string): Promise<Session[]> {
+    const now = this.clock.now();
+    return this.sessions.listLive(userId, now, this.unclaimedCutoff(now));
+  }
+
+  /** Revokes one of the user's own sessions; someone else's id reads as unknown. */
+  async revokeOwn(userId: string, sessionId: string): Promise<void> {
+    if ((await this.sessions.findOwner(sessionId)) !== userId) throw new OwnSessionNotFoundError();
+    await this.revoke({ userId, sessionId }, 'user_revoked');
+  }
+
+  /** Revokes any one session (operators); returns false for an unknown id. */
+  async revokeById(sessionId: string, reason: string): Promise<boolean> {
+    const userId = await this.sessions.findOwner(sessionId);
+    if (!userId) return false;
+    await this.revoke({ userId, sessionId }, reason);
+    return true;
+  }
+
+  revokeAllForUser(userId: string, reason: string): Promise<number> {
+    return this.revoke({ userId }, reason);
+  }
+
+  private async revoke(
+    filter: { userId: string; sessionId?: string },
+    reason: string,
+  ): Promise<number> {
+    const hashes = await this.sessions.revoke(filter, reason, this.clock.now());
+    await this.cache.evict(hashes);
+    return hashes.length;
+  }
+
+  private async claim(
+    tokenHash: string,
+    snapshot: SessionSnapshot,
+    now: Date,
+  ): Promise<SessionSnapshot> {
+    const cutoff = this.unclaimedCutoff(now);
+    if (new Date(snapshot.createdAt) <= cutoff) throw new SessionExpiredError();
+    if (!(await this.sessions.markClaimed(snapshot.sessionId, now, cutoff))) {
+      // Claimed by a concurrent verification, or revoked meanwhile: PostgreSQL decides.
+      const current = await this.sessions.findSnapshotByHash(tokenHash);
+      if (!current || current.revokedAt) throw new SessionRevokedError();
+      if (!current.claimedAt) throw new SessionExpiredError();
+      snapshot = current;
+    } else {
+      snapshot = { ...snapshot, claimedAt: now.toISOString() };
+    }
+    await this.cache.set(tokenHash, snapshot);
+    return snapshot;
+  }
+
+  private touchSoon(sessionId: string, now: Date): void {
+    const last = this.lastTouched.get(sessionId);
+    if (last !== undefined && now.getTime() - last < TOUCH_INTERVAL_MS) return;
+    this.lastTouched.set(sessionId, now.getTime());
+    if (this.lastTouched.size > 100_000) this.lastTouched.clear();
+    // Off the request path: a slow or failed write of last_used_at must not fail verification.
+    this.sessions.touch(sessionId, now, TOUCH_INTERVAL_MS).catch((error: Error) => {
+      this.logger.warn(`could not record session use: ${error.message}`);
+    });
+  }
+
+  private unclaimedCutoff(now: Date): Date {
+    return new Date(now.getTime() - this.config.session.unclaimedTtlMinutes * 60_000);
+  }
+}
