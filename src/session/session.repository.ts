@@ -115,7 +115,7 @@ export class SessionRepository {
   async touch(sessionId: string, now: Date, intervalMs: number): Promise<void> {
     await this.dataSource.query(
       `UPDATE sessions SET last_used_at = $2
-       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - make_interval(secs => $3))`,
+       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - make_interval(secs => $3::float8))`,
       [sessionId, now, intervalMs / 1000],
     );
   }

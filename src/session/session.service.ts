@@ -184,7 +184,11 @@ export class SessionService {
       if (error instanceof DomainError) {
         this.verifications.inc({ result: error.message });
         this.logger.warn(`verify-session refused: ${error.message}`);
-        await this.rateLimiter.consume(limitKey, limit, FAILURE_WINDOW_MS);
+        // Only what guessing produces counts: expired or revoked answers need a once-real token,
+        // and one integration's many users must not lock it out by letting sessions lapse.
+        if (error instanceof MalformedSessionTokenError || error instanceof SessionNotFoundError) {
+          await this.rateLimiter.consume(limitKey, limit, FAILURE_WINDOW_MS);
+        }
       }
       throw error;
     }

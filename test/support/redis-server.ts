@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import Redis from 'ioredis';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,6 +48,16 @@ export class PrivateRedisServer {
       });
       child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
     });
+  }
+
+  /** Runs one command on a short-lived connection of its own. */
+  async command(name: string, ...args: string[]): Promise<unknown> {
+    const client = new Redis(this.url);
+    try {
+      return await client.call(name, ...args);
+    } finally {
+      client.disconnect();
+    }
   }
 
   async stop(): Promise<void> {

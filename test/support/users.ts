@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { TestDatabase } from './test-database';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** Inserts a user row directly, for suites about other modules than sign-up. */
+export async function insertUser(
+  database: TestDatabase,
+  fields: {
+    email?: string;
+    name?: string;
+    status?: 'active' | 'disabled';
+    role?: 'user' | 'admin';
+  } = {},
+): Promise<TestUser> {
+  const email = fields.email ?? `user-${randomUUID()}@example.test`;
+  const name = fields.name ?? 'Test User';
+  const [row] = await database.query<{ id: string }>(
+    `INSERT INTO users (email, name, role, status, email_verified) VALUES ($1, $2, $3, $4, true) RETURNING id`,
+    [email, name, fields.role ?? 'user', fields.status ?? 'active'],
+  );
+  return { id: row.id, email, name };
+}
