@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { middlewareErrorHandler } from './common/http/all-exceptions.filter';
+import { requestContextMiddleware } from './common/http/request-context';
 import { requestIdMiddleware } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './metrics/metrics.service';
@@ -37,6 +38,7 @@ export async function createApp(
   });
   app.use(json({ limit: config.http.bodyLimit }));
   app.use(middlewareErrorHandler);
+  app.use(requestContextMiddleware);
 
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

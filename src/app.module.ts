@@ -7,6 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CacheModule } from './cache/cache.module';
 import { RedisConnection } from './cache/redis-connection';
+import { AuditModule } from './common/audit/audit.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { httpLoggerOptions } from './common/logging/logger-options';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
@@ -45,6 +46,7 @@ export class AppModule {
         DatabaseModule,
         CacheModule,
         RateLimitModule,
+        AuditModule,
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, RedisConnection],
           useFactory: (cfg: AppConfig, redis: RedisConnection) => ({
