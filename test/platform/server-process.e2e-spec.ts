@@ -1,9 +1,11 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/redis-server';
 import { ServerProcess } from '../support/server-process';
+import { TestDatabase } from '../support/test-database';
 
 async function waitReady(port: number, timeoutMs: number): Promise<void> {
   await eventually(
@@ -34,6 +36,40 @@ describe('the server process', () => {
     expect(server.output).toMatch(
       /^Configuration error: JWT_SECRET is required when NODE_ENV=production/m,
     );
+  });
+
+  it('lets an in-flight request finish after SIGTERM, then exits 0', async () => {
+    const database = await TestDatabase.create();
+    const port = await freePort();
+    const server = ServerProcess.start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+    });
+    try {
+      await waitReady(port, 30_000);
+      // A request whose body is still arriving when the signal comes: it must still be answered.
+      const socket = connect(port, '127.0.0.1');
+      let response = '';
+      socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      const body = JSON.stringify({ probe: 'in-flight' });
+      socket.write(
+        `POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\nX-Request-ID: in-flight\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const exited = server.stop('SIGTERM');
+      await eventually(async () => expect(server.output).toContain('finishing in-flight requests'));
+      socket.end(body.slice(5));
+      await closed;
+      expect(response).toMatch(/^HTTP\/1\.1 404/);
+      expect(response).toContain('"requestId":"in-flight"');
+      expect(await exited).toBe(0);
+    } finally {
+      await server.stop();
+      await database.drop();
+    }
   });
 
   describe('on the embedded PostgreSQL (no DATABASE_URL)', () => {
