@@ -60,7 +60,7 @@ describe('the server process', () => {
       );
       await new Promise((resolve) => setTimeout(resolve, 200));
       const exited = server.stop('SIGTERM');
-      await eventually(async () => expect(server.output).toContain('finishing in-flight requests'));
+      await eventually(() => expect(server.output).toContain('finishing in-flight requests'));
       socket.end(body.slice(5));
       await closed;
       expect(response).toMatch(/^HTTP\/1\.1 404/);
