@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { unitsFromSql, unitsToSql } from '../common/money/credit-amount';
+import type { CreditHoldStatus } from './entities/credit-hold.entity';
+
+export interface HoldRecord {
+  id: string;
+  userId: string;
+  service: string;
+  amount: bigint;
+  status: CreditHoldStatus;
+  actor: string;
+  metadata: Record<string, unknown>;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+interface HoldRow {
+  id: string;
+  user_id: string;
+  service: string;
+  amount: string;
+  status: CreditHoldStatus;
+  actor: string;
+  metadata: Record<string, unknown>;
+  expires_at: Date;
+  created_at: Date;
+}
+
+const HOLD_COLUMNS =
+  'id, user_id, service, amount, status, actor, metadata, expires_at, created_at';
+
+function toRecord(row: HoldRow): HoldRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    service: row.service,
+    amount: unitsFromSql(row.amount),
+    status: row.status,
+    actor: row.actor,
+    metadata: row.metadata,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+  };
+}
+
+/** Every SQL statement on `credit_holds`. */
+@Injectable()
+export class CreditHoldsRepository {
+  async insert(
+    tx: EntityManager,
+    hold: {
+      userId: string;
+      service: string;
+      amount: bigint;
+      actor: string;
+      metadata: Record<string, unknown>;
+      expiresAt: Date;
+      at: Date;
+    },
+  ): Promise<HoldRecord> {
+    const rows = await tx.query<HoldRow[]>(
+      `INSERT INTO credit_holds (user_id, service, amount, actor, metadata, expires_at, created_at)
+       VALUES ($1, $2, $3::numeric, $4, $5::jsonb, $6, $7) RETURNING ${HOLD_COLUMNS}`,
+      [
+        hold.userId,
+        hold.service,
+        unitsToSql(hold.amount),
+        hold.actor,
+        JSON.stringify(hold.metadata),
+        hold.expiresAt,
+        hold.at,
+      ],
+    );
+    return toRecord(rows[0]);
+  }
+
+  async find(manager: EntityManager, id: string): Promise<HoldRecord | null> {
+    const rows = await manager.query<HoldRow[]>(
+      `SELECT ${HOLD_COLUMNS} FROM credit_holds WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** `SELECT … FOR UPDATE`: capture and release of one hold serialize on its row. */
+  async lock(tx: EntityManager, id: string): Promise<HoldRecord | null> {
+    const rows = await tx.query<HoldRow[]>(
+      `SELECT ${HOLD_COLUMNS} FROM credit_holds WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async settle(
+    tx: EntityManager,
+    id: string,
+    outcome: {
+      status: 'captured' | 'released';
+      capturedAmount: bigint | null;
+      transactionId: string | null;
+      at: Date;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE credit_holds SET status = $2, captured_amount = $3::numeric, transaction_id = $4,
+              settled_at = $5
+        WHERE id = $1`,
+      [
+        id,
+        outcome.status,
+        outcome.capturedAmount === null ? null : unitsToSql(outcome.capturedAmount),
+        outcome.transactionId,
+        outcome.at,
+      ],
+    );
+  }
+
+  /** Active holds of a user that still count, soonest expiry first. */
+  async listActive(manager: EntityManager, userId: string, now: Date): Promise<HoldRecord[]> {
+    const rows = await manager.query<HoldRow[]>(
+      `SELECT ${HOLD_COLUMNS} FROM credit_holds
+        WHERE user_id = $1 AND status = 'active' AND expires_at > $2 ORDER BY expires_at`,
+      [userId, now],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Marks holds past their expiry `expired` (they already stopped counting); returns how many. */
+  async expireStale(manager: EntityManager, now: Date): Promise<number> {
+    const result = await manager.query<[unknown[], number]>(
+      `UPDATE credit_holds SET status = 'expired', settled_at = $1
+        WHERE status = 'active' AND expires_at <= $1`,
+      [now],
+    );
+    return result[1];
+  }
+}

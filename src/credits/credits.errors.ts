@@ -1,0 +1,102 @@
+import { DomainError } from '../common/errors/domain-error';
+
+export class InvalidCreditRequestError extends DomainError {
+  readonly kind = 'invalid';
+}
+
+export class CreditAccountNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(userId: string) {
+    super('User not found', { userId });
+  }
+}
+
+export class CreditAccountDisabledError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(userId: string) {
+    super('The user account is disabled', { userId });
+  }
+}
+
+/** 402 with what is available and what was asked: `{sufficient: false, balance, required}`. */
+export class InsufficientCreditsError extends DomainError {
+  readonly kind = 'payment_required';
+  override get errorLabel(): string {
+    return 'Insufficient credits';
+  }
+  constructor(available: string, required: string, userId: string) {
+    super(`Insufficient credits: ${available} available, ${required} required`, {
+      sufficient: false,
+      balance: available,
+      required,
+      userId,
+    });
+  }
+}
+
+export class CreditTransactionNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(transactionId: string) {
+    super('No refundable deduction with this id for this user and caller', {
+      transaction_id: transactionId,
+    });
+  }
+}
+
+export class RefundExceedsOriginalError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(transactionId: string, refundable: string, requested: string) {
+    super(
+      refundable === '0'
+        ? 'This deduction has already been refunded in full'
+        : `Refunds would exceed the original deduction: ${refundable} is still refundable`,
+      { refunded_transaction_id: transactionId, refundable, requested },
+    );
+  }
+}
+
+export class HoldNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(holdId: string) {
+    super('Hold not found', { hold_id: holdId });
+  }
+}
+
+export class HoldNotActiveError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(holdId: string, status: string) {
+    super(`The hold is ${status}`, { hold_id: holdId, status });
+  }
+}
+
+export class CaptureExceedsHoldError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(holdId: string, reserved: string, requested: string) {
+    super(`Cannot capture ${requested}: the hold reserves ${reserved}`, {
+      hold_id: holdId,
+      reserved,
+      requested,
+    });
+  }
+}
+
+export class PromoCodeNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor() {
+    super('Unknown promo code');
+  }
+}
+
+export class PromoCodeUnavailableError extends DomainError {
+  readonly kind = 'gone';
+  constructor(reason: 'expired' | 'exhausted' | 'inactive') {
+    super(`This promo code is ${reason}`, { reason });
+  }
+}
+
+export class PromoCodeAlreadyRedeemedError extends DomainError {
+  readonly kind = 'conflict';
+  constructor() {
+    super('You have already redeemed this promo code');
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { IntegrationScope } from '../entities/integration-key.entity';
+
+export interface IntegrationKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: IntegrationScope[];
+  source: 'env' | 'admin';
+  createdBy: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+interface KeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: IntegrationScope[];
+  source: 'env' | 'admin';
+  created_by: string | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const COLUMNS =
+  'id, name, prefix, scopes, source, created_by, created_at, last_used_at, revoked_at';
+
+function toRecord(row: KeyRow): IntegrationKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    source: row.source,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** Every SQL statement on `integration_keys`; keys are looked up by their SHA-256 only. */
+@Injectable()
+export class IntegrationKeyRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(key: {
+    name: string;
+    prefix: string;
+    keyHash: string;
+    scopes: IntegrationScope[];
+    source: 'env' | 'admin';
+    createdBy: string | null;
+    at: Date;
+  }): Promise<IntegrationKeyRecord | null> {
+    const rows = await this.dataSource.query<KeyRow[]>(
+      `INSERT INTO integration_keys (name, prefix, key_hash, scopes, source, created_by, created_at)
+       VALUES ($1, $2, $3, $4::text[], $5, $6, $7)
+       ON CONFLICT (key_hash) DO NOTHING RETURNING ${COLUMNS}`,
+      [key.name, key.prefix, key.keyHash, key.scopes, key.source, key.createdBy, key.at],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findActiveByHash(keyHash: string): Promise<IntegrationKeyRecord | null> {
+    const rows = await this.dataSource.query<KeyRow[]>(
+      `SELECT ${COLUMNS} FROM integration_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [keyHash],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async list(): Promise<IntegrationKeyRecord[]> {
+    const rows = await this.dataSource.query<KeyRow[]>(
+      `SELECT ${COLUMNS} FROM integration_keys ORDER BY created_at DESC, id DESC`,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Revokes a key; null when there is no such key. Revoking twice keeps the first time. */
+  async revoke(id: string, at: Date): Promise<IntegrationKeyRecord | null> {
+    // For UPDATE … RETURNING TypeORM answers [rows, affected].
+    const [rows] = await this.dataSource.query<[KeyRow[], number]>(
+      `UPDATE integration_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1
+       RETURNING ${COLUMNS}`,
+      [id, at],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Records use at most about once a minute per key, so hot keys do not contend on their row. */
+  async touch(id: string, at: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE integration_keys SET last_used_at = $2
+        WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
+      [id, at],
+    );
+  }
+}
