@@ -1,5 +1,44 @@
 import { Module } from '@nestjs/common';
+import { SessionModule } from '../session/session.module';
+import { CreditCallerGuard } from './callers/credit-caller.guard';
+import { CreditHoldsRepository } from './credit-holds.repository';
+import { CreditHoldsService } from './credit-holds.service';
+import { CreditLedgerRepository } from './credit-ledger.repository';
+import { CreditLedgerService } from './credit-ledger.service';
+import { CreditAmountRules } from './credit-rules';
+import { CreditsApiController } from './credits-api.controller';
+import { CreditsHousekeeping } from './credits-housekeeping';
+import { IdempotencyKeyRepository } from './idempotency/idempotency-key.repository';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { IntegrationKeyRepository } from './integration-keys/integration-key.repository';
+import { IntegrationKeysService } from './integration-keys/integration-keys.service';
 
-/** Credits feature module: registered from the start, filled in by its own issue. */
-@Module({})
+/**
+ * The credit ledger, holds, idempotency keys, integration keys and the credit API. Exports what
+ * Auth (openAccount at sign-up), Admin (top-ups, refunds, keys, idempotency) and Mcp (holds) use.
+ */
+@Module({
+  imports: [SessionModule],
+  controllers: [CreditsApiController],
+  providers: [
+    CreditAmountRules,
+    CreditLedgerRepository,
+    CreditLedgerService,
+    CreditHoldsRepository,
+    CreditHoldsService,
+    IdempotencyKeyRepository,
+    IdempotencyService,
+    IntegrationKeyRepository,
+    IntegrationKeysService,
+    CreditCallerGuard,
+    CreditsHousekeeping,
+  ],
+  exports: [
+    CreditLedgerService,
+    CreditHoldsService,
+    IdempotencyService,
+    IntegrationKeysService,
+    CreditCallerGuard,
+  ],
+})
 export class CreditsModule {}

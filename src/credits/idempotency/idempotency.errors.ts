@@ -31,6 +31,7 @@ const KIND_BY_STATUS: Record<number, DomainErrorKind> = {
   410: 'gone',
   402: 'payment_required',
   422: 'unprocessable',
+  429: 'rate_limited',
   503: 'unavailable',
 };
 
@@ -66,5 +67,6 @@ export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   gone: 410,
   payment_required: 402,
   unprocessable: 422,
+  rate_limited: 429,
   unavailable: 503,
 };

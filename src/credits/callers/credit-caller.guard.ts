@@ -1,0 +1,145 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { DomainError } from '../../common/errors/domain-error';
+import { RateLimitedError, RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
+import { AppConfig } from '../../config/app-config';
+import { SessionService } from '../../session/session.service';
+import { isUuid } from '../credit-rules';
+import type { IntegrationScope } from '../entities/integration-key.entity';
+import { IntegrationKeysService } from '../integration-keys/integration-keys.service';
+import type { CreditCaller } from './credit-caller';
+
+export class CreditCallerUnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+}
+
+export class CreditCallerForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+}
+
+export class InvalidUserIdHeaderError extends DomainError {
+  readonly kind = 'invalid';
+  constructor(missing: boolean) {
+    super(missing ? 'X-User-ID is required with X-API-Key' : 'X-User-ID must be a UUID');
+  }
+}
+
+const SCOPE = 'credits:requiredScope';
+/** The integration-key scope a credit API route needs. */
+export const RequireScope = (scope: IntegrationScope) => SetMetadata(SCOPE, scope);
+
+export interface RequestWithCaller extends Request {
+  creditCaller?: CreditCaller;
+}
+
+const MINUTE_MS = 60_000;
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Who may call `/api/mcp/v1/credits/*`: an integration key (`X-API-Key`, with the route's scope)
+ * acting for `X-User-ID`, or the user's own `X-Session-Token` (`X-User-ID` optional, and must be
+ * that user). Neither → 401; `X-User-ID` alone proves nothing. Integration keys are rate-limited
+ * per key (INTEGRATION_RATE_LIMIT_PER_MINUTE), session callers per user, failed attempts per IP.
+ */
+@Injectable()
+export class CreditCallerGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: IntegrationKeysService,
+    private readonly sessions: SessionService,
+    private readonly limiter: RateLimiterService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<RequestWithCaller>();
+    const scope = this.reflector.get<IntegrationScope | undefined>(SCOPE, context.getHandler());
+    const apiKey = header(req, 'x-api-key');
+    const sessionToken = header(req, 'x-session-token');
+    const userIdHeader = header(req, 'x-user-id');
+    if (apiKey) {
+      req.creditCaller = await this.fromApiKey(req, apiKey, userIdHeader, scope);
+    } else if (sessionToken) {
+      req.creditCaller = await this.fromSession(req, sessionToken, userIdHeader);
+    } else {
+      throw new CreditCallerUnauthenticatedError(
+        'X-API-Key (with X-User-ID) or X-Session-Token is required',
+      );
+    }
+    return true;
+  }
+
+  private async fromApiKey(
+    req: Request,
+    raw: string,
+    userId: string | undefined,
+    scope: IntegrationScope | undefined,
+  ): Promise<CreditCaller> {
+    const failuresKey = `credits-auth-failures:${req.ip}`;
+    const limit = this.config.rateLimitPerMinute;
+    const blocked = await this.limiter.isExceeded(failuresKey, limit);
+    if (blocked.exceeded) throw new RateLimitedError(blocked.retryAfterSeconds);
+    const key = await this.keys.authenticate(raw);
+    if (!key) {
+      await this.limiter.consume(failuresKey, limit, MINUTE_MS);
+      throw new CreditCallerUnauthenticatedError('Invalid or revoked API key');
+    }
+    await this.limiter.hit(
+      `integration-key:${key.id}`,
+      this.config.credits.integrationRateLimitPerMinute,
+      MINUTE_MS,
+    );
+    if (scope && !key.scopes.includes(scope)) {
+      throw new CreditCallerForbiddenError(`This API key lacks the ${scope} scope`, {
+        requiredScope: scope,
+      });
+    }
+    if (!userId) throw new InvalidUserIdHeaderError(true);
+    if (!isUuid(userId)) throw new InvalidUserIdHeaderError(false);
+    return {
+      userId: userId.toLowerCase(),
+      actor: `api_key:${key.name}`,
+      via: 'api_key',
+      credentialId: key.id,
+    };
+  }
+
+  private async fromSession(
+    req: Request,
+    token: string,
+    userId: string | undefined,
+  ): Promise<CreditCaller> {
+    // Counts malformed/unknown tokens against the client IP, as verify-session does.
+    const session = await this.sessions
+      .verifyForClient(token, req.ip ?? 'unknown')
+      .catch((error: unknown) => {
+        // Unknown, expired or revoked: the credential is not valid → 401 (keep 403 and 429).
+        if (error instanceof DomainError && ['not_found', 'gone'].includes(error.kind)) {
+          throw new CreditCallerUnauthenticatedError(error.message);
+        }
+        throw error;
+      });
+    if (userId !== undefined) {
+      if (!isUuid(userId)) throw new InvalidUserIdHeaderError(false);
+      if (userId.toLowerCase() !== session.user.id) {
+        throw new CreditCallerForbiddenError('X-User-ID is not the user of this session');
+      }
+    }
+    await this.limiter.hit(
+      `credits-user:${session.user.id}`,
+      this.config.rateLimitPerMinute,
+      MINUTE_MS,
+    );
+    return {
+      userId: session.user.id,
+      actor: `user:${session.user.id}`,
+      via: 'session',
+      credentialId: session.sessionId,
+    };
+  }
+}

@@ -1,0 +1,166 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiPaymentRequiredResponse,
+  ApiSecurity,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { CreditCaller } from './callers/credit-caller';
+import { Caller, IdempotencyKey } from './callers/credit-caller.decorators';
+import { CreditCallerGuard, RequireScope } from './callers/credit-caller.guard';
+import { CreditHoldsService } from './credit-holds.service';
+import { CreditLedgerService } from './credit-ledger.service';
+import {
+  CaptureHoldDto,
+  CheckCreditsDto,
+  CreateHoldDto,
+  DeductCreditsDto,
+  RefundCreditsDto,
+} from './dto/credit-requests.dto';
+
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Replays the first response (status and body) for the same key and body, without a second charge; a different body → 422; a copy still in progress → waits, then replays (or 409).',
+};
+
+/**
+ * The credit API for integrations such as the Sora2 backend. Who may call: an integration key
+ * (`X-API-Key` with the route's scope, acting for `X-User-ID`) or the user's own
+ * `X-Session-Token`. Rate-limited per integration key, not per IP.
+ */
+@ApiTags('credits (integrations)')
+@ApiSecurity('api-key')
+@ApiSecurity('session-token')
+@ApiHeader({ name: 'X-User-ID', required: false, description: 'Required with X-API-Key.' })
+@ApiUnauthorizedResponse({ description: 'Neither X-API-Key nor X-Session-Token, or invalid.' })
+@ApiForbiddenResponse({
+  description: 'Key without the scope, X-User-ID not the session user, or user disabled.',
+})
+@ApiBadRequestResponse({ description: 'Bad body, bad amount or X-User-ID not a UUID.' })
+@ApiNotFoundResponse({ description: 'Unknown user (or transaction/hold of this caller).' })
+@ApiTooManyRequestsResponse({ description: 'INTEGRATION_RATE_LIMIT_PER_MINUTE exceeded.' })
+@SkipThrottle()
+@UseGuards(CreditCallerGuard)
+@Controller('api/mcp/v1/credits')
+export class CreditsApiController {
+  constructor(
+    private readonly ledger: CreditLedgerService,
+    private readonly holds: CreditHoldsService,
+  ) {}
+
+  /** Integration key with `credits:check`, or the user's session. */
+  @Post('check')
+  @HttpCode(200)
+  @RequireScope('credits:check')
+  @ApiOperation({ summary: 'Is `cost` available? (balance minus active holds)' })
+  @ApiPaymentRequiredResponse({ description: '{sufficient: false, balance, required, userId}' })
+  check(@Caller() caller: CreditCaller, @Body() dto: CheckCreditsDto) {
+    return this.ledger.check(caller, dto);
+  }
+
+  /** Integration key with `credits:deduct`, or the user's session. */
+  @Post('deduct')
+  @HttpCode(200)
+  @RequireScope('credits:deduct')
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Charge `cost` atomically: one ledger row, once per Idempotency-Key' })
+  @ApiPaymentRequiredResponse({ description: 'Insufficient credits: {balance, required}' })
+  @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still in progress.' })
+  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
+  deduct(
+    @Caller() caller: CreditCaller,
+    @Body() dto: DeductCreditsDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.ledger.deduct(caller, dto, key);
+  }
+
+  /** Integration key with `credits:refund` (only its own deductions), or the user's session. */
+  @Post('refund')
+  @HttpCode(200)
+  @RequireScope('credits:refund')
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Refund all or part of a deduction this caller made for this user' })
+  @ApiConflictResponse({ description: 'Refunds would exceed the original deduction.' })
+  refund(
+    @Caller() caller: CreditCaller,
+    @Body() dto: RefundCreditsDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.ledger.refund(
+      caller,
+      { transactionId: dto.transaction_id, amount: dto.amount, reason: dto.reason },
+      key,
+    );
+  }
+
+  /** Integration key with `credits:deduct`, or the user's session. */
+  @Post('holds')
+  @RequireScope('credits:deduct')
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Reserve credits for work in progress (expires after ttl_seconds)' })
+  @ApiPaymentRequiredResponse({ description: 'Not enough available credits.' })
+  reserve(
+    @Caller() caller: CreditCaller,
+    @Body() dto: CreateHoldDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.holds.reserve(
+      {
+        userId: caller.userId,
+        actor: caller.actor,
+        service: dto.service,
+        amount: dto.amount,
+        ttlSeconds: dto.ttl_seconds,
+        metadata: dto.metadata,
+      },
+      key,
+    );
+  }
+
+  /** The integration key or session that created the hold, with `credits:deduct`. */
+  @Post('holds/:id/capture')
+  @HttpCode(200)
+  @RequireScope('credits:deduct')
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Charge the actual amount (≤ reserved) of a hold; frees the rest' })
+  @ApiConflictResponse({ description: 'Hold captured, released or expired; or amount > held.' })
+  capture(
+    @Caller() caller: CreditCaller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CaptureHoldDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.holds.capture(
+      id,
+      { amount: dto.amount, metadata: dto.metadata, owner: caller },
+      key,
+    );
+  }
+
+  /** The integration key or session that created the hold, with `credits:deduct`. */
+  @Post('holds/:id/release')
+  @HttpCode(200)
+  @RequireScope('credits:deduct')
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Free a hold without charging (no ledger row)' })
+  @ApiConflictResponse({ description: 'The hold was already captured.' })
+  release(
+    @Caller() caller: CreditCaller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.holds.release(id, { owner: caller }, key);
+  }
+}

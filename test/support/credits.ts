@@ -1,0 +1,67 @@
+import request from 'supertest';
+import { CreditLedgerService } from '../../src/credits/credit-ledger.service';
+import { TestApp } from './test-app';
+import { TestDatabase } from './test-database';
+
+/** A known integration key, as a deployment would give it in INTEGRATION_API_KEYS. */
+export const SORA2_KEY = 'sah_test_sora2_0123456789abcdefghijklmnopqrstuv';
+export const CREDITS_TEST_ENV = {
+  INTEGRATION_API_KEYS: `sora2:${SORA2_KEY}`,
+  INTEGRATION_RATE_LIMIT_PER_MINUTE: '1000000',
+};
+
+/** Adds credits through the ledger itself (a `topup` row), so the ledger sum stays the balance. */
+export async function topUp(t: TestApp, userId: string, amount: string): Promise<void> {
+  await t.app.get(CreditLedgerService).credit({
+    actor: 'admin:test',
+    userId,
+    type: 'topup',
+    amount,
+    reason: 'test seed',
+  });
+}
+
+/** A credit API request as the Sora2 backend sends it. */
+export function asSora2(
+  t: TestApp,
+  path: string,
+  userId: string,
+  body: object,
+  headers: Record<string, string> = {},
+) {
+  return request(t.server)
+    .post(`/api/mcp/v1/credits/${path}`)
+    .set({ 'X-API-Key': SORA2_KEY, 'X-User-ID': userId, ...headers })
+    .send(body);
+}
+
+export interface AccountFacts {
+  balance: string;
+  ledgerSum: string;
+  rows: number;
+}
+
+/** What the database says about one account: balance, sum of its ledger, number of rows. */
+export async function accountFacts(database: TestDatabase, userId: string): Promise<AccountFacts> {
+  const [row] = await database.query<{ balance: string; ledger_sum: string; rows: string }>(
+    `SELECT a.balance::text AS balance,
+            (SELECT coalesce(sum(amount), 0)::text FROM credit_transactions t WHERE t.user_id = a.user_id) AS ledger_sum,
+            (SELECT count(*)::text FROM credit_transactions t WHERE t.user_id = a.user_id) AS rows
+       FROM credit_accounts a WHERE a.user_id = $1`,
+    [userId],
+  );
+  return { balance: row.balance, ledgerSum: row.ledger_sum, rows: Number(row.rows) };
+}
+
+/**
+ * The ledger invariant over the whole database: every account's balance equals the sum of its
+ * ledger amounts (each row's balance_after = balance_before + amount is a CHECK constraint).
+ * Returns the accounts that break it: none, always.
+ */
+export async function ledgerViolations(database: TestDatabase): Promise<unknown[]> {
+  return database.query(
+    `SELECT a.user_id, a.balance, coalesce(sum(t.amount), 0) AS ledger
+       FROM credit_accounts a LEFT JOIN credit_transactions t ON t.user_id = a.user_id
+      GROUP BY a.user_id, a.balance HAVING a.balance <> coalesce(sum(t.amount), 0)`,
+  );
+}
