@@ -103,9 +103,27 @@ function toState(rows: AccountRow[]): AccountState | null {
  */
 @Injectable()
 export class CreditLedgerRepository {
-  /** `SELECT … FOR UPDATE` of the account (pessimistic write lock) with its active holds. */
+  /**
+   * `SELECT … FOR UPDATE` of the account (pessimistic write lock), then its active holds in a
+   * second statement. Two statements on purpose: under READ COMMITTED a statement that waited for
+   * the row lock re-reads the locked row but keeps its old snapshot for everything else, so a
+   * sum of holds computed beside the lock would miss a hold committed while we waited. A new
+   * statement after the lock sees every hold: they are all written under this same lock.
+   */
   async lockAccount(tx: EntityManager, userId: string, now: Date): Promise<AccountState | null> {
-    return toState(await tx.query<AccountRow[]>(`${ACCOUNT_STATE} FOR UPDATE OF a`, [userId, now]));
+    const rows = await tx.query<Omit<AccountRow, 'held'>[]>(
+      `SELECT a.user_id, a.balance, u.status AS user_status
+         FROM credit_accounts a JOIN users u ON u.id = a.user_id
+        WHERE a.user_id = $1 FOR UPDATE OF a`,
+      [userId],
+    );
+    if (!rows[0]) return null;
+    const [held] = await tx.query<{ held: string }[]>(
+      `SELECT coalesce(sum(amount), 0) AS held FROM credit_holds
+        WHERE user_id = $1 AND status = 'active' AND expires_at > $2`,
+      [userId, now],
+    );
+    return toState([{ ...rows[0], held: held.held }]);
   }
 
   /** The same without a lock: for read-only answers (check, balance). */
