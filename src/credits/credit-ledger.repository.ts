@@ -135,9 +135,13 @@ export class CreditLedgerRepository {
     return toState(await manager.query<AccountRow[]>(ACCOUNT_STATE, [userId, now]));
   }
 
-  async userExists(tx: EntityManager, userId: string): Promise<boolean> {
-    const rows = await tx.query<unknown[]>(`SELECT 1 FROM users WHERE id = $1`, [userId]);
-    return rows.length > 0;
+  /** The user's status (`active`, `disabled`), or null for an unknown user. */
+  async userStatus(manager: EntityManager, userId: string): Promise<string | null> {
+    const rows = await manager.query<{ status: string }[]>(
+      `SELECT status FROM users WHERE id = $1`,
+      [userId],
+    );
+    return rows[0]?.status ?? null;
   }
 
   /** Creates the empty account; false when it already existed. */

@@ -311,7 +311,7 @@ export class CreditLedgerService {
   async lockAccount(tx: EntityManager, userId: string, now: Date): Promise<AccountState> {
     const state = await this.ledger.lockAccount(tx, userId, now);
     if (state) return state;
-    if (!(await this.ledger.userExists(tx, userId))) throw new CreditAccountNotFoundError(userId);
+    if (!(await this.ledger.userStatus(tx, userId))) throw new CreditAccountNotFoundError(userId);
     await this.openAccount(tx, userId);
     return (await this.ledger.lockAccount(tx, userId, now))!;
   }
@@ -328,9 +328,9 @@ export class CreditLedgerService {
     const now = this.clock.now();
     const state = await this.ledger.readAccount(manager, userId, now);
     if (state) return state;
-    if (!(await this.ledger.userExists(manager, userId)))
-      throw new CreditAccountNotFoundError(userId);
-    return { userId, balance: 0n, held: 0n, userStatus: 'active' };
+    const userStatus = await this.ledger.userStatus(manager, userId);
+    if (!userStatus) throw new CreditAccountNotFoundError(userId);
+    return { userId, balance: 0n, held: 0n, userStatus };
   }
 
   private refundEntry(
