@@ -12,6 +12,8 @@ import { IdempotencyKeyRepository } from './idempotency/idempotency-key.reposito
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { IntegrationKeyRepository } from './integration-keys/integration-key.repository';
 import { IntegrationKeysService } from './integration-keys/integration-keys.service';
+import { PromoCodesRepository } from './promo/promo-codes.repository';
+import { PromoCodesService } from './promo/promo-codes.service';
 
 /**
  * The credit ledger, holds, idempotency keys, integration keys and the credit API. Exports what
@@ -32,12 +34,15 @@ import { IntegrationKeysService } from './integration-keys/integration-keys.serv
     IntegrationKeysService,
     CreditCallerGuard,
     CreditsHousekeeping,
+    PromoCodesRepository,
+    PromoCodesService,
   ],
   exports: [
     CreditLedgerService,
     CreditHoldsService,
     IdempotencyService,
     IntegrationKeysService,
+    PromoCodesService,
     CreditCallerGuard,
   ],
 })

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { unitsFromSql, unitsToSql } from '../../common/money/credit-amount';
+
+export interface PromoCodeRecord {
+  id: string;
+  code: string;
+  amount: bigint;
+  maxRedemptions: number;
+  redemptionCount: number;
+  expiresAt: Date | null;
+  active: boolean;
+  createdAt: Date;
+}
+
+interface PromoRow {
+  id: string;
+  code: string;
+  amount: string;
+  max_redemptions: number;
+  redemption_count: number;
+  expires_at: Date | null;
+  active: boolean;
+  created_at: Date;
+}
+
+const COLUMNS =
+  'id, code, amount, max_redemptions, redemption_count, expires_at, active, created_at';
+
+function toRecord(row: PromoRow): PromoCodeRecord {
+  return {
+    id: row.id,
+    code: row.code,
+    amount: unitsFromSql(row.amount),
+    maxRedemptions: row.max_redemptions,
+    redemptionCount: row.redemption_count,
+    expiresAt: row.expires_at,
+    active: row.active,
+    createdAt: row.created_at,
+  };
+}
+
+/** Every SQL statement on `promo_codes` and `promo_redemptions`. */
+@Injectable()
+export class PromoCodesRepository {
+  /** Inserts a code; null when the code already exists. */
+  async insert(
+    manager: EntityManager,
+    promo: {
+      code: string;
+      amount: bigint;
+      maxRedemptions: number;
+      expiresAt: Date | null;
+      createdBy: string | null;
+      at: Date;
+    },
+  ): Promise<PromoCodeRecord | null> {
+    const rows = await manager.query<PromoRow[]>(
+      `INSERT INTO promo_codes (code, amount, max_redemptions, expires_at, created_by, created_at, updated_at)
+       VALUES ($1, $2::numeric, $3, $4, $5, $6, $6)
+       ON CONFLICT (code) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        promo.code,
+        unitsToSql(promo.amount),
+        promo.maxRedemptions,
+        promo.expiresAt,
+        promo.createdBy,
+        promo.at,
+      ],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** `SELECT … FOR UPDATE` by code: redemptions of one code serialize on its row. */
+  async lockByCode(tx: EntityManager, code: string): Promise<PromoCodeRecord | null> {
+    const rows = await tx.query<PromoRow[]>(
+      `SELECT ${COLUMNS} FROM promo_codes WHERE code = $1 FOR UPDATE`,
+      [code],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async hasRedeemed(tx: EntityManager, promoCodeId: string, userId: string): Promise<boolean> {
+    const rows = await tx.query<unknown[]>(
+      `SELECT 1 FROM promo_redemptions WHERE promo_code_id = $1 AND user_id = $2`,
+      [promoCodeId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  async recordRedemption(
+    tx: EntityManager,
+    redemption: { promoCodeId: string; userId: string; transactionId: string; at: Date },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE promo_codes SET redemption_count = redemption_count + 1, updated_at = $2 WHERE id = $1`,
+      [redemption.promoCodeId, redemption.at],
+    );
+    await tx.query(
+      `INSERT INTO promo_redemptions (promo_code_id, user_id, transaction_id, created_at)
+       VALUES ($1, $2, $3, $4)`,
+      [redemption.promoCodeId, redemption.userId, redemption.transactionId, redemption.at],
+    );
+  }
+}

@@ -1,0 +1,162 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../../common/errors/domain-error';
+import { formatUnits } from '../../common/money/credit-amount';
+import { Clock } from '../../common/time/clock';
+import { CreditLedgerRepository } from '../credit-ledger.repository';
+import { CreditLedgerService } from '../credit-ledger.service';
+import { CreditAmountRules } from '../credit-rules';
+import {
+  InvalidCreditRequestError,
+  PromoCodeAlreadyRedeemedError,
+  PromoCodeNotFoundError,
+  PromoCodeUnavailableError,
+} from '../credits.errors';
+import { PromoCodeRecord, PromoCodesRepository } from './promo-codes.repository';
+
+export class PromoCodeTakenError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(code: string) {
+    super('A promo code with this code already exists', { code });
+  }
+}
+
+export interface RedeemResult {
+  status: 'ok';
+  code: string;
+  amount: string;
+  new_balance: string;
+  transaction_id: string;
+}
+
+export interface PromoCodeView {
+  id: string;
+  code: string;
+  amount: string;
+  max_redemptions: number;
+  redemption_count: number;
+  expires_at: string | null;
+  active: boolean;
+  created_at: string;
+}
+
+/** No 0/O, 1/I/L: codes are read aloud and typed from screenshots. */
+const UNAMBIGUOUS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const CODE_FORMAT = /^[A-Z0-9][A-Z0-9_-]{2,63}$/;
+
+export function normalizePromoCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
+export function generatePromoCode(prefix = '', length = 10): string {
+  let code = prefix;
+  for (let i = 0; i < length; i++) code += UNAMBIGUOUS[randomInt(UNAMBIGUOUS.length)];
+  return code;
+}
+
+export function toPromoCodeView(promo: PromoCodeRecord): PromoCodeView {
+  return {
+    id: promo.id,
+    code: promo.code,
+    amount: formatUnits(promo.amount),
+    max_redemptions: promo.maxRedemptions,
+    redemption_count: promo.redemptionCount,
+    expires_at: promo.expiresAt?.toISOString() ?? null,
+    active: promo.active,
+    created_at: promo.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Promo codes: redemption (one ledger row of type `promo`; once per user; the last use of a code
+ * goes to exactly one of the users racing for it, because redemptions lock the code's row) and
+ * creation, which the Admin API exposes.
+ */
+@Injectable()
+export class PromoCodesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly promos: PromoCodesRepository,
+    private readonly ledgerRows: CreditLedgerRepository,
+    private readonly ledger: CreditLedgerService,
+    private readonly amounts: CreditAmountRules,
+    private readonly clock: Clock,
+  ) {}
+
+  /** 404 unknown, 410 expired/exhausted/inactive, 409 already redeemed by this user. */
+  redeem(userId: string, rawCode: string): Promise<RedeemResult> {
+    const code = normalizePromoCode(rawCode);
+    return this.dataSource.transaction(async (tx) => {
+      const now = this.clock.now();
+      // Lock order: promo code, then account (nothing locks them the other way round).
+      const promo = await this.promos.lockByCode(tx, code);
+      if (!promo) throw new PromoCodeNotFoundError();
+      if (!promo.active) throw new PromoCodeUnavailableError('inactive');
+      if (promo.expiresAt && promo.expiresAt.getTime() <= now.getTime()) {
+        throw new PromoCodeUnavailableError('expired');
+      }
+      if (await this.promos.hasRedeemed(tx, promo.id, userId)) {
+        throw new PromoCodeAlreadyRedeemedError();
+      }
+      if (promo.redemptionCount >= promo.maxRedemptions) {
+        throw new PromoCodeUnavailableError('exhausted');
+      }
+      await this.ledger.lockSpendable(tx, userId, now);
+      const entry = await this.ledgerRows.append(tx, {
+        userId,
+        type: 'promo',
+        service: null,
+        amount: promo.amount,
+        metadata: { code: promo.code, promo_code_id: promo.id },
+        idempotencyKey: null,
+        refundsTransactionId: null,
+        actor: `user:${userId}`,
+        at: now,
+      });
+      await this.promos.recordRedemption(tx, {
+        promoCodeId: promo.id,
+        userId,
+        transactionId: entry.id,
+        at: now,
+      });
+      return {
+        status: 'ok' as const,
+        code: promo.code,
+        amount: formatUnits(promo.amount),
+        new_balance: formatUnits(entry.balanceAfter),
+        transaction_id: entry.id,
+      };
+    });
+  }
+
+  /** Creates a code (generated from an unambiguous alphabet when omitted); duplicate → 409. */
+  async create(input: {
+    code?: string;
+    amount: unknown;
+    maxRedemptions: number;
+    expiresAt?: Date | null;
+    createdBy?: string | null;
+  }): Promise<PromoCodeView> {
+    const amount = this.amounts.parse(input.amount, 'amount');
+    if (!Number.isInteger(input.maxRedemptions) || input.maxRedemptions < 1) {
+      throw new InvalidCreditRequestError('max_redemptions must be a positive integer');
+    }
+    const code = input.code === undefined ? generatePromoCode() : normalizePromoCode(input.code);
+    if (!CODE_FORMAT.test(code)) {
+      throw new InvalidCreditRequestError(
+        'code must be 3 to 64 letters, digits, dashes or underscores',
+      );
+    }
+    const created = await this.promos.insert(this.dataSource.manager, {
+      code,
+      amount,
+      maxRedemptions: input.maxRedemptions,
+      expiresAt: input.expiresAt ?? null,
+      createdBy: input.createdBy ?? null,
+      at: this.clock.now(),
+    });
+    if (!created) throw new PromoCodeTakenError(code);
+    return toPromoCodeView(created);
+  }
+}
