@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * whose amounts always sum to the balance, holds, idempotency keys, integration keys and promo
  * codes. Column names are part of the operators' interface: they query these tables directly.
  */
-export class CreateCredits1795320428842 implements MigrationInterface {
-  name = 'CreateCredits1795320428842';
+export class CreateCredits1795321585061 implements MigrationInterface {
+  name = 'CreateCredits1795321585061';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
