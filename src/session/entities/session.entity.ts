@@ -1,4 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { User } from '../../auth/entities/user.entity';
 
 /**
@@ -7,11 +15,11 @@ import { User } from '../../auth/entities/user.entity';
  */
 @Entity('sessions')
 @Index('sessions_user_live_idx', ['userId', 'createdAt'], { where: 'revoked_at IS NULL' })
+@Unique('sessions_token_hash_key', ['tokenHash'])
 export class Session {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Index('sessions_token_hash_key', { unique: true })
   @Column({ name: 'token_hash', type: 'char', length: 64 })
   tokenHash!: string;
 
