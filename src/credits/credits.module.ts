@@ -10,8 +10,7 @@ import { CreditsApiController } from './credits-api.controller';
 import { CreditsHousekeeping } from './credits-housekeeping';
 import { IdempotencyKeyRepository } from './idempotency/idempotency-key.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
-import { IntegrationKeyRepository } from './integration-keys/integration-key.repository';
-import { IntegrationKeysService } from './integration-keys/integration-keys.service';
+import { IntegrationKeysModule } from './integration-keys/integration-keys.module';
 import { PromoCodesRepository } from './promo/promo-codes.repository';
 import { PromoCodesService } from './promo/promo-codes.service';
 
@@ -20,7 +19,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
  * Auth (openAccount at sign-up), Admin (top-ups, refunds, keys, idempotency) and Mcp (holds) use.
  */
 @Module({
-  imports: [SessionModule],
+  imports: [SessionModule, IntegrationKeysModule],
   controllers: [CreditsApiController],
   providers: [
     CreditAmountRules,
@@ -30,8 +29,6 @@ import { PromoCodesService } from './promo/promo-codes.service';
     CreditHoldsService,
     IdempotencyKeyRepository,
     IdempotencyService,
-    IntegrationKeyRepository,
-    IntegrationKeysService,
     CreditCallerGuard,
     CreditsHousekeeping,
     PromoCodesRepository,
@@ -41,7 +38,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
     CreditLedgerService,
     CreditHoldsService,
     IdempotencyService,
-    IntegrationKeysService,
+    IntegrationKeysModule,
     PromoCodesService,
     CreditCallerGuard,
   ],

@@ -1,6 +1,6 @@
 /** Retries an assertion until it passes or the deadline comes; for state that settles asynchronously. */
 export async function eventually<T>(
-  assertion: () => Promise<T>,
+  assertion: () => T | Promise<T>,
   timeoutMs = 10_000,
   everyMs = 100,
 ): Promise<T> {

@@ -1,12 +1,13 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError } from '../../common/errors/domain-error';
-import { RateLimitedError, RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
+import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { AppConfig } from '../../config/app-config';
 import { SessionService } from '../../session/session.service';
 import { isUuid } from '../credit-rules';
 import type { IntegrationScope } from '../entities/integration-key.entity';
+import { headerValue as header, requiredScope } from '../integration-keys/integration-key.guard';
 import { IntegrationKeysService } from '../integration-keys/integration-keys.service';
 import type { CreditCaller } from './credit-caller';
 
@@ -25,20 +26,11 @@ export class InvalidUserIdHeaderError extends DomainError {
   }
 }
 
-const SCOPE = 'credits:requiredScope';
-/** The integration-key scope a credit API route needs. */
-export const RequireScope = (scope: IntegrationScope) => SetMetadata(SCOPE, scope);
-
 export interface RequestWithCaller extends Request {
   creditCaller?: CreditCaller;
 }
 
 const MINUTE_MS = 60_000;
-
-function header(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * Who may call `/api/mcp/v1/credits/*`: an integration key (`X-API-Key`, with the route's scope)
@@ -58,7 +50,7 @@ export class CreditCallerGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<RequestWithCaller>();
-    const scope = this.reflector.get<IntegrationScope | undefined>(SCOPE, context.getHandler());
+    const scope = requiredScope(this.reflector, context);
     const apiKey = header(req, 'x-api-key');
     const sessionToken = header(req, 'x-session-token');
     const userIdHeader = header(req, 'x-user-id');
@@ -80,25 +72,7 @@ export class CreditCallerGuard implements CanActivate {
     userId: string | undefined,
     scope: IntegrationScope | undefined,
   ): Promise<CreditCaller> {
-    const failuresKey = `credits-auth-failures:${req.ip}`;
-    const limit = this.config.rateLimitPerMinute;
-    const blocked = await this.limiter.isExceeded(failuresKey, limit);
-    if (blocked.exceeded) throw new RateLimitedError(blocked.retryAfterSeconds);
-    const key = await this.keys.authenticate(raw);
-    if (!key) {
-      await this.limiter.consume(failuresKey, limit, MINUTE_MS);
-      throw new CreditCallerUnauthenticatedError('Invalid or revoked API key');
-    }
-    await this.limiter.hit(
-      `integration-key:${key.id}`,
-      this.config.credits.integrationRateLimitPerMinute,
-      MINUTE_MS,
-    );
-    if (scope && !key.scopes.includes(scope)) {
-      throw new CreditCallerForbiddenError(`This API key lacks the ${scope} scope`, {
-        requiredScope: scope,
-      });
-    }
+    const key = await this.keys.authenticateCaller(raw, req.ip ?? 'unknown', scope);
     if (!userId) throw new InvalidUserIdHeaderError(true);
     if (!isUuid(userId)) throw new InvalidUserIdHeaderError(false);
     return {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
+import { RateLimitedError, RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { Clock } from '../../common/time/clock';
 import { AppConfig } from '../../config/app-config';
 import { INTEGRATION_KEY_NAME } from '../../config/variables/credits';
@@ -10,6 +11,17 @@ import { IntegrationKeyRecord, IntegrationKeyRepository } from './integration-ke
 
 export class InvalidIntegrationKeyRequestError extends DomainError {
   readonly kind = 'invalid';
+}
+
+export class IntegrationKeyUnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+}
+
+export class IntegrationKeyScopeError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(scope: IntegrationScope) {
+    super(`This API key lacks the ${scope} scope`, { requiredScope: scope });
+  }
 }
 
 export class IntegrationKeyNotFoundError extends DomainError {
@@ -28,6 +40,7 @@ export interface CreatedIntegrationKey extends IntegrationKeyRecord {
 const KEY_PREFIX = 'sah_';
 const DISPLAY_PREFIX_LENGTH = 12;
 const TOUCH_EVERY_MS = 60_000;
+const MINUTE_MS = 60_000;
 
 export function hashIntegrationKey(raw: string): string {
   return createHash('sha256').update(raw, 'utf8').digest('hex');
@@ -46,7 +59,35 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     private readonly keys: IntegrationKeyRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly limiter: RateLimiterService,
   ) {}
+
+  /**
+   * An `X-API-Key` as a request presents it: failed attempts count against the client IP, a
+   * valid key is rate-limited per key (INTEGRATION_RATE_LIMIT_PER_MINUTE), and must hold `scope`.
+   */
+  async authenticateCaller(
+    raw: string,
+    clientIp: string,
+    scope: IntegrationScope | undefined,
+  ): Promise<IntegrationKeyRecord> {
+    const failuresKey = `integration-key-failures:${clientIp}`;
+    const limit = this.config.rateLimitPerMinute;
+    const blocked = await this.limiter.isExceeded(failuresKey, limit);
+    if (blocked.exceeded) throw new RateLimitedError(blocked.retryAfterSeconds);
+    const key = await this.authenticate(raw);
+    if (!key) {
+      await this.limiter.consume(failuresKey, limit, MINUTE_MS);
+      throw new IntegrationKeyUnauthenticatedError('Invalid or revoked API key');
+    }
+    await this.limiter.hit(
+      `integration-key:${key.id}`,
+      this.config.credits.integrationRateLimitPerMinute,
+      MINUTE_MS,
+    );
+    if (scope && !key.scopes.includes(scope)) throw new IntegrationKeyScopeError(scope);
+    return key;
+  }
 
   /** Stores the INTEGRATION_API_KEYS keys (all scopes). A key revoked by an admin stays revoked. */
   async onApplicationBootstrap(): Promise<void> {
