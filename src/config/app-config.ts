@@ -1,4 +1,5 @@
 import { ENVIRONMENT, RawEnvironment, VariableSpec } from './environment';
+import { AuthConfig, buildAuthConfig } from './variables/auth';
 import { buildPlatformConfig, PlatformConfig } from './variables/platform';
 import { buildSessionConfig, SessionConfig } from './variables/session';
 
@@ -88,6 +89,7 @@ export abstract class AppConfig implements PlatformConfig {
   abstract readonly rateLimitPerMinute: number;
   abstract readonly jwt: PlatformConfig['jwt'];
   abstract readonly session: SessionConfig;
+  abstract readonly auth: AuthConfig;
 }
 
 /** Parsed values by variable name, plus the problems found so far; handed to each area's builder. */
@@ -156,6 +158,7 @@ export function loadAppConfig(env: RawEnvironment): AppConfig {
   const config: AppConfig = {
     ...buildPlatformConfig(values),
     session: buildSessionConfig(values),
+    auth: buildAuthConfig(values),
   };
   if (values.problems.length > 0) throw new ConfigValidationError(values.problems);
   return config;

@@ -1,3 +1,4 @@
+import { AUTH_VARIABLES } from './variables/auth';
 import { PLATFORM_VARIABLES } from './variables/platform';
 import { SESSION_VARIABLES } from './variables/session';
 
@@ -26,6 +27,10 @@ export interface VariableSpec {
   requiredInProduction?: boolean;
 }
 
-export const ENVIRONMENT: readonly VariableSpec[] = [...PLATFORM_VARIABLES, ...SESSION_VARIABLES];
+export const ENVIRONMENT: readonly VariableSpec[] = [
+  ...PLATFORM_VARIABLES,
+  ...SESSION_VARIABLES,
+  ...AUTH_VARIABLES,
+];
 
 export type RawEnvironment = Record<string, string | undefined>;
