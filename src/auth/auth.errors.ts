@@ -22,6 +22,13 @@ export class EmailTakenError extends DomainError {
   }
 }
 
+export class GoogleIdTakenError extends DomainError {
+  readonly kind = 'conflict';
+  constructor() {
+    super('This Google account is already linked to an account');
+  }
+}
+
 export class WeakPasswordError extends DomainError {
   readonly kind = 'invalid';
   constructor(rule: string) {

@@ -27,7 +27,7 @@ export function passwordProblem(password: string, email?: string): string | null
 /** argon2id hashing (OWASP parameters: 19 MiB, 2 iterations, 1 lane). */
 @Injectable()
 export class PasswordHasher {
-  private static readonly OPTIONS = {
+  private static readonly OPTIONS: argon2.HashOptions & { raw?: false } = {
     type: argon2.argon2id,
     memoryCost: 19_456,
     timeCost: 2,

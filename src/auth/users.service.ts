@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EmailTakenError } from './auth.errors';
+import { EmailTakenError, GoogleIdTakenError } from './auth.errors';
 import { User, UserRole, UserStatus } from './entities/user.entity';
 import { NewUser, UsersRepository, uniqueViolation } from './users.repository';
 
@@ -52,7 +52,9 @@ export class UsersService {
         return user;
       });
     } catch (error) {
-      if (uniqueViolation(error) === 'users_email_lower_key') throw new EmailTakenError();
+      const constraint = uniqueViolation(error);
+      if (constraint === 'users_email_lower_key') throw new EmailTakenError();
+      if (constraint === 'users_google_id_key') throw new GoogleIdTakenError();
       throw error;
     }
   }
@@ -86,7 +88,20 @@ export class UsersService {
   }
 
   /** Links a Google account to an existing user; Google vouched for the email, so it is verified. */
-  async linkGoogle(id: string, googleId: string): Promise<void> {
-    await this.users.update(id, { googleId, emailVerified: true });
+  async linkGoogle(
+    id: string,
+    googleId: string,
+    options: { dropPassword: boolean },
+  ): Promise<void> {
+    try {
+      await this.users.update(id, {
+        googleId,
+        emailVerified: true,
+        ...(options.dropPassword ? { passwordHash: null } : {}),
+      });
+    } catch (error) {
+      if (uniqueViolation(error) === 'users_google_id_key') throw new GoogleIdTakenError();
+      throw error;
+    }
   }
 }
