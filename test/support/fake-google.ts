@@ -78,7 +78,7 @@ export class FakeGoogle {
     const url = new URL(req.url ?? '/', this.url);
     if (req.method === 'GET' && url.pathname === '/authorize') return this.authorize(url, res);
     if (req.method === 'POST' && url.pathname === '/token') return this.token(req, res);
-    if (req.method === 'GET' && url.pathname === '/userinfo') return this.userinfo(req, res);
+    if (req.method === 'GET' && url.pathname === '/userinfo') return this.userinfo(req, url, res);
     json(res, 404, { error: 'not_found' });
   }
 
@@ -134,8 +134,11 @@ export class FakeGoogle {
     });
   }
 
-  private userinfo(req: IncomingMessage, res: ServerResponse): void {
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  /** Like Google, takes the token as a Bearer header or as `access_token` (node-oauth's way). */
+  private userinfo(req: IncomingMessage, url: URL, res: ServerResponse): void {
+    const token =
+      /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ??
+      url.searchParams.get('access_token');
     const user = token ? this.accessTokens.get(token) : undefined;
     if (!user) {
       return json(res, 401, { error: 'invalid_request', error_description: 'Invalid Credentials' });
