@@ -21,6 +21,7 @@ const INSTRUCTIONS: Record<ReturnTo, string> = {
 
 const STYLE = `
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI","Noto Sans Thai",Tahoma,Arial,sans-serif;
 background:#f8fafc;color:#0f172a;line-height:1.6}
 main{max-width:34rem;margin:0 auto;padding:2rem 1rem;text-align:center}
