@@ -1,5 +1,6 @@
 import { ENVIRONMENT, RawEnvironment, VariableSpec } from './environment';
 import { buildCreditsConfig, CreditsConfig } from './variables/credits';
+import { AuthConfig, buildAuthConfig } from './variables/auth';
 import { buildPlatformConfig, PlatformConfig } from './variables/platform';
 import { buildSessionConfig, SessionConfig } from './variables/session';
 
@@ -90,6 +91,7 @@ export abstract class AppConfig implements PlatformConfig {
   abstract readonly jwt: PlatformConfig['jwt'];
   abstract readonly session: SessionConfig;
   abstract readonly credits: CreditsConfig;
+  abstract readonly auth: AuthConfig;
 }
 
 /** Parsed values by variable name, plus the problems found so far; handed to each area's builder. */
@@ -159,6 +161,7 @@ export function loadAppConfig(env: RawEnvironment): AppConfig {
     ...buildPlatformConfig(values),
     session: buildSessionConfig(values),
     credits: buildCreditsConfig(values),
+    auth: buildAuthConfig(values),
   };
   if (values.problems.length > 0) throw new ConfigValidationError(values.problems);
   return config;

@@ -1,4 +1,5 @@
 import { CREDITS_VARIABLES } from './variables/credits';
+import { AUTH_VARIABLES } from './variables/auth';
 import { PLATFORM_VARIABLES } from './variables/platform';
 import { SESSION_VARIABLES } from './variables/session';
 
@@ -31,6 +32,7 @@ export const ENVIRONMENT: readonly VariableSpec[] = [
   ...PLATFORM_VARIABLES,
   ...SESSION_VARIABLES,
   ...CREDITS_VARIABLES,
+  ...AUTH_VARIABLES,
 ];
 
 export type RawEnvironment = Record<string, string | undefined>;

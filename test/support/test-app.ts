@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
@@ -34,6 +35,8 @@ export interface TestApp {
   config: AppConfig;
   database: TestDatabase;
   logs: LogCapture;
+  /** Base URL of the listening app, e.g. `http://127.0.0.1:40123`. */
+  url: string;
   /** The app's HTTP server, for supertest. */
   server: ReturnType<NestExpressApplication['getHttpServer']>;
   close(): Promise<void>;
@@ -59,13 +62,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logs = new LogCapture();
   const app = await createApp(config, { logDestination: logs, clock: options.clock });
-  await app.listen(0, '127.0.0.1');
+  // PORT from `env` when a test must know its address up front (e.g. an OAuth callback URL).
+  await app.listen(config.port, '127.0.0.1');
+  const address = app.getHttpServer().address() as AddressInfo;
   return {
     app,
     config,
     database,
     logs,
     server: app.getHttpServer(),
+    url: `http://127.0.0.1:${address.port}`,
     async close() {
       await app.close();
       if (ownsDatabase) await database.drop();

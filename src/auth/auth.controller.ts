@@ -1,0 +1,124 @@
+import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  EmailDto,
+  LoginDto,
+  RefreshTokenDto,
+  RegisterDto,
+  ResetPasswordDto,
+  VerifyEmailDto,
+} from './dto/auth-requests.dto';
+import { TokenPairDto, UserDto } from './dto/auth-responses.dto';
+import { AuthService, TokenPair } from './auth.service';
+import { CurrentUser } from './decorators/current-user.decorator';
+import type { AuthenticatedUser } from './decorators/current-user.decorator';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { UserView } from './users.service';
+
+const TOO_MANY = {
+  status: 429,
+  description: 'Too many attempts from this IP or for this email (Retry-After)',
+};
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  /** Anyone. Sends a verification code to the address. */
+  @Post('register')
+  @ApiOperation({ summary: 'Create an account (a verification code is mailed)' })
+  @ApiResponse({ status: 201, type: UserDto })
+  @ApiResponse({ status: 400, description: 'Invalid input or weak password (the rule is named)' })
+  @ApiResponse({ status: 409, description: 'Email already registered' })
+  @ApiResponse(TOO_MANY)
+  register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<UserView> {
+    return this.auth.register(dto, ip);
+  }
+
+  /** Anyone. */
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with email and password' })
+  @ApiResponse({ status: 200, type: TokenPairDto })
+  @ApiResponse({ status: 401, description: 'Wrong email or password (one message for both)' })
+  @ApiResponse({ status: 403, description: 'Account disabled' })
+  @ApiResponse(TOO_MANY)
+  login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenPair> {
+    return this.auth.login(dto, ip);
+  }
+
+  /** Holder of a refresh token. The token is single use; reusing an old one ends the whole login. */
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair (rotation)' })
+  @ApiResponse({ status: 200, type: TokenPairDto })
+  @ApiResponse({ status: 401, description: 'Unknown, expired, revoked or reused refresh token' })
+  @ApiResponse({ status: 403, description: 'Account disabled' })
+  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
+    return this.auth.refresh(dto.refresh_token);
+  }
+
+  /** Holder of a refresh token: revokes it and every token of the same login. */
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a refresh token (and its family)' })
+  @ApiResponse({ status: 204, description: 'Revoked (also for an unknown token)' })
+  logout(@Body() dto: RefreshTokenDto): Promise<void> {
+    return this.auth.logout(dto.refresh_token);
+  }
+
+  /** Any authenticated user. */
+  @Get('me')
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The caller' })
+  @ApiResponse({ status: 200, type: UserDto })
+  @ApiResponse({ status: 401, description: 'Missing or invalid access token' })
+  @ApiResponse({ status: 403, description: 'Account disabled' })
+  me(@CurrentUser() user: AuthenticatedUser): Promise<UserView> {
+    return this.auth.me(user.id);
+  }
+
+  /** Anyone with the mailed code. */
+  @Post('verify-email')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Confirm the email address with the 6-digit code' })
+  @ApiResponse({ status: 200, type: UserDto })
+  @ApiResponse({ status: 400, description: 'Wrong, expired, used or burnt code' })
+  @ApiResponse(TOO_MANY)
+  verifyEmail(@Body() dto: VerifyEmailDto, @Ip() ip: string): Promise<UserView> {
+    return this.auth.verifyEmail(dto, ip);
+  }
+
+  /** Anyone. Always 202, whether or not the address has an unverified account. */
+  @Post('resend-verification')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a new verification code' })
+  @ApiResponse({ status: 202, description: 'Accepted' })
+  @ApiResponse(TOO_MANY)
+  resendVerification(@Body() dto: EmailDto, @Ip() ip: string): Promise<void> {
+    return this.auth.resendVerification(dto, ip);
+  }
+
+  /** Anyone. Always 202: the answer never reveals whether the address has an account. */
+  @Post('forgot-password')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a password-reset code' })
+  @ApiResponse({ status: 202, description: 'Accepted' })
+  @ApiResponse(TOO_MANY)
+  forgotPassword(@Body() dto: EmailDto, @Ip() ip: string): Promise<void> {
+    return this.auth.forgotPassword(dto, ip);
+  }
+
+  /** Anyone with the mailed code. Revokes every refresh token of the account. */
+  @Post('reset-password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with the 6-digit code' })
+  @ApiResponse({ status: 204, description: 'Password changed; refresh tokens revoked' })
+  @ApiResponse({ status: 400, description: 'Wrong/expired code, or weak password (rule named)' })
+  @ApiResponse(TOO_MANY)
+  resetPassword(@Body() dto: ResetPasswordDto, @Ip() ip: string): Promise<void> {
+    return this.auth.resetPassword(dto, ip);
+  }
+}

@@ -1,0 +1,67 @@
+import { DomainError } from '../common/errors/domain-error';
+
+/** Wrong email or password: one message for both, so responses never reveal who has an account. */
+export class InvalidCredentialsError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor() {
+    super('Invalid email or password');
+  }
+}
+
+export class AccountDisabledError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor() {
+    super('This account is disabled');
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  readonly kind = 'conflict';
+  constructor() {
+    super('An account with this email already exists');
+  }
+}
+
+export class GoogleIdTakenError extends DomainError {
+  readonly kind = 'conflict';
+  constructor() {
+    super('This Google account is already linked to an account');
+  }
+}
+
+export class WeakPasswordError extends DomainError {
+  readonly kind = 'invalid';
+  constructor(rule: string) {
+    super(`Password is too weak: ${rule}`, { rule });
+  }
+}
+
+/** Missing, malformed, expired or revoked access token. */
+export class InvalidAccessTokenError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor(message = 'Missing or invalid access token') {
+    super(message);
+  }
+}
+
+export class InvalidRefreshTokenError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor(message = 'Invalid or expired refresh token') {
+    super(message);
+  }
+}
+
+export class InsufficientRoleError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(required: readonly string[]) {
+    super(`This requires the role ${required.join(' or ')}`);
+  }
+}
+
+/** Wrong, expired, used or burnt one-time code: one message, so codes cannot be probed. */
+export class InvalidEmailCodeError extends DomainError {
+  readonly kind = 'invalid';
+  constructor() {
+    super('The code is invalid or has expired');
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AccessTokenService } from './access-token.service';
+import {
+  AccountDisabledError,
+  InvalidAccessTokenError,
+  InvalidCredentialsError,
+  InvalidEmailCodeError,
+  InvalidRefreshTokenError,
+} from './auth.errors';
+import { AuthRateLimits } from './auth-rate-limits';
+import { EmailCodeService } from './email-code.service';
+import { EmailCodePurpose } from './entities/email-code.entity';
+import { User } from './entities/user.entity';
+import { codeMail } from './mail/code-mails';
+import { MailService } from './mail/mail.service';
+import { PasswordHasher } from './passwords';
+import { RefreshTokenService } from './refresh-token.service';
+import { toUserView, UsersService, UserView } from './users.service';
+
+/** What login, refresh and the traditional Google login hand out. */
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  user: UserView;
+}
+
+/** Email/password accounts: register, login, refresh, logout and the two email-code flows. */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+    private readonly accessTokens: AccessTokenService,
+    private readonly refreshTokens: RefreshTokenService,
+    private readonly codes: EmailCodeService,
+    private readonly mail: MailService,
+    private readonly limits: AuthRateLimits,
+  ) {}
+
+  async register(
+    input: { email: string; password: string; name: string },
+    ip: string,
+  ): Promise<UserView> {
+    await this.limits.attempt('register', ip, input.email);
+    this.passwords.assertStrong(input.password, input.email);
+    const user = await this.users.create({
+      email: input.email,
+      name: input.name.trim(),
+      passwordHash: await this.passwords.hash(input.password),
+      googleId: null,
+      emailVerified: false,
+    });
+    this.sendCodeInBackground(user, 'verify_email');
+    return toUserView(user);
+  }
+
+  /** Wrong email and wrong password answer alike; a disabled account is told so only after the right password. */
+  async login(input: { email: string; password: string }, ip: string): Promise<TokenPair> {
+    await this.limits.loginAttempt(ip, input.email);
+    const user = await this.users.findByEmail(input.email);
+    if (!(await this.passwords.verify(user?.passwordHash ?? null, input.password)) || !user) {
+      await this.limits.loginFailed(input.email);
+      throw new InvalidCredentialsError();
+    }
+    await this.limits.loginSucceeded(input.email);
+    if (user.status !== 'active') throw new AccountDisabledError();
+    return this.issueTokens(user);
+  }
+
+  /** A new pair (one login = one refresh-token family). */
+  async issueTokens(user: User): Promise<TokenPair> {
+    const refresh = await this.refreshTokens.issue(user.id);
+    return this.pair(user, refresh.token);
+  }
+
+  private async pair(user: User, refreshToken: string): Promise<TokenPair> {
+    return {
+      access_token: await this.accessTokens.sign(user),
+      refresh_token: refreshToken,
+      token_type: 'Bearer',
+      expires_in: this.accessTokens.ttlSeconds,
+      user: toUserView(user),
+    };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const next = await this.refreshTokens.rotate(refreshToken);
+    const user = await this.users.findById(next.userId);
+    if (!user || user.status !== 'active') {
+      await this.refreshTokens.revokeFamily(next.familyId, 'account_disabled');
+      if (!user) throw new InvalidRefreshTokenError();
+      throw new AccountDisabledError();
+    }
+    return this.pair(user, next.token);
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.refreshTokens.revoke(refreshToken, 'logout');
+  }
+
+  async me(userId: string): Promise<UserView> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new InvalidAccessTokenError();
+    return toUserView(user);
+  }
+
+  async verifyEmail(input: { email: string; code: string }, ip: string): Promise<UserView> {
+    await this.limits.attempt('verify-email', ip, input.email);
+    const user = await this.users.findByEmail(input.email);
+    if (!user) throw new InvalidEmailCodeError();
+    await this.codes.consume(user.id, 'verify_email', input.code);
+    await this.users.markEmailVerified(user.id);
+    return toUserView({ ...user, emailVerified: true });
+  }
+
+  /** Always accepted (202), whether or not the address has an account waiting for verification. */
+  async resendVerification(input: { email: string }, ip: string): Promise<void> {
+    await this.limits.attempt('resend-verification', ip, input.email);
+    const user = await this.users.findByEmail(input.email);
+    if (user && !user.emailVerified && user.status === 'active')
+      this.sendCodeInBackground(user, 'verify_email');
+  }
+
+  /** Always accepted (202): the answer never says whether the address has an account. */
+  async forgotPassword(input: { email: string }, ip: string): Promise<void> {
+    await this.limits.attempt('forgot-password', ip, input.email);
+    const user = await this.users.findByEmail(input.email);
+    if (user && user.status === 'active') this.sendCodeInBackground(user, 'reset_password');
+  }
+
+  /** Sets a new password with a mailed code and ends every refresh token of the account. */
+  async resetPassword(
+    input: { email: string; code: string; password: string },
+    ip: string,
+  ): Promise<void> {
+    await this.limits.attempt('reset-password', ip, input.email);
+    // Checked before the code, so a weak password does not cost the user their code.
+    this.passwords.assertStrong(input.password, input.email);
+    const user = await this.users.findByEmail(input.email);
+    if (!user) throw new InvalidEmailCodeError();
+    await this.codes.consume(user.id, 'reset_password', input.code);
+    await this.users.setPasswordHash(user.id, await this.passwords.hash(input.password));
+    // The code arrived by mail, so the address is proven as well.
+    if (!user.emailVerified) await this.users.markEmailVerified(user.id);
+    const revoked = await this.refreshTokens.revokeAllForUser(user.id, 'password_reset');
+    this.logger.log({ userId: user.id, revokedRefreshTokens: revoked }, 'Password reset');
+  }
+
+  /**
+   * Issues and mails a code without holding up the response, so the answer takes the same time
+   * whether or not an account exists. Failures are logged (never with the code).
+   */
+  private sendCodeInBackground(user: User, purpose: EmailCodePurpose): void {
+    void (async () => {
+      const code = await this.codes.issue(user.id, purpose);
+      await this.mail.send(codeMail(user.email, purpose, code));
+    })().catch((error: Error) => {
+      this.logger.error(
+        { userId: user.id, purpose, err: error.message },
+        'Could not send the code mail',
+      );
+    });
+  }
+}

@@ -1,0 +1,151 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
+import { AppConfig } from '../../config/app-config';
+import { SessionService } from '../../session/session.service';
+import { AuthService } from '../auth.service';
+import { GoogleAccountsService } from './google-accounts.service';
+import {
+  GoogleAccessDeniedError,
+  GoogleLoginFailedError,
+  GoogleNotConfiguredError,
+  InvalidLoginRequestError,
+} from './google.errors';
+import { GoogleIdentity, GoogleStrategy } from './google.strategy';
+import { OAuthStateService, PendingGoogleLogin } from './oauth-state.service';
+import { RETURN_TO_TARGETS, ReturnTo } from './pages';
+import { runStrategy } from './run-strategy';
+
+/** A third party's session id: opaque to us, but bounded and plain. */
+const SESSION_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+
+export type GoogleLoginOutcome =
+  | { mode: 'session'; code: string; returnTo: ReturnTo; email: string }
+  | { mode: 'redirect'; url: string }
+  | { mode: 'plain'; email: string };
+
+function queryString(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new InvalidLoginRequestError(`${name} must be given once`);
+  return value;
+}
+
+/**
+ * The Google login from start to finish: validate the request, remember it under a fresh state,
+ * send the browser to Google; on the callback check the state, let the passport strategy
+ * exchange the code and read userinfo, find or create the account, and hand over either a
+ * VERIFIED session (session mode) or a JWT pair (traditional mode).
+ */
+@Injectable()
+export class GoogleLoginService {
+  private readonly logger = new Logger(GoogleLoginService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly strategy: GoogleStrategy,
+    private readonly states: OAuthStateService,
+    private readonly accounts: GoogleAccountsService,
+    private readonly sessions: SessionService,
+    private readonly auth: AuthService,
+  ) {}
+
+  assertConfigured(): void {
+    const missing = this.config.auth.google.missing;
+    if (missing.length > 0) throw new GoogleNotConfiguredError(missing);
+  }
+
+  /** Validates `session`/`return_to` and returns Google's authorization URL with a new state. */
+  async begin(req: Request): Promise<{ state: string; authorizationUrl: string }> {
+    this.assertConfigured();
+    const session = queryString(req, 'session');
+    const returnTo = queryString(req, 'return_to') ?? 'chatgpt';
+    if (session !== undefined && !SESSION_ID.test(session)) {
+      throw new InvalidLoginRequestError(
+        'session must be 1-128 characters of letters, digits and ._~-',
+      );
+    }
+    if (!(RETURN_TO_TARGETS as readonly string[]).includes(returnTo)) {
+      throw new InvalidLoginRequestError(
+        `return_to must be one of ${RETURN_TO_TARGETS.join(', ')}`,
+      );
+    }
+    const state = await this.states.create({ session, returnTo });
+    if (session) await this.sessions.registerPendingLogin(session);
+    const step = await runStrategy(this.strategy, req, {
+      state,
+      session: false,
+      prompt: 'select_account',
+    });
+    if (step.type !== 'redirect') throw new Error('The Google strategy did not redirect');
+    return { state, authorizationUrl: step.url };
+  }
+
+  async complete(
+    req: Request,
+    cookieState: string | undefined,
+    client: { ip?: string; userAgent?: string },
+  ): Promise<GoogleLoginOutcome> {
+    this.assertConfigured();
+    const pending = await this.states.consume(queryString(req, 'state'), cookieState);
+    const retryUrl = this.retryUrl(pending);
+    const error = queryString(req, 'error');
+    if (error === 'access_denied') throw new GoogleAccessDeniedError(retryUrl);
+    if (error) throw new GoogleLoginFailedError(`Google answered ${error.slice(0, 64)}`, retryUrl);
+    if (!queryString(req, 'code'))
+      throw new GoogleLoginFailedError('no authorization code', retryUrl);
+
+    const identity = await this.exchange(req, retryUrl);
+    const user = await this.accounts.findOrCreate(identity);
+
+    if (pending.session) {
+      const created = await this.sessions.createForUser({
+        userId: user.id,
+        returnTo: pending.returnTo,
+        thirdPartySessionId: pending.session,
+        ip: client.ip,
+        userAgent: client.userAgent?.slice(0, 512),
+      });
+      this.logger.log({ userId: user.id, sessionId: created.sessionId }, 'Google login: session');
+      return {
+        mode: 'session',
+        code: created.token,
+        returnTo: pending.returnTo as ReturnTo,
+        email: user.email,
+      };
+    }
+    this.logger.log({ userId: user.id }, 'Google login: traditional');
+    const frontendUrl = this.config.auth.frontendUrl;
+    if (!frontendUrl) return { mode: 'plain', email: user.email };
+    const pair = await this.auth.issueTokens(user);
+    const url = new URL(frontendUrl);
+    // The fragment never reaches a server or a Referer header, unlike the query.
+    url.hash = new URLSearchParams({
+      access_token: pair.access_token,
+      refresh_token: pair.refresh_token,
+      token_type: pair.token_type,
+      expires_in: String(pair.expires_in),
+    }).toString();
+    return { mode: 'redirect', url: url.toString() };
+  }
+
+  /** The code exchange and userinfo call, done by passport-google-oauth20. */
+  private async exchange(req: Request, retryUrl: string): Promise<GoogleIdentity> {
+    try {
+      const step = await runStrategy(this.strategy, req, { session: false });
+      if (step.type === 'success') return step.user as GoogleIdentity;
+    } catch (error) {
+      this.logger.warn(
+        { err: (error as Error).message },
+        'Google token exchange or userinfo failed',
+      );
+    }
+    throw new GoogleLoginFailedError('Google did not confirm the login', retryUrl);
+  }
+
+  private retryUrl(pending: PendingGoogleLogin): string {
+    const params = new URLSearchParams();
+    if (pending.session) params.set('session', pending.session);
+    params.set('return_to', pending.returnTo);
+    return `/api/auth/google?${params.toString()}`;
+  }
+}

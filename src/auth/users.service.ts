@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EmailTakenError, GoogleIdTakenError } from './auth.errors';
+import { User, UserRole, UserStatus } from './entities/user.entity';
+import { NewUser, UsersRepository, uniqueViolation } from './users.repository';
+
+/** What the API shows of a user: never the password hash or the Google id. */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  status: UserStatus;
+  emailVerified: boolean;
+  createdAt: string;
+}
+
+export function toUserView(user: User): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    status: user.status,
+    emailVerified: user.emailVerified,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+/** Accounts: creation (the one signup transaction) and the few changes other modules need. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+  ) {}
+
+  /**
+   * Creates a user in ONE transaction: everything a new account starts with is written inside
+   * it, so a user never exists half set up. Duplicate email → EmailTakenError.
+   */
+  async create(input: Omit<NewUser, 'role'> & { role?: UserRole }): Promise<User> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const user = await this.users.insert(manager, {
+          ...input,
+          email: input.email.trim().toLowerCase(),
+          role: input.role ?? 'user',
+        });
+        // Signup seam (issue 5): the credit account and its `signup` ledger row are opened here,
+        // in this same transaction: `await this.credits.openAccount(manager, user.id)`.
+        return user;
+      });
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === 'users_email_lower_key') throw new EmailTakenError();
+      if (constraint === 'users_google_id_key') throw new GoogleIdTakenError();
+      throw error;
+    }
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findByEmail(email.trim());
+  }
+
+  findByGoogleId(googleId: string): Promise<User | null> {
+    return this.users.findByGoogleId(googleId);
+  }
+
+  async setStatus(id: string, status: UserStatus): Promise<void> {
+    await this.users.update(id, { status });
+  }
+
+  async setRole(id: string, role: UserRole): Promise<void> {
+    await this.users.update(id, { role });
+  }
+
+  async markEmailVerified(id: string): Promise<void> {
+    await this.users.update(id, { emailVerified: true });
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.update(id, { passwordHash });
+  }
+
+  /** Links a Google account to an existing user; Google vouched for the email, so it is verified. */
+  async linkGoogle(
+    id: string,
+    googleId: string,
+    options: { dropPassword: boolean },
+  ): Promise<void> {
+    try {
+      await this.users.update(id, {
+        googleId,
+        emailVerified: true,
+        ...(options.dropPassword ? { passwordHash: null } : {}),
+      });
+    } catch (error) {
+      if (uniqueViolation(error) === 'users_google_id_key') throw new GoogleIdTakenError();
+      throw error;
+    }
+  }
+}
