@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
+import { CreditsModule } from '../credits/credits.module';
 import { SessionModule } from '../session/session.module';
 import { AccessTokenService } from './access-token.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
@@ -42,6 +43,7 @@ import { UsersService } from './users.service';
       }),
     }),
     SessionModule,
+    CreditsModule,
   ],
   controllers: [AuthController, GoogleController],
   providers: [

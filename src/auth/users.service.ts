@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CreditLedgerService } from '../credits/credit-ledger.service';
 import { EmailTakenError, GoogleIdTakenError } from './auth.errors';
 import { User, UserRole, UserStatus } from './entities/user.entity';
 import { NewUser, UsersRepository, uniqueViolation } from './users.repository';
@@ -33,6 +34,7 @@ export class UsersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
+    private readonly credits: CreditLedgerService,
   ) {}
 
   /**
@@ -47,8 +49,8 @@ export class UsersService {
           email: input.email.trim().toLowerCase(),
           role: input.role ?? 'user',
         });
-        // Signup seam (issue 5): the credit account and its `signup` ledger row are opened here,
-        // in this same transaction: `await this.credits.openAccount(manager, user.id)`.
+        // The credit account and its `signup` ledger row (SIGNUP_BONUS_CREDITS) commit with the user.
+        await this.credits.openAccount(manager, user.id);
         return user;
       });
     } catch (error) {

@@ -7,6 +7,7 @@ import { CreditLedgerRepository } from './credit-ledger.repository';
 import { CreditLedgerService } from './credit-ledger.service';
 import { CreditAmountRules } from './credit-rules';
 import { CreditsApiController } from './credits-api.controller';
+import { CreditsUserController } from './credits-user.controller';
 import { CreditsHousekeeping } from './credits-housekeeping';
 import { IdempotencyKeyRepository } from './idempotency/idempotency-key.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -20,7 +21,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
  */
 @Module({
   imports: [SessionModule, IntegrationKeysModule],
-  controllers: [CreditsApiController],
+  controllers: [CreditsApiController, CreditsUserController],
   providers: [
     CreditAmountRules,
     CreditLedgerRepository,

@@ -1,6 +1,42 @@
-import { Controller, Get, Headers, Ip } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Ip,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiGoneResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
+import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
+import {
+  IntegrationKeyGuard,
+  RequireScope,
+} from '../credits/integration-keys/integration-key.guard';
+import type { RequestWithIntegrationKey } from '../credits/integration-keys/integration-key.guard';
+import { ClaimSessionDto } from './dto/claim-session.dto';
+import { SessionViewDto } from './dto/session-view.dto';
 import { VerifySessionResultDto } from './dto/verify-session-result.dto';
 import { SessionService } from './session.service';
 
@@ -29,5 +65,69 @@ export class SessionController {
     @Ip() ip: string,
   ): Promise<VerifySessionResultDto> {
     return VerifySessionResultDto.from(await this.sessions.verifyForClient(token, ip));
+  }
+
+  /**
+   * Integrations only (`X-API-Key` with the `sessions:claim` scope): collect the session of a
+   * user who logged in with `?session=<id>`, instead of having them paste the code.
+   */
+  @Post('sessions/claim')
+  @SkipThrottle()
+  @UseGuards(IntegrationKeyGuard)
+  @RequireScope('sessions:claim')
+  @ApiSecurity('api-key')
+  @ApiOperation({
+    summary: 'Device-flow style: 202 while the login is pending, then the token exactly once',
+  })
+  @ApiAcceptedResponse({ description: '{status: "pending"}: the user has not finished logging in' })
+  @ApiOkResponse({ description: '{session_token, user, expiresAt}: delivered this once' })
+  @ApiNotFoundResponse({ description: 'No login was started with this session id' })
+  @ApiGoneResponse({ description: 'Already delivered, or the login attempt expired' })
+  async claim(
+    @Body() dto: ClaimSessionDto,
+    @Req() req: RequestWithIntegrationKey,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    const result = await this.sessions.claimForService(dto.session, req.integrationKey!.name);
+    if (result.status === 'pending') {
+      res.status(202);
+      return { status: 'pending' };
+    }
+    res.status(200);
+    const expiresAt = result.expiresAt.toISOString();
+    return { session_token: result.token, user: { ...result.user, expiresAt }, expiresAt };
+  }
+
+  /** The signed-in user's own live sessions (JWT). */
+  @Get('sessions')
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'My live VERIFIED sessions (never the tokens)' })
+  @ApiOkResponse({ type: [SessionViewDto] })
+  async list(@CurrentUser() user: AuthenticatedUser): Promise<SessionViewDto[]> {
+    return (await this.sessions.listForUser(user.id)).map((s) => SessionViewDto.from(s));
+  }
+
+  /** Revoke one of my sessions (JWT); someone else's id answers 404. */
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Revoke one of my sessions' })
+  @ApiNotFoundResponse({ description: 'No such session of mine' })
+  async revokeOne(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<void> {
+    await this.sessions.revokeOwn(user.id, id);
+  }
+
+  /** Revoke all my sessions (JWT). */
+  @Delete('sessions')
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Revoke all my sessions' })
+  async revokeAll(@CurrentUser() user: AuthenticatedUser): Promise<{ revoked: number }> {
+    return { revoked: await this.sessions.revokeAllForUser(user.id, 'user_revoked_all') };
   }
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { eventually } from '../support/eventually';
-import { freePort, PrivateRedisServer } from '../support/redis-server';
+import { freePort } from '../support/free-port';
+import { PrivateRedisServer } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 
 describe('readiness', () => {

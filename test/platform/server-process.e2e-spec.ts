@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
-import { freePort } from '../support/redis-server';
+import { freePort } from '../support/free-port';
 import { ServerProcess } from '../support/server-process';
 import { TestDatabase } from '../support/test-database';
 

@@ -1,3 +1,5 @@
+import { AccessTokenService } from '../../src/auth/access-token.service';
+import type { TestApp } from './test-app';
 import { randomUUID } from 'node:crypto';
 import { TestDatabase } from './test-database';
 
@@ -24,4 +26,13 @@ export async function insertUser(
     [email, name, fields.role ?? 'user', fields.status ?? 'active'],
   );
   return { id: row.id, email, name };
+}
+
+/** A real access token for `user`, signed by the app's own AccessTokenService. */
+export function accessTokenFor(
+  t: TestApp,
+  user: { id: string },
+  role: 'user' | 'admin' = 'user',
+): Promise<string> {
+  return t.app.get(AccessTokenService).sign({ id: user.id, role });
 }

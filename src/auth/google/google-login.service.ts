@@ -14,9 +14,9 @@ import { GoogleIdentity, GoogleStrategy } from './google.strategy';
 import { OAuthStateService, PendingGoogleLogin } from './oauth-state.service';
 import { RETURN_TO_TARGETS, ReturnTo } from './pages';
 import { runStrategy } from './run-strategy';
+import { THIRD_PARTY_SESSION_ID } from '../../session/session-token';
 
 /** A third party's session id: opaque to us, but bounded and plain. */
-const SESSION_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 
 export type GoogleLoginOutcome =
   | { mode: 'session'; code: string; returnTo: ReturnTo; email: string }
@@ -59,7 +59,7 @@ export class GoogleLoginService {
     this.assertConfigured();
     const session = queryString(req, 'session');
     const returnTo = queryString(req, 'return_to') ?? 'chatgpt';
-    if (session !== undefined && !SESSION_ID.test(session)) {
+    if (session !== undefined && !THIRD_PARTY_SESSION_ID.test(session)) {
       throw new InvalidLoginRequestError(
         'session must be 1-128 characters of letters, digits and ._~-',
       );

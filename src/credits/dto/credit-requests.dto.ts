@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { IsCreditAmount } from './credit-amount.validator';
 
@@ -75,4 +76,26 @@ export class CaptureHoldDto {
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;
+}
+
+export class TransactionsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'next_cursor of the previous page' })
+  @IsOptional()
+  @IsUUID()
+  cursor?: string;
+}
+
+export class RedeemPromoCodeDto {
+  @ApiProperty({ example: 'WELCOME-7KQ9' })
+  @IsString()
+  @Length(1, 64)
+  code!: string;
 }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 import { formatUnits } from '../../common/money/credit-amount';
+import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { Clock } from '../../common/time/clock';
 import { CreditLedgerRepository } from '../credit-ledger.repository';
 import { CreditLedgerService } from '../credit-ledger.service';
@@ -73,6 +74,9 @@ export function toPromoCodeView(promo: PromoCodeRecord): PromoCodeView {
  * goes to exactly one of the users racing for it, because redemptions lock the code's row) and
  * creation, which the Admin API exposes.
  */
+// Generous for a person typing a code, hopeless for enumerating the code space.
+const REDEEM_ATTEMPTS_PER_MINUTE = 10;
+
 @Injectable()
 export class PromoCodesService {
   constructor(
@@ -82,10 +86,15 @@ export class PromoCodesService {
     private readonly ledger: CreditLedgerService,
     private readonly amounts: CreditAmountRules,
     private readonly clock: Clock,
+    private readonly limiter: RateLimiterService,
   ) {}
 
-  /** 404 unknown, 410 expired/exhausted/inactive, 409 already redeemed by this user. */
-  redeem(userId: string, rawCode: string): Promise<RedeemResult> {
+  /**
+   * 404 unknown, 410 expired/exhausted/inactive, 409 already redeemed by this user. Codes are
+   * guessable, so attempts are limited per user (429 past REDEEM_ATTEMPTS_PER_MINUTE).
+   */
+  async redeem(userId: string, rawCode: string): Promise<RedeemResult> {
+    await this.limiter.hit(`promo-redeem:${userId}`, REDEEM_ATTEMPTS_PER_MINUTE, 60_000);
     const code = normalizePromoCode(rawCode);
     return this.dataSource.transaction(async (tx) => {
       const now = this.clock.now();
