@@ -16,6 +16,7 @@ function buildCacheStore(config: AppConfig): { keyv: Keyv; client?: RedisClient 
   const logger = new Logger('Cache');
   const client = createClient({
     url: config.redis.url,
+    name: 'smart-ai-hub-cache',
     // Fail fast while Redis is away (a miss, then PostgreSQL) instead of queueing or hanging.
     disableOfflineQueue: true,
     socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 2000) },

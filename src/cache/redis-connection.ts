@@ -21,6 +21,7 @@ export class RedisConnection implements OnApplicationShutdown {
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,
           disconnectTimeout: 200,
+          connectionName: 'smart-ai-hub',
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         })
       : null;

@@ -1,5 +1,5 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { SessionSnapshot } from './session.repository';
 
@@ -14,7 +14,10 @@ const SECOND_EVICTION_DELAY_MS = 1000;
  * a flushed Redis or a Redis that is down all read through to PostgreSQL.
  */
 @Injectable()
-export class SessionCache {
+export class SessionCache implements OnModuleDestroy {
+  private readonly pendingEvictions = new Set<NodeJS.Timeout>();
+  private lateEviction: Promise<unknown> = Promise.resolve();
+
   constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
 
   async get(tokenHash: string): Promise<SessionSnapshot | undefined> {
@@ -33,10 +36,21 @@ export class SessionCache {
     if (tokenHashes.length === 0) return;
     const keys = tokenHashes.map((h) => this.key(h));
     await this.cache.mdel(keys).catch(() => undefined);
-    setTimeout(
-      () => void this.cache.mdel(keys).catch(() => undefined),
-      SECOND_EVICTION_DELAY_MS,
-    ).unref();
+    const timer = setTimeout(() => {
+      this.pendingEvictions.delete(timer);
+      this.lateEviction = this.cache.mdel(keys).catch(() => undefined);
+    }, SECOND_EVICTION_DELAY_MS).unref();
+    this.pendingEvictions.add(timer);
+  }
+
+  /**
+   * Before the cache's client closes (at application shutdown): a late eviction running after
+   * that would reconnect it and keep the process alive.
+   */
+  async onModuleDestroy(): Promise<void> {
+    for (const timer of this.pendingEvictions) clearTimeout(timer);
+    this.pendingEvictions.clear();
+    await this.lateEviction;
   }
 
   private key(tokenHash: string): string {
