@@ -36,6 +36,8 @@ describe('readiness', () => {
       expect(typeof down.body.requestId).toBe('string');
       // Liveness is not readiness: the process itself is fine.
       await request(t.server).get('/health').expect(200);
+      // Rate-limited routes keep answering (counted in memory meanwhile), never a 500.
+      await request(t.server).get('/api/auth/me').expect(401);
 
       await redis.resume();
       await eventually(() => request(t.server).get('/health/ready').expect(200), 15_000);
