@@ -10,6 +10,7 @@ import {
   REDIS_URL,
   startServer,
   writeBenchmarkSection,
+  markdownRow,
 } from './support';
 
 const USERS = 1000;
@@ -184,10 +185,6 @@ async function verify(
   }
 }
 
-function row(name: string, r: LoadResult): string {
-  return `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.p50Ms} | ${r.p99Ms} | ${r.total.toLocaleString('en-US')} | ${r.non2xx} |`;
-}
-
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const server = await startServer({
@@ -232,10 +229,10 @@ async function main(): Promise<void> {
       '',
       '| Case | Requests/s | p50 ms | p99 ms | Deducts | Non-2xx |',
       '|---|---|---|---|---|---|',
-      row('Hot user, HTTP', results.hotHttp),
-      row('Hot user, raw `pg` baseline', results.hotRaw),
-      row(`${USERS.toLocaleString('en-US')} users, HTTP`, results.manyHttp),
-      row(`${USERS.toLocaleString('en-US')} users, raw \`pg\` baseline`, results.manyRaw),
+      markdownRow('Hot user, HTTP', results.hotHttp),
+      markdownRow('Hot user, raw `pg` baseline', results.hotRaw),
+      markdownRow(`${USERS.toLocaleString('en-US')} users, HTTP`, results.manyHttp),
+      markdownRow(`${USERS.toLocaleString('en-US')} users, raw \`pg\` baseline`, results.manyRaw),
       '',
       `Hot user: HTTP reaches **${(hotRatio * 100).toFixed(0)}%** of the raw SQL baseline (target ≥ 50%). ${USERS.toLocaleString('en-US')} users: **${(manyRatio * 100).toFixed(0)}%**.`,
       '',

@@ -4,11 +4,11 @@ import { generateSessionToken, hashSessionToken } from '../src/session/session-t
 import {
   createBenchDatabase,
   load,
-  LoadResult,
   machine,
   REDIS_URL,
   startServer,
   writeBenchmarkSection,
+  markdownRow,
 } from './support';
 
 const USERS = 1000;
@@ -45,10 +45,6 @@ async function seedSessions(databaseUrl: string): Promise<string[]> {
   } finally {
     await client.end();
   }
-}
-
-function row(name: string, r: LoadResult): string {
-  return `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.p50Ms} | ${r.p99Ms} | ${r.total.toLocaleString('en-US')} | ${r.non2xx} |`;
 }
 
 async function main(): Promise<void> {
@@ -95,8 +91,8 @@ async function main(): Promise<void> {
       '',
       '| Endpoint | Requests/s | p50 ms | p99 ms | Requests | Non-2xx |',
       '|---|---|---|---|---|---|',
-      row('`GET /health` (baseline)', health),
-      row('`GET /api/auth/verify-session`', verify),
+      markdownRow('`GET /health` (baseline)', health),
+      markdownRow('`GET /api/auth/verify-session`', verify),
       '',
       `verify-session reaches **${(ratio * 100).toFixed(0)}%** of the baseline's throughput (target ≥ 50%), p99 ${verify.p99Ms} ms (target < 10 ms).`,
     ].join('\n');

@@ -85,6 +85,11 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
   };
 }
 
+/** One row of a results table: `| name | req/s | p50 | p99 | requests | non-2xx |`. */
+export function markdownRow(name: string, r: LoadResult): string {
+  return `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.p50Ms} | ${r.p99Ms} | ${r.total.toLocaleString('en-US')} | ${r.non2xx} |`;
+}
+
 export async function machine(databaseUrl: string): Promise<string> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
