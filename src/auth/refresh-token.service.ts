@@ -93,7 +93,13 @@ export class RefreshTokenService {
     await this.tokens.revokeFamily(familyId, this.clock.now(), reason);
   }
 
-  revokeAllForUser(userId: string, reason: string): Promise<number> {
-    return this.tokens.revokeAllForUser(userId, this.clock.now(), reason);
+  /** Revokes every live refresh token of the user; `manager`: the caller's transaction. */
+  revokeAllForUser(userId: string, reason: string, manager?: EntityManager): Promise<number> {
+    return this.tokens.revokeAllForUser(userId, this.clock.now(), reason, manager);
+  }
+
+  /** The user's last login or refresh (newest refresh token issued), or null. */
+  lastIssuedAt(userId: string): Promise<Date | null> {
+    return this.tokens.lastIssuedAt(userId);
   }
 }

@@ -48,11 +48,26 @@ export class RefreshTokensRepository {
     return result.affected ?? 0;
   }
 
-  async revokeAllForUser(userId: string, at: Date, reason: string): Promise<number> {
-    const result = await this.repo().update(
+  async revokeAllForUser(
+    userId: string,
+    at: Date,
+    reason: string,
+    manager?: EntityManager,
+  ): Promise<number> {
+    const result = await this.repo(manager).update(
       { userId, revokedAt: IsNull() },
       { revokedAt: at, revokeReason: reason },
     );
     return result.affected ?? 0;
+  }
+
+  /** When the user's newest refresh token was issued (their last login or refresh), or null. */
+  async lastIssuedAt(userId: string): Promise<Date | null> {
+    const [row] = await this.repo()
+      .createQueryBuilder('t')
+      .select('max(t.created_at)', 'at')
+      .where('t.user_id = :userId', { userId })
+      .getRawMany<{ at: Date | null }>();
+    return row?.at ?? null;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { User, UserRole } from './entities/user.entity';
+import { User, UserRole, UserStatus } from './entities/user.entity';
 
 export interface NewUser {
   email: string;
@@ -16,6 +16,18 @@ export function uniqueViolation(error: unknown): string | null {
   if (!(error instanceof QueryFailedError)) return null;
   const driver = error.driverError as { code?: string; constraint?: string };
   return driver.code === '23505' ? (driver.constraint ?? 'unknown') : null;
+}
+
+export interface UserSearch {
+  /** Case-insensitive substring of the email or the name. */
+  search?: string;
+  role?: UserRole;
+  status?: UserStatus;
+}
+
+/** `%`, `_` and `\\` match themselves in a LIKE pattern built from user input. */
+export function likeContains(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** Every SQL statement about the `users` table. */
@@ -55,5 +67,40 @@ export class UsersRepository {
     manager?: EntityManager,
   ): Promise<void> {
     await this.repo(manager).update({ id }, changes);
+  }
+
+  /**
+   * Newest first, keyset-paginated on (created_at, id) after the user `afterId`. The substring
+   * match uses the trigram GIN indexes on lower(email) and lower(name).
+   */
+  search(filter: UserSearch, limit: number, afterId?: string): Promise<User[]> {
+    const qb = this.repo()
+      .createQueryBuilder('u')
+      .orderBy('u.created_at', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .limit(limit);
+    if (filter.search) {
+      qb.andWhere(
+        "(lower(u.email) LIKE :pattern ESCAPE '\\' OR lower(u.name) LIKE :pattern ESCAPE '\\')",
+        { pattern: likeContains(filter.search) },
+      );
+    }
+    if (filter.role) qb.andWhere('u.role = :role', { role: filter.role });
+    if (filter.status) qb.andWhere('u.status = :status', { status: filter.status });
+    if (afterId) {
+      qb.andWhere('(u.created_at, u.id) < (SELECT created_at, id FROM users WHERE id = :afterId)', {
+        afterId,
+      });
+    }
+    return qb.getMany();
+  }
+
+  /** The user's row under `SELECT … FOR UPDATE`, for a change decided on its current state. */
+  lockById(tx: EntityManager, id: string): Promise<User | null> {
+    return this.repo(tx)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.id = :id', { id })
+      .getOne();
   }
 }

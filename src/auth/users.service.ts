@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CreditLedgerService } from '../credits/credit-ledger.service';
 import { EmailTakenError, GoogleIdTakenError } from './auth.errors';
 import { User, UserRole, UserStatus } from './entities/user.entity';
-import { NewUser, UsersRepository, uniqueViolation } from './users.repository';
+import { NewUser, UserSearch, UsersRepository, uniqueViolation } from './users.repository';
 
 /** What the API shows of a user: never the password hash or the Google id. */
 export interface UserView {
@@ -105,5 +105,24 @@ export class UsersService {
       if (uniqueViolation(error) === 'users_google_id_key') throw new GoogleIdTakenError();
       throw error;
     }
+  }
+
+  /** Users matching `filter`, newest first; `afterId` is the last id of the previous page. */
+  search(filter: UserSearch, limit: number, afterId?: string): Promise<User[]> {
+    return this.users.search(filter, limit, afterId);
+  }
+
+  /** Locks the user's row in the caller's transaction (changes decided on the current state). */
+  lockForChange(tx: EntityManager, id: string): Promise<User | null> {
+    return this.users.lockById(tx, id);
+  }
+
+  /** Changes role and/or status inside the caller's transaction. */
+  async changeAccess(
+    tx: EntityManager,
+    id: string,
+    changes: { role?: UserRole; status?: UserStatus },
+  ): Promise<void> {
+    await this.users.update(id, changes, tx);
   }
 }

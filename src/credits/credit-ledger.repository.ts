@@ -39,7 +39,7 @@ export interface LedgerEntry {
   createdAt: Date;
 }
 
-interface LedgerRow {
+export interface LedgerRow {
   id: string;
   user_id: string;
   type: CreditTransactionType;
@@ -53,10 +53,10 @@ interface LedgerRow {
   created_at: Date;
 }
 
-const LEDGER_COLUMNS = `id, user_id, type, service, amount, balance_before, balance_after, metadata,
+export const LEDGER_COLUMNS = `id, user_id, type, service, amount, balance_before, balance_after, metadata,
   refunds_transaction_id, actor, created_at`;
 
-function toEntry(row: LedgerRow): LedgerEntry {
+export function toEntry(row: LedgerRow): LedgerEntry {
   return {
     id: row.id,
     userId: row.user_id,

@@ -78,6 +78,13 @@ export interface TransactionPage {
   next_cursor: string | null;
 }
 
+/**
+ * Extra work a caller (the Admin API's audit row) runs inside the transaction of a change, after
+ * it: it commits with the change or rolls it back. It does not run when an idempotent request is
+ * replayed (nothing changes then).
+ */
+export type InSameTransaction<T> = (tx: EntityManager, result: T) => Promise<void>;
+
 const REFUNDABLE_TYPES: readonly CreditTransactionType[] = ['deduct', 'chat'];
 
 export function toTransactionView(entry: LedgerEntry): TransactionView {
@@ -224,8 +231,14 @@ export class CreditLedgerService {
     actor: string,
     input: { transactionId: string; amount?: unknown; reason: string },
     idempotencyKey?: string,
+    inSameTransaction?: InSameTransaction<RefundResult>,
   ): Promise<RefundResult> {
-    return this.refundEntry({ actor, onlyOwnDeductions: false }, input, idempotencyKey);
+    return this.refundEntry(
+      { actor, onlyOwnDeductions: false },
+      input,
+      idempotencyKey,
+      inSameTransaction,
+    );
   }
 
   /** Adds credits (`topup` by an operator, `promo`, …): one ledger row, idempotent per key. */
@@ -239,6 +252,7 @@ export class CreditLedgerService {
       metadata?: unknown;
     },
     idempotencyKey?: string,
+    inSameTransaction?: InSameTransaction<CreditResult>,
   ): Promise<CreditResult> {
     const amount =
       input.type === 'adjustment'
@@ -274,7 +288,7 @@ export class CreditLedgerService {
         actor: input.actor,
         at: now,
       });
-      return {
+      const result = {
         status: 'ok' as const,
         new_balance: formatUnits(entry.balanceAfter),
         available: formatUnits(entry.balanceAfter - state.held),
@@ -282,6 +296,8 @@ export class CreditLedgerService {
         amount: formatUnits(amount),
         userId: input.userId,
       };
+      await inSameTransaction?.(tx, result);
+      return result;
     });
   }
 
@@ -337,6 +353,7 @@ export class CreditLedgerService {
     who: { actor: string; userId?: string; onlyOwnDeductions: boolean },
     input: { transactionId: string; amount?: unknown; reason: string },
     idempotencyKey?: string,
+    inSameTransaction?: InSameTransaction<RefundResult>,
   ): Promise<RefundResult> {
     const requested =
       input.amount === undefined || input.amount === null
@@ -388,7 +405,7 @@ export class CreditLedgerService {
         actor: who.actor,
         at: now,
       });
-      return {
+      const result = {
         status: 'ok' as const,
         new_balance: formatUnits(entry.balanceAfter),
         transaction_id: entry.id,
@@ -397,6 +414,8 @@ export class CreditLedgerService {
         refundable: formatUnits(refundable - amount),
         userId: original.userId,
       };
+      await inSameTransaction?.(tx, result);
+      return result;
     });
   }
 }

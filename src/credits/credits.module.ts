@@ -12,6 +12,8 @@ import { CreditsHousekeeping } from './credits-housekeeping';
 import { IdempotencyKeyRepository } from './idempotency/idempotency-key.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { IntegrationKeysModule } from './integration-keys/integration-keys.module';
+import { LedgerReportsRepository } from './ledger-reports.repository';
+import { LedgerReportsService } from './ledger-reports.service';
 import { PromoCodesRepository } from './promo/promo-codes.repository';
 import { PromoCodesService } from './promo/promo-codes.service';
 
@@ -34,8 +36,11 @@ import { PromoCodesService } from './promo/promo-codes.service';
     CreditsHousekeeping,
     PromoCodesRepository,
     PromoCodesService,
+    LedgerReportsRepository,
+    LedgerReportsService,
   ],
   exports: [
+    LedgerReportsService,
     CreditLedgerService,
     CreditHoldsService,
     IdempotencyService,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Session } from './entities/session.entity';
 
 /** What verification needs about a session and its user, in one row (and one cache entry). */
@@ -138,8 +138,9 @@ export class SessionRepository {
     filter: { userId: string; sessionId?: string },
     reason: string,
     now: Date,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<string[]> {
-    const [rows] = await this.dataSource.query<[{ token_hash: string }[], number]>(
+    const [rows] = await manager.query<[{ token_hash: string }[], number]>(
       `UPDATE sessions SET revoked_at = $3, revoked_reason = $4
        WHERE user_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid) AND revoked_at IS NULL
        RETURNING token_hash`,
@@ -149,8 +150,11 @@ export class SessionRepository {
   }
 
   /** The owner of a session id, for routes that address sessions by id. */
-  async findOwner(sessionId: string): Promise<string | null> {
-    const rows = await this.dataSource.query<{ user_id: string }[]>(
+  async findOwner(
+    sessionId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string | null> {
+    const rows = await manager.query<{ user_id: string }[]>(
       'SELECT user_id FROM sessions WHERE id = $1',
       [sessionId],
     );

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { RateLimitedError, RateLimiterService } from '../common/rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
@@ -242,6 +243,26 @@ export class SessionService {
 
   revokeAllForUser(userId: string, reason: string): Promise<number> {
     return this.revoke({ userId }, reason);
+  }
+
+  /**
+   * Revokes a user's sessions (all, or the one `sessionId`) inside the caller's transaction, so an
+   * operator's change and its audit row commit together. Call `evict()` once it has committed:
+   * evicting the cached copies before the commit could let a verification re-cache the old state.
+   * A session id of another user (or unknown) revokes nothing.
+   */
+  async revokeInTransaction(
+    tx: EntityManager,
+    filter: { userId: string; sessionId?: string },
+    reason: string,
+  ): Promise<{ revoked: number; evict(): Promise<void> }> {
+    const hashes = await this.sessions.revoke(filter, reason, this.clock.now(), tx);
+    return { revoked: hashes.length, evict: () => this.cache.evict(hashes) };
+  }
+
+  /** The owner of a session id (null when unknown), read in the caller's transaction. */
+  findOwner(sessionId: string, tx?: EntityManager): Promise<string | null> {
+    return this.sessions.findOwner(sessionId, tx);
   }
 
   private async revoke(

@@ -15,6 +15,10 @@ export type UserStatus = 'active' | 'disabled';
 @Entity('users')
 // Expression index (lower(email)) managed by the migration; TypeORM must not try to "fix" it.
 @Index('users_email_lower_key', { synchronize: false })
+// Admin search and list (migration AdminIndexes): trigram GIN on lower(email)/lower(name).
+@Index('users_email_trgm_idx', { synchronize: false })
+@Index('users_name_trgm_idx', { synchronize: false })
+@Index('users_created_idx', { synchronize: false })
 @Check('users_role_check', `role IN ('user', 'admin')`)
 @Check('users_status_check', `status IN ('active', 'disabled')`)
 export class User {

@@ -27,6 +27,9 @@ export type CreditTransactionType = (typeof CREDIT_TRANSACTION_TYPES)[number];
  */
 @Entity('credit_transactions')
 @Index('credit_transactions_user_created_idx', ['userId', 'createdAt', 'id'])
+// Admin usage analytics and transaction list (migration AdminIndexes; the first covers columns).
+@Index('credit_transactions_created_idx', { synchronize: false })
+@Index('credit_transactions_service_created_idx', { synchronize: false })
 @Check(
   'credit_transactions_type_check',
   `type IN ('signup', 'topup', 'deduct', 'refund', 'promo', 'adjustment', 'chat')`,

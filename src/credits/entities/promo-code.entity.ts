@@ -13,6 +13,7 @@ import { User } from '../../auth/entities/user.entity';
 
 /** A code worth `amount` credits, redeemable once per user up to `max_redemptions` times. */
 @Entity('promo_codes')
+@Index('promo_codes_created_idx', { synchronize: false })
 @Check('promo_codes_amount_check', `amount > 0`)
 @Check('promo_codes_max_redemptions_check', `max_redemptions > 0`)
 @Check(

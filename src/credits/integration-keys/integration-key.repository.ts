@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { IntegrationScope } from '../entities/integration-key.entity';
 
 export interface IntegrationKeyRecord {
@@ -48,16 +48,19 @@ function toRecord(row: KeyRow): IntegrationKeyRecord {
 export class IntegrationKeyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(key: {
-    name: string;
-    prefix: string;
-    keyHash: string;
-    scopes: IntegrationScope[];
-    source: 'env' | 'admin';
-    createdBy: string | null;
-    at: Date;
-  }): Promise<IntegrationKeyRecord | null> {
-    const rows = await this.dataSource.query<KeyRow[]>(
+  async insert(
+    key: {
+      name: string;
+      prefix: string;
+      keyHash: string;
+      scopes: IntegrationScope[];
+      source: 'env' | 'admin';
+      createdBy: string | null;
+      at: Date;
+    },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<IntegrationKeyRecord | null> {
+    const rows = await manager.query<KeyRow[]>(
       `INSERT INTO integration_keys (name, prefix, key_hash, scopes, source, created_by, created_at)
        VALUES ($1, $2, $3, $4::text[], $5, $6, $7)
        ON CONFLICT (key_hash) DO NOTHING RETURNING ${COLUMNS}`,
@@ -82,9 +85,13 @@ export class IntegrationKeyRepository {
   }
 
   /** Revokes a key; null when there is no such key. Revoking twice keeps the first time. */
-  async revoke(id: string, at: Date): Promise<IntegrationKeyRecord | null> {
+  async revoke(
+    id: string,
+    at: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<IntegrationKeyRecord | null> {
     // For UPDATE … RETURNING TypeORM answers [rows, affected].
-    const [rows] = await this.dataSource.query<[KeyRow[], number]>(
+    const [rows] = await manager.query<[KeyRow[], number]>(
       `UPDATE integration_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1
        RETURNING ${COLUMNS}`,
       [id, at],

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 import { RateLimitedError, RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { Clock } from '../../common/time/clock';
@@ -106,11 +107,15 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     }
   }
 
-  async create(input: {
-    name: string;
-    scopes: string[];
-    createdBy?: string | null;
-  }): Promise<CreatedIntegrationKey> {
+  /** A new key, shown once; `manager`: the caller's transaction (the Admin API's audit row). */
+  async create(
+    input: {
+      name: string;
+      scopes: string[];
+      createdBy?: string | null;
+    },
+    manager?: EntityManager,
+  ): Promise<CreatedIntegrationKey> {
     if (!INTEGRATION_KEY_NAME.test(input.name)) {
       throw new InvalidIntegrationKeyRequestError(
         'name must be 1 to 64 letters, digits, dots, dashes or underscores',
@@ -126,15 +131,18 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
       );
     }
     const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-    const record = await this.keys.insert({
-      name: input.name,
-      prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
-      keyHash: hashIntegrationKey(key),
-      scopes: [...new Set(input.scopes)] as IntegrationScope[],
-      source: 'admin',
-      createdBy: input.createdBy ?? null,
-      at: this.clock.now(),
-    });
+    const record = await this.keys.insert(
+      {
+        name: input.name,
+        prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
+        keyHash: hashIntegrationKey(key),
+        scopes: [...new Set(input.scopes)] as IntegrationScope[],
+        source: 'admin',
+        createdBy: input.createdBy ?? null,
+        at: this.clock.now(),
+      },
+      manager,
+    );
     if (!record) throw new Error('Integration key collision'); // 2^-192: never in practice
     return { ...record, key };
   }
@@ -143,8 +151,9 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     return this.keys.list();
   }
 
-  async revoke(id: string): Promise<IntegrationKeyRecord> {
-    const record = isUuid(id) ? await this.keys.revoke(id, this.clock.now()) : null;
+  /** Revokes at once (no cache anywhere); 404 for an unknown id. Revoking twice keeps the first time. */
+  async revoke(id: string, manager?: EntityManager): Promise<IntegrationKeyRecord> {
+    const record = isUuid(id) ? await this.keys.revoke(id, this.clock.now(), manager) : null;
     if (!record) throw new IntegrationKeyNotFoundError(id);
     return record;
   }

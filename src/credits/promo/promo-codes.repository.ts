@@ -102,4 +102,80 @@ export class PromoCodesRepository {
       [redemption.promoCodeId, redemption.userId, redemption.transactionId, redemption.at],
     );
   }
+
+  /** Inserts many codes in one statement; returns the ones inserted (taken codes are skipped). */
+  async insertMany(
+    manager: EntityManager,
+    codes: string[],
+    promo: {
+      amount: bigint;
+      maxRedemptions: number;
+      expiresAt: Date | null;
+      createdBy: string | null;
+      at: Date;
+    },
+  ): Promise<PromoCodeRecord[]> {
+    const rows = await manager.query<PromoRow[]>(
+      `INSERT INTO promo_codes (code, amount, max_redemptions, expires_at, created_by, created_at, updated_at)
+       SELECT c, $2::numeric, $3, $4, $5, $6, $6 FROM unnest($1::text[]) AS c
+       ON CONFLICT (code) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        codes,
+        unitsToSql(promo.amount),
+        promo.maxRedemptions,
+        promo.expiresAt,
+        promo.createdBy,
+        promo.at,
+      ],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id) after the code `afterId`. */
+  async list(
+    manager: EntityManager,
+    filter: { active?: boolean },
+    limit: number,
+    afterId?: string,
+  ): Promise<PromoCodeRecord[]> {
+    const params: unknown[] = [limit];
+    const clauses: string[] = [];
+    if (filter.active !== undefined) {
+      params.push(filter.active);
+      clauses.push(`active = $${params.length}`);
+    }
+    if (afterId) {
+      params.push(afterId);
+      clauses.push(
+        `(created_at, id) < (SELECT created_at, id FROM promo_codes WHERE id = $${params.length})`,
+      );
+    }
+    const rows = await manager.query<PromoRow[]>(
+      `SELECT ${COLUMNS} FROM promo_codes ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+        ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  async lockById(tx: EntityManager, id: string): Promise<PromoCodeRecord | null> {
+    const rows = await tx.query<PromoRow[]>(
+      `SELECT ${COLUMNS} FROM promo_codes WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async setActive(
+    tx: EntityManager,
+    id: string,
+    active: boolean,
+    at: Date,
+  ): Promise<PromoCodeRecord> {
+    const [rows] = await tx.query<[PromoRow[], number]>(
+      `UPDATE promo_codes SET active = $2, updated_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, active, at],
+    );
+    return toRecord(rows[0]);
+  }
 }

@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 import { formatUnits } from '../../common/money/credit-amount';
 import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { Clock } from '../../common/time/clock';
 import { CreditLedgerRepository } from '../credit-ledger.repository';
 import { CreditLedgerService } from '../credit-ledger.service';
-import { CreditAmountRules } from '../credit-rules';
+import { CreditAmountRules, isUuid } from '../credit-rules';
 import {
   InvalidCreditRequestError,
   PromoCodeAlreadyRedeemedError,
@@ -45,6 +45,9 @@ export interface PromoCodeView {
 /** No 0/O, 1/I/L: codes are read aloud and typed from screenshots. */
 const UNAMBIGUOUS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const CODE_FORMAT = /^[A-Z0-9][A-Z0-9_-]{2,63}$/;
+const PREFIX_FORMAT = /^[A-Z0-9][A-Z0-9_-]{0,31}$/;
+/** Most codes one batch may create. */
+export const PROMO_BATCH_MAX = 1000;
 
 export function normalizePromoCode(code: string): string {
   return code.trim().toUpperCase();
@@ -139,25 +142,28 @@ export class PromoCodesService {
     });
   }
 
-  /** Creates a code (generated from an unambiguous alphabet when omitted); duplicate → 409. */
-  async create(input: {
-    code?: string;
-    amount: unknown;
-    maxRedemptions: number;
-    expiresAt?: Date | null;
-    createdBy?: string | null;
-  }): Promise<PromoCodeView> {
-    const amount = this.amounts.parse(input.amount, 'amount');
-    if (!Number.isInteger(input.maxRedemptions) || input.maxRedemptions < 1) {
-      throw new InvalidCreditRequestError('max_redemptions must be a positive integer');
-    }
+  /**
+   * Creates a code (generated from an unambiguous alphabet when omitted); duplicate → 409.
+   * `manager`: the caller's transaction (the Admin API writes its audit row in it).
+   */
+  async create(
+    input: {
+      code?: string;
+      amount: unknown;
+      maxRedemptions: number;
+      expiresAt?: Date | null;
+      createdBy?: string | null;
+    },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<PromoCodeView> {
+    const amount = this.parseAmountAndUses(input);
     const code = input.code === undefined ? generatePromoCode() : normalizePromoCode(input.code);
     if (!CODE_FORMAT.test(code)) {
       throw new InvalidCreditRequestError(
         'code must be 3 to 64 letters, digits, dashes or underscores',
       );
     }
-    const created = await this.promos.insert(this.dataSource.manager, {
+    const created = await this.promos.insert(manager, {
       code,
       amount,
       maxRedemptions: input.maxRedemptions,
@@ -167,5 +173,87 @@ export class PromoCodesService {
     });
     if (!created) throw new PromoCodeTakenError(code);
     return toPromoCodeView(created);
+  }
+
+  /**
+   * Creates `count` (1 to PROMO_BATCH_MAX) generated codes `<prefix><10 characters>` alike, in the
+   * caller's transaction; a generated code that happens to exist already is replaced by another.
+   */
+  async createBatch(
+    input: {
+      count: number;
+      prefix?: string;
+      amount: unknown;
+      maxRedemptions: number;
+      expiresAt?: Date | null;
+      createdBy?: string | null;
+    },
+    manager: EntityManager,
+  ): Promise<PromoCodeView[]> {
+    const amount = this.parseAmountAndUses(input);
+    if (!Number.isInteger(input.count) || input.count < 1 || input.count > PROMO_BATCH_MAX) {
+      throw new InvalidCreditRequestError(`count must be an integer from 1 to ${PROMO_BATCH_MAX}`);
+    }
+    const prefix = input.prefix === undefined ? '' : normalizePromoCode(input.prefix);
+    if (prefix && !PREFIX_FORMAT.test(prefix)) {
+      throw new InvalidCreditRequestError(
+        'prefix must be 1 to 32 letters, digits, dashes or underscores',
+      );
+    }
+    const created: PromoCodeRecord[] = [];
+    const at = this.clock.now();
+    // 31^10 codes per prefix: a collision is rare, a second one in a row rarer still.
+    for (let attempt = 0; created.length < input.count && attempt < 5; attempt++) {
+      const wanted = new Set<string>();
+      while (wanted.size < input.count - created.length) wanted.add(generatePromoCode(prefix));
+      created.push(
+        ...(await this.promos.insertMany(manager, [...wanted], {
+          amount,
+          maxRedemptions: input.maxRedemptions,
+          expiresAt: input.expiresAt ?? null,
+          createdBy: input.createdBy ?? null,
+          at,
+        })),
+      );
+    }
+    if (created.length < input.count) throw new Error('Could not generate unique promo codes');
+    return created.map(toPromoCodeView);
+  }
+
+  /** Newest first with their redemption counts; `cursor` is the last id of the previous page. */
+  async list(
+    filter: { active?: boolean },
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: PromoCodeView[]; next_cursor: string | null }> {
+    if (cursor !== undefined && !isUuid(cursor)) {
+      throw new InvalidCreditRequestError('cursor must be a next_cursor from a previous page');
+    }
+    const rows = await this.promos.list(this.dataSource.manager, filter, limit + 1, cursor);
+    const items = rows.slice(0, limit).map(toPromoCodeView);
+    return {
+      items,
+      next_cursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null,
+    };
+  }
+
+  /** Switches a code on or off in the caller's transaction; 404 for an unknown id. */
+  async setActive(
+    id: string,
+    active: boolean,
+    tx: EntityManager,
+  ): Promise<{ before: PromoCodeView; after: PromoCodeView }> {
+    const current = isUuid(id) ? await this.promos.lockById(tx, id) : null;
+    if (!current) throw new PromoCodeNotFoundError();
+    const updated = await this.promos.setActive(tx, id, active, this.clock.now());
+    return { before: toPromoCodeView(current), after: toPromoCodeView(updated) };
+  }
+
+  private parseAmountAndUses(input: { amount: unknown; maxRedemptions: number }): bigint {
+    const amount = this.amounts.parse(input.amount, 'amount');
+    if (!Number.isInteger(input.maxRedemptions) || input.maxRedemptions < 1) {
+      throw new InvalidCreditRequestError('max_redemptions must be a positive integer');
+    }
+    return amount;
   }
 }

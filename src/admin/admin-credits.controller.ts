@@ -1,0 +1,141 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPaymentRequiredResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
+import { IdempotencyKey } from '../credits/callers/credit-caller.decorators';
+import { AdminOnly, optionalDate } from './admin-access';
+import { AdminCreditsService } from './admin-credits.service';
+import {
+  AdjustCreditsDto,
+  AdminRefundDto,
+  TopUpDto,
+  TransactionsQueryDto,
+  UsageQueryDto,
+} from './dto/admin-requests.dto';
+
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Scoped to the admin: the same key and body replay the first response without a second change; another body → 422.',
+};
+const DEFAULT_LIMIT = 50;
+
+/** Money routes of the Admin API. Who may call: admins only (JWT with role `admin`). */
+@ApiTags('admin: credits')
+@AdminOnly()
+@ApiBadRequestResponse({ description: 'Invalid id, body or query.' })
+@Controller('api/admin')
+export class AdminCreditsController {
+  constructor(private readonly credits: AdminCreditsService) {}
+
+  /** Admins: adds credits as a `topup` ledger row. */
+  @Post('users/:id/credits/top-up')
+  @HttpCode(200)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Top up a user: one `topup` ledger row; returns the new balance' })
+  @ApiNotFoundResponse({ description: 'Unknown user.' })
+  @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still running.' })
+  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
+  topUp(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', ParseUUIDPipe) userId: string,
+    @Body() dto: TopUpDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.credits.topUp(admin, userId, dto, key);
+  }
+
+  /** Admins: a signed correction as an `adjustment` ledger row, never below zero. */
+  @Post('users/:id/credits/adjust')
+  @HttpCode(200)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Adjust a balance by a signed amount (never below zero)' })
+  @ApiPaymentRequiredResponse({
+    description: 'Would go below zero (or into held credits): {balance (available), required}.',
+  })
+  @ApiNotFoundResponse({ description: 'Unknown user.' })
+  @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still running.' })
+  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
+  adjust(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', ParseUUIDPipe) userId: string,
+    @Body() dto: AdjustCreditsDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.credits.adjust(admin, userId, dto, key);
+  }
+
+  /** Admins: balance, available, active holds, the 20 latest ledger rows. */
+  @Get('users/:id/credits')
+  @ApiOperation({ summary: "A user's balance, available credits, active holds, recent rows" })
+  @ApiNotFoundResponse({ description: 'Unknown user.' })
+  userCredits(@Param('id', ParseUUIDPipe) userId: string) {
+    return this.credits.userCredits(userId);
+  }
+
+  /** Admins: the ledger across users, newest first; `format=csv` streams every matching row. */
+  @Get('transactions')
+  @ApiOperation({
+    summary: 'Search the ledger (keyset pages), or export it as CSV with format=csv',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'JSON {items, next_cursor}, or text/csv of every matching row.' })
+  transactions(@Query() query: TransactionsQueryDto) {
+    const filter = {
+      userId: query.user_id,
+      service: query.service,
+      type: query.type,
+      from: optionalDate(query.from),
+      to: optionalDate(query.to),
+    };
+    if (query.format === 'csv') return this.credits.exportTransactions(filter);
+    return this.credits.transactions(filter, query.limit ?? DEFAULT_LIMIT, query.cursor);
+  }
+
+  /** Admins: refunds all or part of any deduction, under the ledger's refund rules. */
+  @Post('transactions/:id/refund')
+  @HttpCode(200)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Refund a deduction (all of it, or `amount`); never beyond it' })
+  @ApiNotFoundResponse({ description: 'No deduction with this id.' })
+  @ApiConflictResponse({
+    description: 'Refunds would exceed the deduction, or an idempotent copy is still running.',
+  })
+  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
+  refund(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', ParseUUIDPipe) transactionId: string,
+    @Body() dto: AdminRefundDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.credits.refund(admin, transactionId, dto, key);
+  }
+
+  /** Admins: credits spent and added, rows and users per day, service, model or user. */
+  @Get('usage')
+  @ApiOperation({
+    summary: 'Usage analytics: {key, credits_spent, credits_added, transactions, users} per group',
+    description:
+      'credits_spent = deductions and chat less their refunds; credits_added = sign-up, top-ups, promos and adjustments. Days are UTC. At most 366 days per request.',
+  })
+  usage(@Query() query: UsageQueryDto) {
+    return this.credits.usage({
+      groupBy: query.group_by,
+      from: optionalDate(query.from),
+      to: optionalDate(query.to),
+      userId: query.user_id,
+    });
+  }
+}

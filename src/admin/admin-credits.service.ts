@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
+import { AuditLogService } from '../common/audit/audit-log.service';
+import { formatUnits, parseUnits } from '../common/money/credit-amount';
+import { CreditHoldsService } from '../credits/credit-holds.service';
+import {
+  BalanceView,
+  CreditLedgerService,
+  CreditResult,
+  RefundResult,
+  TransactionView,
+} from '../credits/credit-ledger.service';
+import { Clock } from '../common/time/clock';
+import { LedgerRowView, LedgerReportsService, UsageView } from '../credits/ledger-reports.service';
+import type { LedgerFilter, UsageGrouping } from '../credits/ledger-reports.repository';
+import { adminActor, auditActor } from './admin-access';
+import { csvFile, CsvColumns } from './csv';
+
+export interface UserCreditsView extends BalanceView {
+  active_holds: {
+    id: string;
+    service: string;
+    amount: string;
+    expires_at: string;
+    created_at: string;
+  }[];
+  recent_transactions: TransactionView[];
+}
+
+const RECENT_TRANSACTIONS = 20;
+const DEFAULT_USAGE_DAYS = 30;
+
+export const TRANSACTION_CSV_COLUMNS: CsvColumns<LedgerRowView> = [
+  ['id', (r) => r.id],
+  ['created_at', (r) => r.created_at],
+  ['user_id', (r) => r.user_id],
+  ['type', (r) => r.type],
+  ['service', (r) => r.service],
+  ['amount', (r) => r.amount],
+  ['balance_before', (r) => r.balance_before],
+  ['balance_after', (r) => r.balance_after],
+  ['actor', (r) => r.actor],
+  ['refunds_transaction_id', (r) => r.refunds_transaction_id],
+  ['metadata', (r) => r.metadata],
+];
+
+/** The balance before a change, from the balance after it and the signed amount. */
+function balanceBefore(result: { new_balance: string; amount: string }): string {
+  const after = parseUnits(result.new_balance);
+  const amount = parseUnits(result.amount);
+  if (!('units' in after) || !('units' in amount)) return 'unknown';
+  return formatUnits(after.units - amount.units);
+}
+
+/**
+ * Operators' money routes. Each change goes through the Credits module's ledger (its locking,
+ * limits and Idempotency-Key semantics, scoped to `admin:<id>`); the audit row is written by the
+ * ledger's `inSameTransaction` hook, so it commits or rolls back with the ledger row.
+ */
+@Injectable()
+export class AdminCreditsService {
+  constructor(
+    private readonly ledger: CreditLedgerService,
+    private readonly holds: CreditHoldsService,
+    private readonly reports: LedgerReportsService,
+    private readonly audit: AuditLogService,
+    private readonly clock: Clock,
+  ) {}
+
+  topUp(
+    admin: AuthenticatedUser,
+    userId: string,
+    input: { amount: unknown; reason: string },
+    idempotencyKey?: string,
+  ): Promise<CreditResult> {
+    return this.change(admin, userId, 'topup', input, idempotencyKey);
+  }
+
+  /** Signed; a negative adjustment never takes more than is available (402 with the balance). */
+  adjust(
+    admin: AuthenticatedUser,
+    userId: string,
+    input: { amount: unknown; reason: string },
+    idempotencyKey?: string,
+  ): Promise<CreditResult> {
+    return this.change(admin, userId, 'adjustment', input, idempotencyKey);
+  }
+
+  refund(
+    admin: AuthenticatedUser,
+    transactionId: string,
+    input: { amount?: unknown; reason: string },
+    idempotencyKey?: string,
+  ): Promise<RefundResult> {
+    return this.ledger.refundAsOperator(
+      adminActor(admin),
+      { transactionId, amount: input.amount, reason: input.reason },
+      idempotencyKey,
+      (tx, result) =>
+        this.audit.record(tx, {
+          actor: auditActor(admin),
+          action: 'credits.refund',
+          target: { type: 'credit_transaction', id: transactionId },
+          before: { user_id: result.userId, balance: balanceBefore(result) },
+          after: {
+            balance: result.new_balance,
+            amount: result.amount,
+            refund_transaction_id: result.transaction_id,
+            refundable: result.refundable,
+            reason: input.reason,
+          },
+        }),
+    );
+  }
+
+  async userCredits(userId: string): Promise<UserCreditsView> {
+    const [balance, holds, recent] = await Promise.all([
+      this.ledger.balance(userId),
+      this.holds.activeHolds(userId),
+      this.ledger.transactions(userId, RECENT_TRANSACTIONS),
+    ]);
+    return {
+      ...balance,
+      active_holds: holds.map((hold) => ({
+        id: hold.id,
+        service: hold.service,
+        amount: formatUnits(hold.amount),
+        expires_at: hold.expiresAt.toISOString(),
+        created_at: hold.createdAt.toISOString(),
+      })),
+      recent_transactions: recent.items,
+    };
+  }
+
+  transactions(filter: LedgerFilter, limit: number, cursor?: string) {
+    return this.reports.search(filter, limit, cursor);
+  }
+
+  /** Every matching ledger row as CSV, streamed from a database cursor. */
+  exportTransactions(filter: LedgerFilter) {
+    return csvFile('transactions.csv', TRANSACTION_CSV_COLUMNS, this.reports.export(filter));
+  }
+
+  /** Usage over [from, to): `to` defaults to now, `from` to 30 days before `to`. */
+  usage(query: {
+    groupBy: UsageGrouping;
+    from?: Date;
+    to?: Date;
+    userId?: string;
+  }): Promise<UsageView[]> {
+    const to = query.to ?? this.clock.now();
+    const from = query.from ?? new Date(to.getTime() - DEFAULT_USAGE_DAYS * 86_400_000);
+    return this.reports.usage({ groupBy: query.groupBy, from, to, userId: query.userId });
+  }
+
+  private change(
+    admin: AuthenticatedUser,
+    userId: string,
+    type: 'topup' | 'adjustment',
+    input: { amount: unknown; reason: string },
+    idempotencyKey?: string,
+  ): Promise<CreditResult> {
+    return this.ledger.credit(
+      { actor: adminActor(admin), userId, type, amount: input.amount, reason: input.reason },
+      idempotencyKey,
+      (tx: EntityManager, result) =>
+        this.audit.record(tx, {
+          actor: auditActor(admin),
+          action: `credits.${type}`,
+          target: { type: 'user', id: userId },
+          before: { balance: balanceBefore(result) },
+          after: {
+            balance: result.new_balance,
+            amount: result.amount,
+            transaction_id: result.transaction_id,
+            reason: input.reason,
+          },
+        }),
+    );
+  }
+}

@@ -1,0 +1,52 @@
+import { Readable } from 'node:stream';
+import { StreamableFile } from '@nestjs/common';
+
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+// A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV cell (RFC 4180): quoted when needed; text that a spreadsheet would run is defused. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text =
+    value instanceof Date
+      ? value.toISOString()
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
+  if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: readonly unknown[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}
+
+/** Column name → how to read it from a row. */
+export type CsvColumns<T> = ReadonlyArray<readonly [string, (row: T) => unknown]>;
+
+/** The header line, then one line per row of each batch, as they come: nothing is buffered. */
+export async function* csvLines<T>(
+  columns: CsvColumns<T>,
+  batches: AsyncIterable<T[]> | Iterable<T[]>,
+): AsyncGenerator<string> {
+  yield csvLine(columns.map(([name]) => name));
+  for await (const batch of batches) {
+    yield batch.map((row) => csvLine(columns.map(([, read]) => read(row)))).join('');
+  }
+}
+
+/**
+ * A CSV download streamed with backpressure. Nest destroys the stream when the client goes away,
+ * which ends the generators below it (and so closes a database cursor).
+ */
+export function csvFile<T>(
+  filename: string,
+  columns: CsvColumns<T>,
+  batches: AsyncIterable<T[]> | Iterable<T[]>,
+): StreamableFile {
+  return new StreamableFile(Readable.from(csvLines(columns, batches)), {
+    type: 'text/csv; charset=utf-8',
+    disposition: `attachment; filename="${filename}"`,
+  });
+}

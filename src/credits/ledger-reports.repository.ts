@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LEDGER_COLUMNS, LedgerEntry, LedgerRow, toEntry } from './credit-ledger.repository';
+import type { CreditTransactionType } from './entities/credit-transaction.entity';
+
+/** Which ledger rows an operator looks at; every field optional. */
+export interface LedgerFilter {
+  userId?: string;
+  service?: string;
+  type?: CreditTransactionType;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+export type UsageGrouping = 'day' | 'service' | 'model' | 'user';
+
+export interface UsageRow {
+  key: string | null;
+  creditsSpent: string;
+  creditsAdded: string;
+  transactions: number;
+  users: number;
+}
+
+/** The grouping key of each usage grouping: a fixed SQL expression, never caller input. */
+const USAGE_KEY: Record<UsageGrouping, string> = {
+  // Days are UTC days.
+  day: `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+  service: `service`,
+  model: `metadata->>'model'`,
+  user: `user_id::text`,
+};
+
+/** A portal name per export, so one connection could in principle hold several. */
+let cursorSerial = 0;
+
+/**
+ * The operators' read side of the ledger: transaction search across users, the streamed export
+ * (a server-side cursor), and usage analytics aggregated in SQL. Read-only; the writes all live
+ * in `CreditLedgerRepository`.
+ */
+@Injectable()
+export class LedgerReportsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Newest first, keyset-paginated on (created_at, id) after the row `afterId`: served by
+   * `credit_transactions_user_created_idx` with a user, `…_service_created_idx` with a service,
+   * else `…_created_idx`.
+   */
+  async search(filter: LedgerFilter, limit: number, afterId?: string): Promise<LedgerEntry[]> {
+    const { where, params } = this.where(filter, afterId);
+    const rows = await this.dataSource.query<LedgerRow[]>(
+      `SELECT ${LEDGER_COLUMNS} FROM credit_transactions ${where}
+        ORDER BY created_at DESC, id DESC LIMIT ${Number(limit)}`,
+      params,
+    );
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Every matching row, newest first, in batches of `batchSize` read from a PostgreSQL cursor
+   * (`DECLARE … CURSOR` / `FETCH`) in one REPEATABLE READ transaction: a consistent snapshot of
+   * any size with only one batch in memory. Stopping the iteration early (the client went away)
+   * closes the cursor and returns the connection.
+   */
+  async *stream(filter: LedgerFilter, batchSize = 1000): AsyncGenerator<LedgerEntry[]> {
+    const { where, params } = this.where(filter);
+    const name = `ledger_export_${++cursorSerial}`;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query(
+        `DECLARE ${name} NO SCROLL CURSOR FOR
+           SELECT ${LEDGER_COLUMNS} FROM credit_transactions ${where}
+            ORDER BY created_at DESC, id DESC`,
+        params,
+      );
+      for (;;) {
+        const rows = (await runner.query(
+          `FETCH FORWARD ${Number(batchSize)} FROM ${name}`,
+        )) as LedgerRow[];
+        if (rows.length === 0) break;
+        yield rows.map(toEntry);
+      }
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  /**
+   * Credits spent (deductions and chat, less their refunds), credits added (sign-up, top-ups,
+   * promos, adjustments), rows and distinct users per group over [from, to). A time range reads
+   * the covering index `credit_transactions_created_idx` only (user_id, type, service and amount
+   * are included); `model` also reads the rows' metadata.
+   */
+  async usage(
+    grouping: UsageGrouping,
+    range: { from: Date; to: Date },
+    userId?: string,
+  ): Promise<UsageRow[]> {
+    const key = USAGE_KEY[grouping];
+    const rows = await this.dataSource.query<
+      {
+        key: string | null;
+        credits_spent: string;
+        credits_added: string;
+        transactions: number;
+        users: number;
+      }[]
+    >(
+      `SELECT ${key} AS key,
+              coalesce(sum(-amount) FILTER (WHERE type IN ('deduct', 'chat')), 0)
+                - coalesce(sum(amount) FILTER (WHERE type = 'refund'), 0) AS credits_spent,
+              coalesce(sum(amount) FILTER (WHERE type IN ('signup', 'topup', 'promo', 'adjustment')), 0)
+                AS credits_added,
+              count(*)::int AS transactions,
+              count(DISTINCT user_id)::int AS users
+         FROM credit_transactions
+        WHERE created_at >= $1 AND created_at < $2 ${userId ? 'AND user_id = $3' : ''}
+        GROUP BY 1
+        ORDER BY ${grouping === 'day' ? '1' : '2 DESC, 1'}`,
+      userId ? [range.from, range.to, userId] : [range.from, range.to],
+    );
+    return rows.map((row) => ({
+      key: row.key,
+      creditsSpent: row.credits_spent,
+      creditsAdded: row.credits_added,
+      transactions: row.transactions,
+      users: row.users,
+    }));
+  }
+
+  private where(filter: LedgerFilter, afterId?: string): { where: string; params: unknown[] } {
+    const params: unknown[] = [];
+    const clauses: string[] = [];
+    const add = (clause: (p: string) => string, value: unknown) => {
+      params.push(value);
+      clauses.push(clause(`$${params.length}`));
+    };
+    if (filter.userId) add((p) => `user_id = ${p}`, filter.userId);
+    if (filter.service) add((p) => `service = ${p}`, filter.service);
+    if (filter.type) add((p) => `type = ${p}`, filter.type);
+    if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
+    if (filter.to) add((p) => `created_at < ${p}`, filter.to);
+    if (afterId) {
+      add(
+        (p) =>
+          `(created_at, id) < (SELECT created_at, id FROM credit_transactions WHERE id = ${p})`,
+        afterId,
+      );
+    }
+    return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+}
