@@ -8,12 +8,10 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 /** One CSV cell (RFC 4180): quoted when needed; text that a spreadsheet would run is defused. */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  let text =
-    value instanceof Date
-      ? value.toISOString()
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+  let text: string;
+  if (value instanceof Date) text = value.toISOString();
+  else if (typeof value === 'object') text = JSON.stringify(value);
+  else text = `${value as string | number | boolean | bigint}`;
   if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
