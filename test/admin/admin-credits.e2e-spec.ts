@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { CreditHoldsService } from '../../src/credits/credit-holds.service';
-import { ADMIN_TEST_ENV, adminApi, auditRows, Caller, userWithToken } from '../support/admin';
+import {
+  ADMIN_TEST_ENV,
+  adminApi,
+  auditRows,
+  Caller,
+  itemsOf,
+  listOf,
+  userWithToken,
+} from '../support/admin';
 import {
   accountFacts,
   asSora2,
@@ -261,7 +269,9 @@ describe('Admin API: credits', () => {
       active_holds: [{ id: hold.holdId, service: 'sora2-video-generation', amount: '30' }],
     });
     // The account was opened (a `signup` row of 0) by the first top-up.
-    const types = res.body.recent_transactions.map((r: { type: string }) => r.type);
+    const types = (res.body as { recent_transactions: { type: string }[] }).recent_transactions.map(
+      (r) => r.type,
+    );
     expect(types[0]).toBe('deduct');
     expect(types.slice(1).sort()).toEqual(['signup', 'topup']);
     await api.get(`/users/${randomUUID()}/credits`).expect(404);
@@ -334,7 +344,7 @@ describe('Admin API: credits', () => {
           .get('/transactions')
           .query({ user_id: user.id, type: 'deduct', limit: 3, ...(cursor ? { cursor } : {}) })
           .expect(200);
-        seen.push(...res.body.items.map((r: { amount: string }) => r.amount));
+        seen.push(...itemsOf<{ amount: string }>(res).map((r) => r.amount));
         cursor = res.body.next_cursor as string | null;
       } while (cursor);
       expect(seen).toEqual(['-7', '-6', '-5', '-4', '-3', '-2', '-1']);
@@ -342,7 +352,7 @@ describe('Admin API: credits', () => {
         .get('/transactions')
         .query({ user_id: user.id, service: 'chat' })
         .expect(200);
-      expect(chat.body.items.map((r: { amount: string }) => r.amount)).toEqual(['-6', '-4', '-2']);
+      expect(itemsOf<{ amount: string }>(chat).map((r) => r.amount)).toEqual(['-6', '-4', '-2']);
       expect(chat.body.items[0]).toMatchObject({
         user_id: user.id,
         type: 'deduct',
@@ -356,7 +366,7 @@ describe('Admin API: credits', () => {
           to: clock.now().toISOString(),
         })
         .expect(200);
-      expect(window.body.items.map((r: { amount: string }) => r.amount)).toEqual(['-6', '-5']);
+      expect(itemsOf<{ amount: string }>(window).map((r) => r.amount)).toEqual(['-6', '-5']);
       await api.get('/transactions').query({ type: 'gift' }).expect(400);
       await api.get('/transactions').query({ limit: 0 }).expect(400);
       await api.get('/transactions').query({ from: 'yesterday' }).expect(400);
@@ -452,7 +462,7 @@ describe('Admin API: credits', () => {
       .query({ ...range, group_by: 'model' })
       .expect(200);
     expect(
-      byModel.body.map((r: { key: string | null; credits_spent: string }) => [
+      listOf<{ key: string | null; credits_spent: string }>(byModel).map((r) => [
         r.key,
         r.credits_spent,
       ]),
@@ -479,7 +489,7 @@ describe('Admin API: credits', () => {
       .expect(400);
     // Without a range: the last 30 days.
     const recent = await fresh.get('/usage').query({ group_by: 'day' }).expect(200);
-    expect(recent.body.map((r: { key: string }) => r.key)).toEqual(
+    expect(listOf<{ key: string }>(recent).map((r) => r.key)).toEqual(
       expect.arrayContaining([day1, day2]),
     );
   });
@@ -506,7 +516,7 @@ describe('Admin API: credits', () => {
           ...(cursor ? { cursor } : {}),
         })
         .expect(200);
-      amounts.push(...res.body.items.map((r: { after: { amount: string } }) => r.after.amount));
+      amounts.push(...itemsOf<{ after: { amount: string } }>(res).map((r) => r.after.amount));
       cursor = res.body.next_cursor as string | null;
     } while (cursor);
     expect(amounts).toEqual(['5', '4', '3', '2', '1']);

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PromoCodesService } from '../../src/credits/promo/promo-codes.service';
-import { ADMIN_TEST_ENV, adminApi, auditRows, Caller, userWithToken } from '../support/admin';
+import {
+  ADMIN_TEST_ENV,
+  adminApi,
+  auditRows,
+  Caller,
+  itemsOf,
+  listOf,
+  userWithToken,
+} from '../support/admin';
 import { CREDITS_TEST_ENV } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';
 import { insertUser } from '../support/users';
@@ -86,7 +94,7 @@ describe('Admin API: promo codes and integration keys', () => {
         .send({ count: 1000, prefix: 'launch-', amount: '2.5', max_redemptions: 1 })
         .expect(201);
       expect(res.body.count).toBe(1000);
-      const codes = res.body.items.map((p: { code: string }) => p.code);
+      const codes = itemsOf<{ code: string }>(res).map((p) => p.code);
       expect(new Set(codes).size).toBe(1000);
       for (const code of codes) {
         expect(code.startsWith('LAUNCH-')).toBe(true);
@@ -149,7 +157,7 @@ describe('Admin API: promo codes and integration keys', () => {
         .get('/promo-codes')
         .query({ active: 'true', limit: 500 })
         .expect(200);
-      expect(listed.body.items.find((p: { id: string }) => p.id === promo.id)).toMatchObject({
+      expect(itemsOf<{ id: string }>(listed).find((p) => p.id === promo.id)).toMatchObject({
         code: 'TWICE',
         redemption_count: 1,
         max_redemptions: 2,
@@ -160,7 +168,7 @@ describe('Admin API: promo codes and integration keys', () => {
         { kind: 'gone' },
       );
       const inactive = await api.get('/promo-codes').query({ active: 'false' }).expect(200);
-      expect(inactive.body.items.map((p: { id: string }) => p.id)).toEqual([promo.id]);
+      expect(itemsOf<{ id: string }>(inactive).map((p) => p.id)).toEqual([promo.id]);
       // Pages walk every code once.
       const all = new Set<string>();
       let cursor: string | null = null;
@@ -213,11 +221,11 @@ describe('Admin API: promo codes and integration keys', () => {
           .send({ service: 'video', cost: 0.0001 });
       await check().expect(402);
       const list = await api.get('/api-keys').expect(200);
-      const listed = list.body.find((k: { id: string }) => k.id === created.body.id);
+      const listed = listOf<{ id: string }>(list).find((k) => k.id === created.body.id);
       expect(listed).toMatchObject({ name: 'sora2-prod', last_used_at: expect.any(String) });
       expect(listed).not.toHaveProperty('key');
       expect(JSON.stringify(list.body)).not.toContain(key.slice(12));
-      expect(list.body.find((k: { name: string }) => k.name === 'sora2')).toMatchObject({
+      expect(listOf<{ name: string }>(list).find((k) => k.name === 'sora2')).toMatchObject({
         source: 'env',
       });
 

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { RefreshTokenService } from '../../src/auth/refresh-token.service';
 import { SessionService } from '../../src/session/session.service';
-import { ADMIN_TEST_ENV, adminApi, auditRows, Caller, userWithToken } from '../support/admin';
+import {
+  ADMIN_TEST_ENV,
+  adminApi,
+  auditRows,
+  Caller,
+  itemsOf,
+  listOf,
+  userWithToken,
+} from '../support/admin';
 import { topUp } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';
 import { insertUser } from '../support/users';
@@ -57,9 +65,7 @@ describe('Admin API: users and sessions', () => {
         status: 'disabled',
       });
       const ids = async (query: Record<string, string>) =>
-        (await api.get('/users').query(query).expect(200)).body.items.map(
-          (u: { id: string }) => u.id,
-        );
+        itemsOf<{ id: string }>(await api.get('/users').query(query).expect(200)).map((u) => u.id);
       expect(await ids({ search: `SOMCHAI.${tag}` })).toEqual([somchai.id]);
       expect(await ids({ search: tag })).toEqual([disabled.id, malee.id, somchai.id]);
       expect(await ids({ search: tag, status: 'disabled' })).toEqual([disabled.id]);
@@ -204,14 +210,18 @@ describe('Admin API: users and sessions', () => {
     it("lists a user's live sessions without their tokens", async () => {
       const { user, sessions } = await loggedInUser();
       const res = await api.get(`/users/${user.id}/sessions`).expect(200);
-      expect(res.body.map((s: { id: string }) => s.id).sort()).toEqual(
-        sessions.map((s) => s.sessionId).sort(),
+      expect(
+        listOf<{ id: string }>(res)
+          .map((s) => s.id)
+          .sort(),
+      ).toEqual(sessions.map((s) => s.sessionId).sort());
+      expect(listOf<{ id: string }>(res).find((s) => s.id === sessions[0].sessionId)).toMatchObject(
+        {
+          client_name: 'sora2',
+          claimed_at: expect.any(String),
+          expires_at: expect.any(String),
+        },
       );
-      expect(res.body.find((s: { id: string }) => s.id === sessions[0].sessionId)).toMatchObject({
-        client_name: 'sora2',
-        claimed_at: expect.any(String),
-        expires_at: expect.any(String),
-      });
       expect(JSON.stringify(res.body)).not.toMatch(/VERIFIED-|token/i);
       await api.get(`/users/${randomUUID()}/sessions`).expect(404);
     });

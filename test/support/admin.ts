@@ -54,3 +54,13 @@ export function auditRows(t: TestApp, action: string) {
     [action],
   );
 }
+
+/** The `items` of a page response, typed. */
+export function itemsOf<T>(res: { body: unknown }): T[] {
+  return (res.body as { items: T[] }).items;
+}
+
+/** A response whose body is a JSON array, typed. */
+export function listOf<T>(res: { body: unknown }): T[] {
+  return res.body as T[];
+}
