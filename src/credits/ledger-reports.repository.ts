@@ -24,14 +24,25 @@ export interface UsageRow {
   users: number;
 }
 
-/** The grouping key of each usage grouping: a fixed SQL expression, never caller input. */
-const USAGE_KEY: Record<UsageGrouping, string> = {
+/**
+ * Each usage grouping: what rows are grouped by (`group`, a fixed SQL expression, never caller
+ * input) and how the group's key is shown (`label`, of the grouped value `k`). Grouping on a
+ * timestamp, a uuid or text under the "C" collation keeps the sort cheap: no locale-aware string
+ * comparison of 300,000 rows.
+ */
+const USAGE_KEY: Record<UsageGrouping, { group: string; label: string }> = {
   // Days are UTC days.
-  day: `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
-  service: `service`,
-  model: `metadata->>'model'`,
-  user: `user_id::text`,
+  day: {
+    group: `date_trunc('day', created_at AT TIME ZONE 'UTC')`,
+    label: `to_char(k, 'YYYY-MM-DD')`,
+  },
+  service: { group: `service COLLATE "C"`, label: `k` },
+  model: { group: `(metadata->>'model') COLLATE "C"`, label: `k` },
+  user: { group: `user_id`, label: `k::text` },
 };
+
+/** Memory for one usage aggregation (its sort for distinct users), so it need not spill to disk. */
+const USAGE_WORK_MEM = '64MB';
 
 /** A portal name per export, so one connection could in principle hold several. */
 let cursorSerial = 0;
@@ -105,28 +116,32 @@ export class LedgerReportsRepository {
     userId?: string,
   ): Promise<UsageRow[]> {
     const key = USAGE_KEY[grouping];
-    const rows = await this.dataSource.query<
-      {
-        key: string | null;
-        credits_spent: string;
-        credits_added: string;
-        transactions: number;
-        users: number;
-      }[]
-    >(
-      `SELECT ${key} AS key,
-              coalesce(sum(-amount) FILTER (WHERE type IN ('deduct', 'chat')), 0)
-                - coalesce(sum(amount) FILTER (WHERE type = 'refund'), 0) AS credits_spent,
-              coalesce(sum(amount) FILTER (WHERE type IN ('signup', 'topup', 'promo', 'adjustment')), 0)
-                AS credits_added,
-              count(*)::int AS transactions,
-              count(DISTINCT user_id)::int AS users
-         FROM credit_transactions
-        WHERE created_at >= $1 AND created_at < $2 ${userId ? 'AND user_id = $3' : ''}
-        GROUP BY 1
-        ORDER BY ${grouping === 'day' ? '1' : '2 DESC, 1'}`,
-      userId ? [range.from, range.to, userId] : [range.from, range.to],
-    );
+    const rows = await this.dataSource.transaction(async (tx) => {
+      await tx.query(`SET LOCAL work_mem = '${USAGE_WORK_MEM}'`);
+      return tx.query<
+        {
+          key: string | null;
+          credits_spent: string;
+          credits_added: string;
+          transactions: number;
+          users: number;
+        }[]
+      >(
+        `SELECT ${key.label} AS key, credits_spent, credits_added, transactions, users
+           FROM (SELECT ${key.group} AS k,
+                        coalesce(sum(-amount) FILTER (WHERE type IN ('deduct', 'chat')), 0)
+                          - coalesce(sum(amount) FILTER (WHERE type = 'refund'), 0) AS credits_spent,
+                        coalesce(sum(amount) FILTER (WHERE type IN ('signup', 'topup', 'promo', 'adjustment')), 0)
+                          AS credits_added,
+                        count(*)::int AS transactions,
+                        count(DISTINCT user_id)::int AS users
+                   FROM credit_transactions
+                  WHERE created_at >= $1 AND created_at < $2 ${userId ? 'AND user_id = $3' : ''}
+                  GROUP BY 1) g
+          ORDER BY ${grouping === 'day' ? 'k' : 'credits_spent DESC, k'}`,
+        userId ? [range.from, range.to, userId] : [range.from, range.to],
+      );
+    });
     return rows.map((row) => ({
       key: row.key,
       creditsSpent: row.credits_spent,
