@@ -109,8 +109,10 @@ async function explain(
   logger.settings = [];
   await run();
   const { sql, params } = logger.last!;
+  // Copied first: the statements below are logged too.
+  const settings = [...logger.settings];
   const plan = await dataSource.transaction(async (tx) => {
-    for (const setting of logger.settings) await tx.query(setting);
+    for (const setting of settings) await tx.query(setting);
     return tx.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
   });
   return plan
