@@ -1,7 +1,6 @@
 import request from 'supertest';
-import { AccessTokenService } from '../../src/auth/access-token.service';
 import { TestApp } from './test-app';
-import { insertUser, TestUser } from './users';
+import { accessTokenFor, insertUser, TestUser } from './users';
 
 /** Admin suites make many requests from one address: lift the per-IP limit. */
 export const ADMIN_TEST_ENV = { RATE_LIMIT_PER_MINUTE: '1000000' };
@@ -18,9 +17,7 @@ export async function userWithToken(
   fields: { role?: 'user' | 'admin'; email?: string; name?: string } = {},
 ): Promise<Caller> {
   const user = await insertUser(t.database, fields);
-  const token = await t.app
-    .get(AccessTokenService)
-    .sign({ id: user.id, role: fields.role ?? 'user' });
+  const token = await accessTokenFor(t, user, fields.role ?? 'user');
   return { ...user, token, auth: `Bearer ${token}` };
 }
 
