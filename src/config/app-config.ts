@@ -1,6 +1,7 @@
 import { ENVIRONMENT, RawEnvironment, VariableSpec } from './environment';
 import { buildCreditsConfig, CreditsConfig } from './variables/credits';
 import { AuthConfig, buildAuthConfig } from './variables/auth';
+import { buildMcpConfig, McpConfig } from './variables/mcp';
 import { buildPlatformConfig, PlatformConfig } from './variables/platform';
 import { buildSessionConfig, SessionConfig } from './variables/session';
 
@@ -92,6 +93,7 @@ export abstract class AppConfig implements PlatformConfig {
   abstract readonly session: SessionConfig;
   abstract readonly credits: CreditsConfig;
   abstract readonly auth: AuthConfig;
+  abstract readonly mcp: McpConfig;
 }
 
 /** Parsed values by variable name, plus the problems found so far; handed to each area's builder. */
@@ -162,6 +164,7 @@ export function loadAppConfig(env: RawEnvironment): AppConfig {
     session: buildSessionConfig(values),
     credits: buildCreditsConfig(values),
     auth: buildAuthConfig(values),
+    mcp: buildMcpConfig(values),
   };
   if (values.problems.length > 0) throw new ConfigValidationError(values.problems);
   return config;

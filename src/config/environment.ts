@@ -1,5 +1,6 @@
 import { CREDITS_VARIABLES } from './variables/credits';
 import { AUTH_VARIABLES } from './variables/auth';
+import { MCP_VARIABLES } from './variables/mcp';
 import { PLATFORM_VARIABLES } from './variables/platform';
 import { SESSION_VARIABLES } from './variables/session';
 
@@ -33,6 +34,7 @@ export const ENVIRONMENT: readonly VariableSpec[] = [
   ...SESSION_VARIABLES,
   ...CREDITS_VARIABLES,
   ...AUTH_VARIABLES,
+  ...MCP_VARIABLES,
 ];
 
 export type RawEnvironment = Record<string, string | undefined>;

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200k_base from 'js-tiktoken/ranks/o200k_base';
+import type { ChatMessage, ProviderName } from './chat.types';
+
+/** OpenAI's documented chat framing: ~3 tokens per message plus 3 to prime the reply. */
+const TOKENS_PER_MESSAGE = 3;
+const REPLY_PRIMING = 3;
+/**
+ * Claude's tokenizer is not public; it yields somewhat more tokens than o200k for English and
+ * code. The estimate scales the o200k count so a hold covers the real usage in practice.
+ */
+const ANTHROPIC_FACTOR_PERCENT = 125n;
+
+/**
+ * Input token estimates for the credit hold taken before a chat (js-tiktoken, o200k_base, the
+ * encoding of current OpenAI chat models), and an own count of delivered output when a provider
+ * reports no usage (a cancelled or failed stream).
+ */
+@Injectable()
+export class TokenEstimator {
+  private encoder?: Tiktoken;
+
+  private get tiktoken(): Tiktoken {
+    this.encoder ??= new Tiktoken(o200k_base);
+    return this.encoder;
+  }
+
+  count(text: string): number {
+    return text ? this.tiktoken.encode(text).length : 0;
+  }
+
+  /** Estimated input tokens of a conversation for this provider. */
+  input(provider: ProviderName, messages: ChatMessage[]): number {
+    let tokens = REPLY_PRIMING;
+    for (const message of messages) tokens += TOKENS_PER_MESSAGE + this.count(message.content) + 1;
+    if (provider === 'anthropic') {
+      return Number((BigInt(tokens) * ANTHROPIC_FACTOR_PERCENT + 99n) / 100n);
+    }
+    return tokens;
+  }
+
+  /** Output tokens of the text delivered so far, by our own count. */
+  output(delivered: string): number {
+    return this.count(delivered);
+  }
+}
