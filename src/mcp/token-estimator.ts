@@ -1,7 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200k_base from 'js-tiktoken/ranks/o200k_base';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite' with { 'resolution-mode': 'import' };
 import type { ChatMessage, ProviderName } from './chat.types';
+
+// js-tiktoken ships CommonJS builds but ESM-only typings, so the values are required by hand.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const tiktoken = {
+  Tiktoken: (require('js-tiktoken/lite') as { Tiktoken: new (ranks: TiktokenBPE) => Tiktoken })
+    .Tiktoken,
+  o200k: require('js-tiktoken/ranks/o200k_base') as TiktokenBPE,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** OpenAI's documented chat framing: ~3 tokens per message plus 3 to prime the reply. */
 const TOKENS_PER_MESSAGE = 3;
@@ -18,11 +26,16 @@ const ANTHROPIC_FACTOR_PERCENT = 125n;
  * reports no usage (a cancelled or failed stream).
  */
 @Injectable()
-export class TokenEstimator {
+export class TokenEstimator implements OnModuleInit {
   private encoder?: Tiktoken;
 
+  /** Loads the ranks (~0.7 s) at start-up rather than in the first chat. */
+  onModuleInit(): void {
+    this.count('warm up');
+  }
+
   private get tiktoken(): Tiktoken {
-    this.encoder ??= new Tiktoken(o200k_base);
+    this.encoder ??= new tiktoken.Tiktoken(tiktoken.o200k);
     return this.encoder;
   }
 
