@@ -10,6 +10,8 @@ import { middlewareErrorHandler } from './common/http/all-exceptions.filter';
 import { requestContextMiddleware } from './common/http/request-context';
 import { requestIdMiddleware } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
+import { RedisConnection } from './cache/redis-connection';
+import { HubIoAdapter } from './mcp/hub-io.adapter';
 import { MetricsService } from './metrics/metrics.service';
 
 /**
@@ -39,6 +41,9 @@ export async function createApp(
   app.use(json({ limit: config.http.bodyLimit }));
   app.use(middlewareErrorHandler);
   app.use(requestContextMiddleware);
+
+  // Socket.IO (the /mcp chat namespace) on the same HTTP server, fanned out through Redis.
+  app.useWebSocketAdapter(new HubIoAdapter(app, config, app.get(RedisConnection)));
 
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

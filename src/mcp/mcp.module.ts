@@ -1,5 +1,33 @@
 import { Module } from '@nestjs/common';
+import { CreditsModule } from '../credits/credits.module';
+import { SessionModule } from '../session/session.module';
+import { ChatBilling } from './chat-billing';
+import { ChatService } from './chat.service';
+import { McpGateway } from './mcp.gateway';
+import { ModelsController } from './models/models.controller';
+import { ModelsRepository } from './models/models.repository';
+import { ModelsService } from './models/models.service';
+import { ProviderRegistry } from './providers/provider-registry';
+import { SocketAuthenticator } from './socket-authenticator';
+import { StreamSlots } from './stream-slots';
+import { TokenEstimator } from './token-estimator';
+import { UpstreamRunner } from './upstream-runner';
 
-/** Mcp feature module: registered from the start, filled in by its own issue. */
-@Module({})
+/** Chat over Socket.IO (`/mcp`) from OpenAI and Anthropic, charged per token through holds. */
+@Module({
+  imports: [SessionModule, CreditsModule],
+  controllers: [ModelsController],
+  providers: [
+    ModelsRepository,
+    ModelsService,
+    ProviderRegistry,
+    UpstreamRunner,
+    TokenEstimator,
+    StreamSlots,
+    ChatBilling,
+    SocketAuthenticator,
+    ChatService,
+    McpGateway,
+  ],
+})
 export class McpModule {}

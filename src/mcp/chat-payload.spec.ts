@@ -1,0 +1,34 @@
+import { parseChatStart } from './chat-payload';
+
+const limits = { maxMessages: 200, maxInputChars: 400_000 };
+const good = { requestId: 'r1', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
+
+describe('parseChatStart', () => {
+  it('accepts a well-formed payload', () => {
+    expect(parseChatStart({ ...good, maxTokens: 10, temperature: 0.5 }, limits)).toEqual({
+      ok: true,
+      value: { ...good, maxTokens: 10, temperature: 0.5 },
+    });
+  });
+
+  it.each([
+    ['a string', 'hello'],
+    ['null', null],
+    ['an array', [good]],
+    ['a numeric requestId', { ...good, requestId: 5 }],
+    ['a missing model', { ...good, model: undefined }],
+    ['an unknown role', { ...good, messages: [{ role: 'tool', content: 'x' }] }],
+    ['a content object', { ...good, messages: [{ role: 'user', content: { a: 1 } }] }],
+    ['no user message', { ...good, messages: [{ role: 'system', content: 'x' }] }],
+    ['empty messages', { ...good, messages: [] }],
+    ['1,000 messages', { ...good, messages: Array(1000).fill({ role: 'user', content: 'x' }) }],
+    ['10 MB of content', { ...good, messages: [{ role: 'user', content: 'x'.repeat(10 << 20) }] }],
+    ['a fractional maxTokens', { ...good, maxTokens: 1.5 }],
+    ['a string maxTokens', { ...good, maxTokens: '10' }],
+    ['temperature 3', { ...good, temperature: 3 }],
+    ['an unknown field', { ...good, stream: false }],
+  ])('rejects %s', (_what, payload) => {
+    const result = parseChatStart(payload, limits);
+    expect(result.ok).toBe(false);
+  });
+});

@@ -1,0 +1,79 @@
+import type { ChatMessage, ChatStartPayload } from './chat.types';
+
+export interface PayloadLimits {
+  maxMessages: number;
+  maxInputChars: number;
+}
+
+const ROLES = new Set(['system', 'user', 'assistant']);
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MODEL_ID = /^[A-Za-z0-9._:/-]{1,64}$/;
+
+/**
+ * Checks an untrusted `chat:start` payload. Returns the typed payload or the reason it is
+ * invalid; never throws, whatever the client sent.
+ */
+export function parseChatStart(
+  raw: unknown,
+  limits: PayloadLimits,
+): { ok: true; value: ChatStartPayload } | { ok: false; reason: string } {
+  const fail = (reason: string) => ({ ok: false as const, reason });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return fail('payload must be an object');
+  }
+  const p = raw as Record<string, unknown>;
+  const allowed = new Set(['requestId', 'model', 'messages', 'maxTokens', 'temperature']);
+  const unknown = Object.keys(p).find((key) => !allowed.has(key));
+  if (unknown) return fail(`unknown field "${unknown.slice(0, 40)}"`);
+  if (typeof p.requestId !== 'string' || !REQUEST_ID.test(p.requestId)) {
+    return fail('requestId must be 1–128 letters, digits or ._:-');
+  }
+  if (typeof p.model !== 'string' || !MODEL_ID.test(p.model)) {
+    return fail('model must be a model id string');
+  }
+  if (!Array.isArray(p.messages) || p.messages.length === 0) {
+    return fail('messages must be a non-empty array');
+  }
+  if (p.messages.length > limits.maxMessages) {
+    return fail(`at most ${limits.maxMessages} messages`);
+  }
+  const messages: ChatMessage[] = [];
+  let chars = 0;
+  for (const [i, m] of (p.messages as unknown[]).entries()) {
+    if (typeof m !== 'object' || m === null) return fail(`messages[${i}] must be an object`);
+    const { role, content, ...rest } = m as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) return fail(`messages[${i}] has unknown fields`);
+    if (typeof role !== 'string' || !ROLES.has(role)) {
+      return fail(`messages[${i}].role must be system, user or assistant`);
+    }
+    if (typeof content !== 'string') return fail(`messages[${i}].content must be a string`);
+    chars += content.length;
+    if (chars > limits.maxInputChars) {
+      return fail(`message content over ${limits.maxInputChars} characters in total`);
+    }
+    messages.push({ role: role as ChatMessage['role'], content });
+  }
+  if (!messages.some((m) => m.role === 'user' && m.content.trim())) {
+    return fail('at least one non-empty user message is needed');
+  }
+  const value: ChatStartPayload = { requestId: p.requestId, model: p.model, messages };
+  if (p.maxTokens !== undefined) {
+    if (typeof p.maxTokens !== 'number' || !Number.isSafeInteger(p.maxTokens) || p.maxTokens < 1) {
+      return fail('maxTokens must be a positive integer');
+    }
+    value.maxTokens = p.maxTokens;
+  }
+  if (p.temperature !== undefined) {
+    const t = p.temperature;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > 2) {
+      return fail('temperature must be a number from 0 to 2');
+    }
+    value.temperature = t;
+  }
+  return { ok: true, value };
+}
+
+export function parseRequestId(raw: unknown): string | undefined {
+  const id = (raw as { requestId?: unknown } | null)?.requestId;
+  return typeof id === 'string' && REQUEST_ID.test(id) ? id : undefined;
+}

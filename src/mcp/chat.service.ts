@@ -1,0 +1,330 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { RateLimiterService } from '../common/rate-limit/rate-limiter.service';
+import { AppConfig } from '../config/app-config';
+import { McpConfig } from '../config/variables/mcp';
+import { ChatBilling } from './chat-billing';
+import { parseChatStart } from './chat-payload';
+import {
+  ChatAck,
+  ChatChunkEvent,
+  ChatEndEvent,
+  ChatError,
+  ChatErrorEvent,
+  ChatStartPayload,
+} from './chat.types';
+import { ChatModel } from './entities/chat-model.entity';
+import { ModelsService, targetOf } from './models/models.service';
+import { costUnits, formatLedger, Prices } from './pricing';
+import { PROVIDER_KEY_VARIABLE, ProviderRegistry } from './providers/provider-registry';
+import { TokenEstimator } from './token-estimator';
+import { StreamSlots } from './stream-slots';
+import { UpstreamRunner, UpstreamTarget } from './upstream-runner';
+
+/** Where a chat's events go (the socket, in production). */
+export interface ChatSink {
+  chunk(event: ChatChunkEvent): void;
+  end(event: ChatEndEvent): void;
+  error(event: ChatErrorEvent): void;
+}
+
+/** The ack for `chat:start`, and the stream to run once the ack has been sent. */
+export interface StartedChat {
+  ack: ChatAck;
+  run?: () => Promise<void>;
+}
+
+interface RunningChat {
+  controller: AbortController;
+  done?: Promise<void>;
+}
+
+interface PreparedChat {
+  payload: ChatStartPayload;
+  userId: string;
+  candidates: ChatModel[];
+  maxTokens: number;
+  holdId: string;
+  reservedUnits: bigint;
+  slotId: string;
+}
+
+/** Reserve for a little more input than estimated: tokenizers and framing differ by model. */
+const INPUT_MARGIN_PERCENT = 110n;
+const INPUT_MARGIN_TOKENS = 16n;
+
+/**
+ * One chat from `chat:start` to its last event: validation, limits, the credit hold, the
+ * upstream stream and the charge. Charging policy (also in docs/architecture.md):
+ * - before the call, a hold for the estimated input plus `maxTokens` output at the dearest of the
+ *   model and its fallback; not available → `INSUFFICIENT_CREDITS` and no upstream call;
+ * - finished: the provider's reported usage × the answering model's prices, rounded up to
+ *   0.0001, captured as one `chat` ledger row; the rest of the hold is released;
+ * - cancelled or disconnected: the upstream request is aborted at once and the prompt plus the
+ *   output delivered so far is charged (own token count where the provider reported none);
+ * - failed after some output (e.g. a stalled stream → `TIMEOUT`): the same partial charge;
+ * - failed with no output: the hold is released, nothing is charged;
+ * - the server dies: the hold expires (MCP_HOLD_TTL) and nothing is charged.
+ */
+@Injectable()
+export class ChatService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('McpChat');
+  private readonly running = new Map<string, Map<string, RunningChat>>();
+  private readonly config: McpConfig;
+
+  constructor(
+    config: AppConfig,
+    private readonly models: ModelsService,
+    private readonly providers: ProviderRegistry,
+    private readonly runner: UpstreamRunner,
+    private readonly tokens: TokenEstimator,
+    private readonly billing: ChatBilling,
+    private readonly slots: StreamSlots,
+    private readonly rateLimiter: RateLimiterService,
+  ) {
+    this.config = config.mcp;
+  }
+
+  /** Validates and prepares a chat; the returned `run` streams it after the ack went out. */
+  async start(
+    userId: string,
+    connectionId: string,
+    raw: unknown,
+    sink: ChatSink,
+  ): Promise<StartedChat> {
+    const parsed = parseChatStart(raw, this.config);
+    if (!parsed.ok) return failed('INVALID_REQUEST', parsed.reason);
+    const payload = parsed.value;
+    const chats = this.chatsOf(connectionId);
+    if (chats.has(payload.requestId)) {
+      return failed('INVALID_REQUEST', `requestId "${payload.requestId}" is already running`);
+    }
+    const chat: RunningChat = { controller: new AbortController() };
+    chats.set(payload.requestId, chat);
+    let prepared: PreparedChat;
+    try {
+      prepared = await this.prepare(userId, connectionId, payload);
+    } catch (error) {
+      this.forget(connectionId, payload.requestId);
+      const chatError = this.asChatError(error);
+      return failed(chatError.code, chatError.message);
+    }
+    return {
+      ack: { ok: true },
+      run: () => {
+        chat.done = this.stream(prepared, chat.controller.signal, sink).finally(() => {
+          this.forget(connectionId, payload.requestId);
+          return this.slots.release(userId, prepared.slotId);
+        });
+        return chat.done;
+      },
+    };
+  }
+
+  /** Aborts one running chat of this connection; false when there is none by that id. */
+  cancel(connectionId: string, requestId: string): boolean {
+    const chat = this.running.get(connectionId)?.get(requestId);
+    chat?.controller.abort();
+    return chat !== undefined;
+  }
+
+  /** The client went away: abort its chats (each is charged for what it delivered). */
+  disconnected(connectionId: string): void {
+    for (const chat of this.running.get(connectionId)?.values() ?? []) chat.controller.abort();
+  }
+
+  /** On shutdown, abort what is running and wait for the charges to be written. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const chats of this.running.values()) {
+      for (const chat of chats.values()) {
+        chat.controller.abort();
+        if (chat.done) pending.push(chat.done);
+      }
+    }
+    await Promise.allSettled(pending);
+  }
+
+  private async prepare(
+    userId: string,
+    connectionId: string,
+    payload: ChatStartPayload,
+  ): Promise<PreparedChat> {
+    const rate = await this.rateLimiter.consume(
+      `mcp:messages:${userId}`,
+      this.config.messagesPerMinute,
+      60_000,
+    );
+    if (!rate.allowed) {
+      throw new ChatError(
+        'TOO_MANY_STREAMS',
+        `More than ${this.config.messagesPerMinute} chats a minute; retry in ${rate.retryAfterSeconds} s`,
+      );
+    }
+    const { primary, fallback } = await this.models.resolve(payload.model);
+    const candidates = [primary, ...(fallback ? [fallback] : [])];
+    if (!candidates.some((m) => this.providers.isConfigured(m.provider))) {
+      const variables = [...new Set(candidates.map((m) => PROVIDER_KEY_VARIABLE[m.provider]))];
+      throw new ChatError(
+        'PROVIDER_UNAVAILABLE',
+        this.providers.anyConfigured
+          ? `No configured provider serves ${payload.model} (set ${variables.join(' or ')})`
+          : 'No model provider is configured: set OPENAI_API_KEY and/or ANTHROPIC_API_KEY',
+      );
+    }
+    const maxTokens = Math.min(
+      payload.maxTokens ?? this.config.defaultMaxTokens,
+      ...candidates.map((m) => m.maxOutputTokens),
+    );
+    const slotId = `${connectionId}:${payload.requestId}`;
+    const limit = this.config.maxConcurrentStreams;
+    if (!(await this.slots.acquire(userId, slotId, limit, this.config.holdTtlMs))) {
+      throw new ChatError('TOO_MANY_STREAMS', `At most ${limit} chats may stream at once`);
+    }
+    try {
+      const reservedUnits = candidates
+        .map((m) => costUnits(pricesOf(m), this.reserveInput(m, payload), maxTokens))
+        .reduce((a, b) => (a > b ? a : b));
+      const holdId = await this.billing.reserve({
+        userId,
+        amount: formatLedger(reservedUnits),
+        ttlMs: this.config.holdTtlMs,
+        requestId: payload.requestId,
+        model: primary.id,
+      });
+      return { payload, userId, candidates, maxTokens, holdId, reservedUnits, slotId };
+    } catch (error) {
+      await this.slots.release(userId, slotId);
+      throw error;
+    }
+  }
+
+  private async stream(chat: PreparedChat, signal: AbortSignal, sink: ChatSink): Promise<void> {
+    const { payload } = chat;
+    const requestId = payload.requestId;
+    let index = 0;
+    let delivered = '';
+    let target: UpstreamTarget | undefined;
+    let usage: { inputTokens?: number; outputTokens?: number } = {};
+    let finishReason = 'stop';
+    try {
+      const events = this.runner.run(
+        chat.candidates.map(targetOf),
+        { messages: payload.messages, maxTokens: chat.maxTokens, temperature: payload.temperature },
+        signal,
+      );
+      for await (const event of events) {
+        if (event.type === 'attempt') {
+          target = event.target;
+          usage = {};
+        } else if (event.type === 'delta') {
+          delivered += event.text;
+          sink.chunk({ requestId, index: index++, delta: event.text });
+        } else if (event.type === 'usage') {
+          usage = { ...usage, ...definedOnly(event) };
+        } else {
+          finishReason = event.reason;
+        }
+      }
+      const answered = target!;
+      const inputTokens = usage.inputTokens ?? this.estimateInput(answered, payload);
+      const outputTokens = usage.outputTokens ?? this.tokens.output(delivered);
+      const charged = await this.charge(chat, answered, inputTokens, outputTokens);
+      const primary = chat.candidates[0];
+      sink.end({
+        requestId,
+        provider: answered.provider,
+        model: answered.modelId,
+        usage: { inputTokens, outputTokens },
+        cost: charged.cost,
+        balance: charged.balance,
+        finishReason,
+        ...(answered.modelId !== primary.id ? { fallbackFrom: primary.id } : {}),
+      });
+    } catch (error) {
+      const chatError = this.asChatError(error);
+      // Cancelled after the request went upstream, or failed after some output: partial charge.
+      const partial = target && (chatError.code === 'CANCELLED' || delivered.length > 0);
+      let cost = '0';
+      try {
+        if (partial) {
+          const inputTokens = usage.inputTokens ?? this.estimateInput(target!, payload);
+          const outputTokens = usage.outputTokens ?? this.tokens.output(delivered);
+          cost = (await this.charge(chat, target!, inputTokens, outputTokens)).cost;
+        } else {
+          await this.billing.release(chat.holdId);
+        }
+      } catch (chargeError) {
+        this.logger.error({ err: chargeError, requestId }, 'Settling a failed chat failed');
+      }
+      sink.error({ requestId, code: chatError.code, message: chatError.message, cost });
+    }
+  }
+
+  /** Captures the usage at the answering model's prices (never more than the hold). */
+  private async charge(
+    chat: PreparedChat,
+    target: UpstreamTarget,
+    inputTokens: number,
+    outputTokens: number,
+  ): Promise<{ cost: string; balance: string }> {
+    const model = chat.candidates.find((m) => m.id === target.modelId)!;
+    let units = costUnits(pricesOf(model), inputTokens, outputTokens);
+    if (units > chat.reservedUnits) {
+      this.logger.warn(
+        { requestId: chat.payload.requestId, cost: formatLedger(units) },
+        'Usage above the hold: charging the hold',
+      );
+      units = chat.reservedUnits;
+    }
+    const cost = formatLedger(units);
+    const balance = await this.billing.capture(chat.holdId, cost, {
+      requestId: chat.payload.requestId,
+      model: model.id,
+      provider: model.provider,
+      inputTokens,
+      outputTokens,
+    });
+    return { cost, balance };
+  }
+
+  private estimateInput(target: UpstreamTarget, payload: ChatStartPayload): number {
+    return this.tokens.input(target.provider, payload.messages);
+  }
+
+  private reserveInput(model: ChatModel, payload: ChatStartPayload): number {
+    const estimate = BigInt(this.tokens.input(model.provider, payload.messages));
+    return Number((estimate * INPUT_MARGIN_PERCENT + 99n) / 100n + INPUT_MARGIN_TOKENS);
+  }
+
+  private asChatError(error: unknown): ChatError {
+    if (error instanceof ChatError) return error;
+    this.logger.error({ err: error }, 'Chat failed unexpectedly');
+    return new ChatError('INTERNAL', 'Internal error');
+  }
+
+  private chatsOf(connectionId: string): Map<string, RunningChat> {
+    let chats = this.running.get(connectionId);
+    if (!chats) this.running.set(connectionId, (chats = new Map()));
+    return chats;
+  }
+
+  private forget(connectionId: string, requestId: string): void {
+    const chats = this.running.get(connectionId);
+    if (chats?.delete(requestId) && chats.size === 0) this.running.delete(connectionId);
+  }
+}
+
+function failed(code: ChatError['code'], message: string): StartedChat {
+  return { ack: { ok: false, code, message } };
+}
+
+function pricesOf(model: ChatModel): Prices {
+  return { inputPer1k: model.inputPricePer1k, outputPer1k: model.outputPricePer1k };
+}
+
+function definedOnly(event: { inputTokens?: number; outputTokens?: number }) {
+  return {
+    ...(event.inputTokens !== undefined ? { inputTokens: event.inputTokens } : {}),
+    ...(event.outputTokens !== undefined ? { outputTokens: event.outputTokens } : {}),
+  };
+}

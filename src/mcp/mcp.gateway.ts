@@ -1,0 +1,155 @@
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import {
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { AppConfig } from '../config/app-config';
+import { parseRequestId } from './chat-payload';
+import { ChatAck, McpClientToServerEvents, McpServerToClientEvents } from './chat.types';
+import { ChatService, ChatSink } from './chat.service';
+import { SocketAuthenticator, SocketIdentity } from './socket-authenticator';
+
+type McpSocket = Socket<
+  McpClientToServerEvents,
+  McpServerToClientEvents,
+  Record<string, never>,
+  { identity: SocketIdentity }
+>;
+type McpNamespace = Namespace<
+  McpClientToServerEvents,
+  McpServerToClientEvents,
+  Record<string, never>,
+  { identity: SocketIdentity }
+>;
+
+export const userRoom = (userId: string) => `user:${userId}`;
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+/**
+ * Socket.IO namespace `/mcp` on the HTTP server. Who may connect: a user with a JWT access token
+ * or a `VERIFIED-…` session token in `auth.token`; anything else gets connect_error
+ * "unauthorized". Handlers only parse, call ChatService and send what it returns.
+ */
+@WebSocketGateway({ namespace: '/mcp' })
+export class McpGateway
+  implements
+    OnGatewayInit<McpNamespace>,
+    OnGatewayConnection<McpSocket>,
+    OnGatewayDisconnect<McpSocket>,
+    OnModuleDestroy
+{
+  private readonly logger = new Logger('McpGateway');
+  private revalidation?: NodeJS.Timeout;
+
+  constructor(
+    private readonly chat: ChatService,
+    private readonly authenticator: SocketAuthenticator,
+    private readonly config: AppConfig,
+  ) {}
+
+  afterInit(namespace: McpNamespace): void {
+    namespace.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      this.authenticator.authenticate(auth?.token).then(
+        (identity) => {
+          socket.data.identity = identity;
+          next();
+        },
+        () => next(new Error('unauthorized')),
+      );
+    });
+    this.revalidation = setInterval(
+      () => void this.revalidate(namespace),
+      this.config.mcp.revalidateIntervalMs,
+    );
+    this.revalidation.unref();
+  }
+
+  handleConnection(socket: McpSocket): void {
+    const { identity } = socket.data;
+    void socket.join(
+      identity.sessionId
+        ? [userRoom(identity.userId), sessionRoom(identity.sessionId)]
+        : [userRoom(identity.userId)],
+    );
+    const sink: ChatSink = {
+      chunk: (event) => socket.emit('chat:chunk', event),
+      end: (event) => socket.emit('chat:end', event),
+      error: (event) => socket.emit('chat:error', event),
+    };
+    socket.on('chat:start', (...args: unknown[]) => {
+      const ack = takeAck(args);
+      this.chat.start(identity.userId, socket.id, args[0], sink).then(
+        ({ ack: result, run }) => {
+          reply(ack, result, sink, args[0]);
+          void run?.();
+        },
+        (error: unknown) => {
+          this.logger.error({ err: error }, 'chat:start failed');
+          reply(ack, { ok: false, code: 'INTERNAL', message: 'Internal error' }, sink, args[0]);
+        },
+      );
+    });
+    socket.on('chat:cancel', (...args: unknown[]) => {
+      const ack = takeAck(args);
+      const requestId = parseRequestId(args[0]);
+      const found = requestId !== undefined && this.chat.cancel(socket.id, requestId);
+      ack?.(
+        found
+          ? { ok: true }
+          : { ok: false, code: 'INVALID_REQUEST', message: 'No running chat with this requestId' },
+      );
+    });
+  }
+
+  handleDisconnect(socket: McpSocket): void {
+    this.chat.disconnected(socket.id);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.revalidation);
+  }
+
+  /** Disconnects sockets whose user was disabled or whose session was revoked or expired. */
+  private async revalidate(namespace: McpNamespace): Promise<void> {
+    const checked = new Map<string, Promise<boolean>>();
+    for (const socket of namespace.sockets.values()) {
+      const identity = socket.data.identity;
+      if (!identity) continue;
+      let valid = checked.get(identity.token);
+      if (!valid) checked.set(identity.token, (valid = this.authenticator.stillValid(identity)));
+      if (!(await valid)) {
+        this.logger.log(
+          { userId: identity.userId, via: identity.via },
+          'Credential no longer valid: disconnecting',
+        );
+        socket.disconnect(true);
+      }
+    }
+  }
+}
+
+function takeAck(args: unknown[]): ((result: ChatAck) => void) | undefined {
+  return typeof args.at(-1) === 'function' ? (args.pop() as (result: ChatAck) => void) : undefined;
+}
+
+/** Acks when the client asked for one; otherwise a refusal still reaches it as `chat:error`. */
+function reply(
+  ack: ((result: ChatAck) => void) | undefined,
+  result: ChatAck,
+  sink: ChatSink,
+  payload: unknown,
+): void {
+  if (ack) return ack(result);
+  if (!result.ok) {
+    sink.error({
+      requestId: parseRequestId(payload) ?? '',
+      code: result.code,
+      message: result.message,
+      cost: '0',
+    });
+  }
+}
