@@ -304,7 +304,7 @@ export class ChatService implements BeforeApplicationShutdown {
 
   private chatsOf(connectionId: string): Map<string, RunningChat> {
     let chats = this.running.get(connectionId);
-    if (!chats) this.running.set(connectionId, (chats = new Map()));
+    if (!chats) this.running.set(connectionId, (chats = new Map<string, RunningChat>()));
     return chats;
   }
 

@@ -3,8 +3,8 @@ import { ChatError } from '../../src/mcp/chat.types';
 import { ProviderRegistry } from '../../src/mcp/providers/provider-registry';
 import { RunEvent, UpstreamRunner, UpstreamTarget } from '../../src/mcp/upstream-runner';
 import { startFakeAnthropic } from '../support/fake-anthropic';
-import { eventually } from '../support/eventually';
 import { startFakeOpenAI } from '../support/fake-openai';
+import { untilAborted } from './mcp-test-env';
 
 type Fake = Awaited<ReturnType<typeof startFakeOpenAI>>;
 
@@ -21,13 +21,6 @@ const REQUEST = {
   ],
   maxTokens: 50,
 };
-
-/** Resolves once the fake has seen its first request aborted by the client. */
-function untilAborted(fake: Fake): Promise<void> {
-  return eventually(() =>
-    fake.requests[0]?.aborted ? Promise.resolve() : Promise.reject(new Error('not aborted')),
-  );
-}
 
 describe('Upstream providers through the official SDKs against fake servers', () => {
   let openai: Fake;

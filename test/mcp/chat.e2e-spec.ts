@@ -1,0 +1,372 @@
+import request from 'supertest';
+import { AccessTokenService } from '../../src/auth/access-token.service';
+import { formatLedger, ledgerUnits } from '../../src/mcp/pricing';
+import { TokenEstimator } from '../../src/mcp/token-estimator';
+import { fundedUser, FundedUser, ledgerOf } from '../support/credit-users';
+import { eventually } from '../support/eventually';
+import { cancel, chat, connectMcp, McpClient, urlOf } from '../support/mcp-client';
+import { startTestApp, TestApp } from '../support/test-app';
+import { Fakes, fakeProviderEnv, insertTestModels, startFakes, untilAborted } from './mcp-test-env';
+
+const HELLO = [{ role: 'user', content: 'Say hello' }];
+const estimator = new TokenEstimator();
+let counter = 0;
+const rid = () => `req-${++counter}`;
+
+/** Exact expected cost: tokens × price per 1,000, rounded up to 0.0001 (prices as integers /1000). */
+function expectedCost(
+  inputTokens: number,
+  inPer1k: number,
+  outputTokens: number,
+  outPer1k: number,
+) {
+  // in ten-thousandths: tokens × price / 1000 × 10,000 = tokens × price × 10, rounded up
+  const exactTimes100 = BigInt(inputTokens * inPer1k * 1000 + outputTokens * outPer1k * 1000);
+  return formatLedger((exactTimes100 + 99n) / 100n);
+}
+
+describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
+  let fakes: Fakes;
+  let t: TestApp;
+  let url: string;
+  const sockets: McpClient[] = [];
+
+  const connect = async (token: unknown) => {
+    const socket = await connectMcp(url, token);
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    fakes = await startFakes();
+    t = await startTestApp({
+      env: {
+        ...fakeProviderEnv(fakes),
+        MCP_MAX_CONCURRENT_STREAMS: '100',
+        MCP_MESSAGES_PER_MINUTE: '10000',
+      },
+    });
+    url = urlOf(t.server);
+    await insertTestModels(t);
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await t.close();
+    await fakes.close();
+  });
+  beforeEach(() => fakes.reset());
+
+  describe('connection', () => {
+    it('accepts a VERIFIED session token and a JWT access token', async () => {
+      const user = await fundedUser(t, '1');
+      await expect(connect(user.sessionToken)).resolves.toBeDefined();
+      const jwt = await t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
+      await expect(connect(jwt)).resolves.toBeDefined();
+    });
+
+    it.each([
+      ['no token', undefined],
+      ['a wrong session token', 'VERIFIED-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['a garbage JWT', 'eyJhbGciOiJIUzI1NiJ9.e30.bad'],
+      ['a number', 42],
+    ])('refuses %s with connect_error "unauthorized"', async (_what, token) => {
+      await expect(connectMcp(url, token)).rejects.toThrow('unauthorized');
+    });
+  });
+
+  describe('GET /api/mcp/v1/models', () => {
+    it('lists enabled models with prices and whether their provider is configured', async () => {
+      const res = await request(t.server).get('/api/mcp/v1/models').expect(200);
+      const models = (res.body as { models: { id: string }[] }).models;
+      const byId = Object.fromEntries(models.map((m) => [m.id, m]));
+      expect(byId['t-gpt-fb']).toEqual({
+        id: 't-gpt-fb',
+        name: 'Test GPT with fallback',
+        provider: 'openai',
+        inputPricePer1k: '1',
+        outputPricePer1k: '2',
+        maxOutputTokens: 4096,
+        fallback: 't-claude',
+        available: true,
+      });
+      expect(byId['gpt-4o-mini']).toMatchObject({ provider: 'openai', inputPricePer1k: '0.015' });
+      expect(byId['claude-sonnet-4-5']).toMatchObject({ provider: 'anthropic', available: true });
+    });
+  });
+
+  describe('streaming and charging', () => {
+    let user: FundedUser;
+    let socket: McpClient;
+
+    beforeAll(async () => {
+      user = await fundedUser(t, '10');
+      socket = await connect(user.sessionToken);
+    });
+
+    it('streams the chunks in order and charges usage × price as one chat ledger row', async () => {
+      fakes.openai.behave({ chunks: ['One', ' two', ' three', ' four'], inputTokens: 12 });
+      const requestId = rid();
+      const out = await chat(socket, {
+        requestId,
+        model: 't-gpt',
+        messages: HELLO,
+        maxTokens: 100,
+      });
+      expect(out.ack).toEqual({ ok: true });
+      expect(out.chunks).toEqual([
+        { requestId, index: 0, delta: 'One' },
+        { requestId, index: 1, delta: ' two' },
+        { requestId, index: 2, delta: ' three' },
+        { requestId, index: 3, delta: ' four' },
+      ]);
+      // 12 × 1/1000 + 4 × 2/1000 = 0.02
+      expect(out.end).toEqual({
+        requestId,
+        provider: 'openai',
+        model: 't-gpt',
+        usage: { inputTokens: 12, outputTokens: 4 },
+        cost: '0.02',
+        balance: '9.98',
+        finishReason: 'stop',
+      });
+      const ledger = await ledgerOf(t, user.id);
+      expect(ledger.balance).toBe('9.9800');
+      expect(ledger.ledgerSum).toBe('9.9800');
+      expect(ledger.chatRows).toEqual([
+        {
+          amount: '-0.0200',
+          service: 'chat',
+          metadata: expect.objectContaining({
+            requestId,
+            model: 't-gpt',
+            provider: 'openai',
+            inputTokens: 12,
+            outputTokens: 4,
+          }),
+        },
+      ]);
+      const holds = await t.database.query(
+        `SELECT status, captured_amount::text AS captured FROM credit_holds WHERE user_id = $1`,
+        [user.id],
+      );
+      expect(holds).toEqual([{ status: 'captured', captured: '0.0200' }]);
+    });
+
+    it('streams Anthropic and charges at the Anthropic model’s prices, rounded up', async () => {
+      fakes.anthropic.behave({ chunks: ['Hi', ' there', '!'], inputTokens: 7 });
+      const before = (await ledgerOf(t, user.id)).balance;
+      const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+      expect(out.text).toBe('Hi there!');
+      // 7 × 0.5/1000 + 3 × 1.5/1000 = 0.0035 + 0.0045 = 0.008
+      expect(out.end).toMatchObject({
+        provider: 'anthropic',
+        cost: '0.008',
+        finishReason: 'end_turn',
+      });
+      const after = await ledgerOf(t, user.id);
+      expect(ledgerUnits(before) - ledgerUnits(after.balance)).toBe(80n);
+      expect(out.end!.balance).toBe(formatLedger(ledgerUnits(after.balance)));
+    });
+
+    it('falls back to the other provider when the primary fails before the first chunk', async () => {
+      fakes.openai.behave({ errorStatus: 500 });
+      fakes.anthropic.behave({ chunks: ['fallback', ' answer'], inputTokens: 10 });
+      const out = await chat(socket, { requestId: rid(), model: 't-gpt-fb', messages: HELLO });
+      expect(out.text).toBe('fallback answer');
+      expect(out.end).toMatchObject({
+        provider: 'anthropic',
+        model: 't-claude',
+        fallbackFrom: 't-gpt-fb',
+        cost: expectedCost(10, 0.5, 2, 1.5),
+      });
+      expect(fakes.openai.requests.length).toBe(3); // first try + MCP_MAX_RETRIES (2)
+    });
+
+    it('retries a 429 before the first chunk and then streams', async () => {
+      fakes.openai.failNext(429);
+      const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
+      expect(out.text).toBe('Hello from the fake');
+      expect(out.end?.provider).toBe('openai');
+      expect(fakes.openai.requests).toHaveLength(2);
+    });
+
+    it('charges the prompt plus the delivered output when the client cancels mid-stream', async () => {
+      fakes.openai.behave({ chunks: Array.from({ length: 60 }, () => ' word'), chunkDelayMs: 25 });
+      const before = await ledgerOf(t, user.id);
+      const requestId = rid();
+      let cancelAck: Promise<unknown> | undefined;
+      const out = await chat(socket, { requestId, model: 't-gpt', messages: HELLO }, (_c, all) => {
+        if (all.length === 3) cancelAck = cancel(socket, requestId);
+      });
+      await expect(cancelAck).resolves.toEqual({ ok: true });
+      expect(out.end).toBeUndefined();
+      expect(out.error).toMatchObject({ requestId, code: 'CANCELLED' });
+      expect(out.chunks.length).toBeGreaterThanOrEqual(3);
+      expect(out.chunks.length).toBeLessThan(60);
+      const inputTokens = estimator.input('openai', HELLO as never);
+      const outputTokens = estimator.count(out.text);
+      expect(out.error!.cost).toBe(expectedCost(inputTokens, 1, outputTokens, 2));
+      await untilAborted(fakes.openai);
+      const after = await ledgerOf(t, user.id);
+      expect(ledgerUnits(before.balance) - ledgerUnits(after.balance)).toBe(
+        ledgerUnits(out.error!.cost),
+      );
+      expect(after.chatRows.at(-1)).toMatchObject({
+        metadata: expect.objectContaining({ requestId, inputTokens, outputTokens }),
+      });
+    });
+
+    it('times out a stalled stream with TIMEOUT and a partial charge', async () => {
+      fakes.anthropic.behave({ chunks: ['a', 'b', 'c', 'd'], stallAfter: 2, inputTokens: 20 });
+      const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+      expect(out.text).toBe('ab');
+      expect(out.error).toMatchObject({ code: 'TIMEOUT' });
+      // Anthropic reported the input (message_start); the output is our own count of "ab".
+      expect(out.error!.cost).toBe(expectedCost(20, 0.5, estimator.count('ab'), 1.5));
+      await untilAborted(fakes.anthropic);
+    });
+
+    it('charges nothing when the upstream fails before any output', async () => {
+      fakes.openai.behave({ errorStatus: 500 });
+      const before = await ledgerOf(t, user.id);
+      const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
+      expect(out.ack).toEqual({ ok: true });
+      expect(out.error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', cost: '0' });
+      const after = await ledgerOf(t, user.id);
+      expect(after.balance).toBe(before.balance);
+      expect(after.chatRows).toHaveLength(before.chatRows.length);
+      const [{ active }] = await t.database.query<{ active: string }>(
+        `SELECT count(*)::text AS active FROM credit_holds WHERE user_id = $1 AND status = 'active'`,
+        [user.id],
+      );
+      expect(active).toBe('0');
+    });
+
+    it('answers bad payloads with INVALID_REQUEST and keeps the socket working', async () => {
+      const bad: unknown[] = [
+        'not an object',
+        { requestId: 5, model: 't-gpt', messages: HELLO },
+        { requestId: rid(), model: 't-gpt', messages: [{ role: 'robot', content: 'x' }] },
+        { requestId: rid(), model: 't-gpt', messages: [{ role: 'user', content: 42 }] },
+        { requestId: rid(), model: 't-gpt', messages: Array(1000).fill(HELLO[0]) },
+        {
+          requestId: rid(),
+          model: 't-gpt',
+          messages: [{ role: 'user', content: 'x'.repeat(10 << 20) }],
+        },
+        { requestId: rid(), model: 't-gpt', messages: HELLO, maxTokens: -1 },
+      ];
+      for (const payload of bad) {
+        const out = await chat(socket, payload);
+        expect(out.ack).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+      }
+      const unknownModel = await chat(socket, { requestId: rid(), model: 'nope', messages: HELLO });
+      expect(unknownModel.ack).toMatchObject({ ok: false, code: 'MODEL_NOT_FOUND' });
+      expect(fakes.openai.requests).toHaveLength(0);
+      const fine = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
+      expect(fine.end).toBeDefined();
+      expect(socket.connected).toBe(true);
+    });
+
+    it('refuses a chat:cancel for an unknown requestId', async () => {
+      await expect(cancel(socket, 'never-started')).resolves.toMatchObject({
+        ok: false,
+        code: 'INVALID_REQUEST',
+      });
+    });
+  });
+
+  describe('holds against one balance', () => {
+    it('refuses with INSUFFICIENT_CREDITS before any upstream call', async () => {
+      const poor = await fundedUser(t, '0.05');
+      const socket = await connect(poor.sessionToken);
+      // Hold: ~0.03 input + 100 × 2/1000 = 0.2 output > 0.05
+      const out = await chat(socket, {
+        requestId: rid(),
+        model: 't-gpt',
+        messages: HELLO,
+        maxTokens: 100,
+      });
+      expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
+      expect(fakes.openai.requests).toHaveLength(0);
+      expect((await ledgerOf(t, poor.id)).balance).toBe('0.0500');
+    });
+
+    it('lets only the chats that fit start, fifty at once, and never overspends', async () => {
+      const user = await fundedUser(t, '1');
+      // Long enough streams that every reservation happens while the first holds are still held.
+      fakes.openai.behave({ chunks: ['a', 'b'], firstChunkDelayMs: 1200, inputTokens: 10 });
+      const clients = await Promise.all(
+        Array.from({ length: 5 }, () => connect(user.sessionToken)),
+      );
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          chat(clients[i % 5], {
+            requestId: rid(),
+            model: 't-gpt',
+            messages: HELLO,
+            maxTokens: 100,
+          }),
+        ),
+      );
+      const started = outcomes.filter((o) => o.ack.ok);
+      const refused = outcomes.filter((o) => !o.ack.ok);
+      // Each hold is (input estimate × 1.1 + 16) × 1/1000 + 100 × 2/1000 ≈ 0.23: four fit in 1.
+      const hold = ledgerUnits(
+        expectedCost(
+          Math.ceil((estimator.input('openai', HELLO as never) * 110) / 100) + 16,
+          1,
+          100,
+          2,
+        ),
+      );
+      expect(started).toHaveLength(Number(10_000n / hold));
+      expect(refused.every((o) => !o.ack.ok && o.ack.code === 'INSUFFICIENT_CREDITS')).toBe(true);
+      expect(started.every((o) => o.end?.cost === expectedCost(10, 1, 2, 2))).toBe(true);
+      const ledger = await ledgerOf(t, user.id);
+      expect(ledger.balance).toBe(ledger.ledgerSum);
+      expect(ledgerUnits(ledger.balance)).toBe(10_000n - BigInt(started.length) * 140n);
+    });
+  });
+
+  describe('disconnect mid-stream', () => {
+    it('aborts upstream and charges what was delivered', async () => {
+      const user = await fundedUser(t, '5');
+      const socket = await connect(user.sessionToken);
+      fakes.anthropic.behave({
+        chunks: Array.from({ length: 80 }, () => ' more'),
+        chunkDelayMs: 25,
+        inputTokens: 30,
+      });
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        socket.on('chat:chunk', () => {
+          if (++received === 4) {
+            socket.disconnect();
+            resolve();
+          }
+        });
+        socket.emit(
+          'chat:start',
+          { requestId: rid(), model: 't-claude', messages: HELLO } as never,
+          () => undefined,
+        );
+      });
+      await untilAborted(fakes.anthropic);
+      expect(fakes.anthropic.requests[0].chunksSent).toBeLessThan(80);
+      const ledger = await eventually(async () => {
+        const state = await ledgerOf(t, user.id);
+        expect(state.chatRows).toHaveLength(1);
+        return state;
+      });
+      const row = ledger.chatRows[0] as { amount: string; metadata: { outputTokens: number } };
+      // At least the four chunks the client saw; at most what the hub had sent when it noticed.
+      expect(row.metadata.outputTokens).toBeGreaterThanOrEqual(4);
+      expect(row.metadata.outputTokens).toBeLessThan(80);
+      expect(-ledgerUnits(row.amount.slice(1))).toBe(
+        -ledgerUnits(expectedCost(30, 0.5, row.metadata.outputTokens, 1.5)),
+      );
+      expect(ledger.balance).toBe(ledger.ledgerSum);
+    });
+  });
+});

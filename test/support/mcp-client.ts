@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import { io, Socket } from 'socket.io-client';
+import type {
+  ChatAck,
+  ChatChunkEvent,
+  ChatEndEvent,
+  ChatErrorEvent,
+  McpClientToServerEvents,
+  McpServerToClientEvents,
+} from '../../src/mcp/chat.types';
+
+export type McpClient = Socket<McpServerToClientEvents, McpClientToServerEvents>;
+
+/** The base URL of a listening Node HTTP server. */
+export function urlOf(server: { address(): unknown }): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Connects to `/mcp` with `auth: {token}`; rejects with the connect_error message. */
+export function connectMcp(baseUrl: string, token: unknown): Promise<McpClient> {
+  const socket: McpClient = io(`${baseUrl}/mcp`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+export interface ChatOutcome {
+  ack: ChatAck;
+  chunks: ChatChunkEvent[];
+  end?: ChatEndEvent;
+  error?: ChatErrorEvent;
+  text: string;
+}
+
+/**
+ * Sends `chat:start` and collects the stream until `chat:end` or `chat:error` (or a refused ack).
+ * `onChunk` sees every chunk as it arrives (e.g. to cancel mid-stream).
+ */
+export function chat(
+  socket: McpClient,
+  payload: unknown,
+  onChunk?: (chunk: ChatChunkEvent, all: ChatChunkEvent[]) => void,
+): Promise<ChatOutcome> {
+  const requestId = (payload as { requestId?: string })?.requestId;
+  const chunks: ChatChunkEvent[] = [];
+  return new Promise((resolve, reject) => {
+    let ack: ChatAck | undefined;
+    const timer = setTimeout(
+      () => finish(undefined, undefined, new Error('chat timed out')),
+      20_000,
+    );
+    const onChunkEvent = (chunk: ChatChunkEvent) => {
+      if (chunk.requestId !== requestId) return;
+      chunks.push(chunk);
+      onChunk?.(chunk, chunks);
+    };
+    const onEnd = (end: ChatEndEvent) => end.requestId === requestId && finish(end);
+    const onError = (error: ChatErrorEvent) =>
+      error.requestId === requestId && finish(undefined, error);
+    function finish(end?: ChatEndEvent, error?: ChatErrorEvent, failure?: Error) {
+      clearTimeout(timer);
+      socket.off('chat:chunk', onChunkEvent);
+      socket.off('chat:end', onEnd);
+      socket.off('chat:error', onError);
+      if (failure) return reject(failure);
+      resolve({ ack: ack!, chunks, end, error, text: chunks.map((c) => c.delta).join('') });
+    }
+    socket.on('chat:chunk', onChunkEvent);
+    socket.on('chat:end', onEnd);
+    socket.on('chat:error', onError);
+    socket.emit('chat:start', payload as never, (result: ChatAck) => {
+      ack = result;
+      if (!result.ok) finish();
+    });
+  });
+}
+
+/** Sends `chat:cancel` and returns the ack. */
+export function cancel(socket: McpClient, requestId: string): Promise<ChatAck> {
+  return new Promise((resolve) => socket.emit('chat:cancel', { requestId }, resolve));
+}
