@@ -53,8 +53,7 @@ export class HubIoAdapter extends IoAdapter {
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    await Promise.all(
-      this.redisClients.splice(0).map((client) => client.quit().catch(() => client.disconnect())),
-    );
+    // Pub/sub connections hold no pending writes: cut them (QUIT can stall in subscriber mode).
+    for (const client of this.redisClients.splice(0)) client.disconnect();
   }
 }

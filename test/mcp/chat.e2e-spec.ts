@@ -4,7 +4,7 @@ import { formatLedger, ledgerUnits } from '../../src/mcp/pricing';
 import { TokenEstimator } from '../../src/mcp/token-estimator';
 import { fundedUser, FundedUser, ledgerOf } from '../support/credit-users';
 import { eventually } from '../support/eventually';
-import { cancel, chat, connectMcp, McpClient, urlOf } from '../support/mcp-client';
+import { cancel, chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { Fakes, fakeProviderEnv, insertTestModels, startFakes, untilAborted } from './mcp-test-env';
 
@@ -50,7 +50,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     await insertTestModels(t);
   });
   afterAll(async () => {
-    sockets.forEach((s) => s.close());
+    sockets.forEach(closeMcp);
     await t.close();
     await fakes.close();
   });

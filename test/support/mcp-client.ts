@@ -84,6 +84,12 @@ export function chat(
   });
 }
 
+/** Closes a client and its connection, also after the server disconnected it. */
+export function closeMcp(socket: McpClient): void {
+  socket.disconnect();
+  socket.io.engine?.close();
+}
+
 /** Sends `chat:cancel` and returns the ack. */
 export function cancel(socket: McpClient, requestId: string): Promise<ChatAck> {
   return new Promise((resolve) => socket.emit('chat:cancel', { requestId }, resolve));
