@@ -43,6 +43,7 @@ export class McpGateway
 {
   private readonly logger = new Logger('McpGateway');
   private revalidation?: NodeJS.Timeout;
+  private namespace?: McpNamespace;
 
   constructor(
     private readonly chat: ChatService,
@@ -51,6 +52,7 @@ export class McpGateway
   ) {}
 
   afterInit(namespace: McpNamespace): void {
+    this.namespace = namespace;
     namespace.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       this.authenticator.authenticate(auth?.token).then(
@@ -107,6 +109,14 @@ export class McpGateway
 
   handleDisconnect(socket: McpSocket): void {
     this.chat.disconnected(socket.id);
+  }
+
+  /**
+   * Disconnects every socket of a user on every instance (through the Redis adapter when
+   * configured), e.g. right after an operator disabled the account.
+   */
+  disconnectUser(userId: string): void {
+    this.namespace?.in(userRoom(userId)).disconnectSockets(true);
   }
 
   onModuleDestroy(): void {
