@@ -5,6 +5,7 @@ import { ChatBilling } from './chat-billing';
 import { ChatService } from './chat.service';
 import { McpGateway } from './mcp.gateway';
 import { ModelsController } from './models/models.controller';
+import { ChatPageController } from './page/chat-page.controller';
 import { ModelsRepository } from './models/models.repository';
 import { ModelsService } from './models/models.service';
 import { ProviderRegistry } from './providers/provider-registry';
@@ -16,7 +17,7 @@ import { UpstreamRunner } from './upstream-runner';
 /** Chat over Socket.IO (`/mcp`) from OpenAI and Anthropic, charged per token through holds. */
 @Module({
   imports: [SessionModule, CreditsModule],
-  controllers: [ModelsController],
+  controllers: [ModelsController, ChatPageController],
   providers: [
     ModelsRepository,
     ModelsService,
