@@ -1,11 +1,23 @@
 import { existsSync } from 'node:fs';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
+import { ledgerUnits } from '../../src/mcp/pricing';
 import { fundedUser, ledgerOf } from '../support/credit-users';
 import { urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { Fakes, fakeProviderEnv, insertTestModels, startFakes } from './mcp-test-env';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** Polls an element's text until `ready` holds (the page's CSP forbids evaluated strings). */
+async function textOf(page: Page, selector: string, ready: (text: string) => boolean) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const text = (await page.textContent(selector)) ?? '';
+    if (ready(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${selector} never got ready: "${text}"`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 (existsSync(CHROMIUM) ? describe : describe.skip)('GET /chat in headless Chromium', () => {
   let fakes: Fakes;
@@ -46,11 +58,8 @@ const CHROMIUM = '/usr/bin/chromium';
     await page.fill('#prompt', 'Tell me something');
     await page.click('#send');
     // Token by token: a partial answer is visible before the whole one.
-    await page.waitForFunction(() => {
-      const text = document.getElementById('output')!.textContent ?? '';
-      return text.startsWith('Streamed') && text !== 'Streamed from the fake model';
-    });
-    await page.waitForFunction(() => document.getElementById('balance')!.textContent !== '–');
+    await textOf(page, '#output', (text) => text.startsWith('Streamed') && text.length < 28);
+    await textOf(page, '#balance', (text) => text !== '–');
     expect(await page.textContent('#output')).toBe('Streamed from the fake model');
     // 10 × 1/1000 + 5 × 2/1000 = 0.02
     expect(await page.textContent('#cost')).toBe('0.02');
@@ -71,15 +80,14 @@ const CHROMIUM = '/usr/bin/chromium';
     await page.selectOption('#model', 't-gpt');
     await page.fill('#prompt', 'Count');
     await page.click('#send');
-    await page.waitForFunction(
-      () => (document.getElementById('output')!.textContent ?? '').length > 10,
-    );
+    await textOf(page, '#output', (text) => text.length > 10);
     await page.click('#stop');
-    await page.waitForFunction(() =>
-      document.getElementById('status')!.textContent!.startsWith('CANCELLED'),
-    );
+    await textOf(page, '#status', (text) => text.startsWith('CANCELLED'));
+    const cost = await page.textContent('#cost');
     const charged = (await ledgerOf(t, user.id)).chatRows;
     expect(charged).toHaveLength(1);
+    expect(ledgerUnits(String(charged[0].amount).slice(1))).toBe(ledgerUnits(cost!));
+    expect(fakes.openai.requests[0].chunksSent).toBeLessThan(100);
     await page.close();
   });
 });
