@@ -24,8 +24,13 @@ export interface ResolvedModel {
 }
 
 /** The model catalogue: what users may ask for, at which prices, and whether it can answer. */
+/** How long a resolved model is reused before PostgreSQL is asked again. */
+const RESOLVE_CACHE_MS = 5_000;
+
 @Injectable()
 export class ModelsService {
+  private readonly resolved = new Map<string, { model: ResolvedModel; until: number }>();
+
   constructor(
     private readonly models: ModelsRepository,
     private readonly providers: ProviderRegistry,
@@ -44,12 +49,21 @@ export class ModelsService {
     }));
   }
 
-  /** The enabled model (and enabled fallback) for a chat, or `MODEL_NOT_FOUND`. */
+  /**
+   * The enabled model (and enabled fallback) for a chat, or `MODEL_NOT_FOUND`. Reused for
+   * RESOLVE_CACHE_MS per instance, so a price change applies to chats started after that.
+   */
   async resolve(id: string): Promise<ResolvedModel> {
+    const cached = this.resolved.get(id);
+    if (cached && cached.until > Date.now()) return cached.model;
     const primary = await this.models.findEnabled(id);
     if (!primary) throw new ChatError('MODEL_NOT_FOUND', `No enabled model "${id}"`);
     const fallback = primary.fallback?.enabled ? primary.fallback : null;
-    return { primary, fallback };
+    // Prices and switches change rarely; a few seconds of reuse spares a query per chat.
+    const model = { primary, fallback };
+    if (this.resolved.size > 1000) this.resolved.clear();
+    this.resolved.set(id, { model, until: Date.now() + RESOLVE_CACHE_MS });
+    return model;
   }
 }
 
