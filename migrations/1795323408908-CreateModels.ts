@@ -52,8 +52,8 @@ const SEED: [string, string, string, string, string, string, number, string | nu
   ],
 ];
 
-export class CreateModels1795320652991 implements MigrationInterface {
-  name = 'CreateModels1795320652991';
+export class CreateModels1795323408908 implements MigrationInterface {
+  name = 'CreateModels1795323408908';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
