@@ -4,6 +4,7 @@ import { SessionModule } from '../session/session.module';
 import { ChatBilling } from './chat-billing';
 import { ChatService } from './chat.service';
 import { McpGateway } from './mcp.gateway';
+import { AdminModelsController } from './models/admin-models.controller';
 import { ModelsController } from './models/models.controller';
 import { ChatPageController } from './page/chat-page.controller';
 import { ModelsRepository } from './models/models.repository';
@@ -17,7 +18,7 @@ import { UpstreamRunner } from './upstream-runner';
 /** Chat over Socket.IO (`/mcp`) from OpenAI and Anthropic, charged per token through holds. */
 @Module({
   imports: [SessionModule, CreditsModule],
-  controllers: [ModelsController, ChatPageController],
+  controllers: [ModelsController, AdminModelsController, ChatPageController],
   providers: [
     ModelsRepository,
     ModelsService,

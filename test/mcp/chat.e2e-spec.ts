@@ -4,9 +4,8 @@ import { formatLedger, ledgerUnits } from '../../src/mcp/pricing';
 import { TokenEstimator } from '../../src/mcp/token-estimator';
 import { fundedUser, FundedUser, ledgerOf } from '../support/credit-users';
 import { eventually } from '../support/eventually';
-import { cancel, chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
-import { startTestApp, TestApp } from '../support/test-app';
-import { Fakes, fakeProviderEnv, insertTestModels, startFakes, untilAborted } from './mcp-test-env';
+import { cancel, chat, connectMcp, McpClient } from '../support/mcp-client';
+import { untilAborted, useChatApp } from './mcp-test-env';
 
 const HELLO = [{ role: 'user', content: 'Say hello' }];
 const estimator = new TokenEstimator();
@@ -26,41 +25,14 @@ function expectedCost(
 }
 
 describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
-  let fakes: Fakes;
-  let t: TestApp;
-  let url: string;
-  const sockets: McpClient[] = [];
-
-  const connect = async (token: unknown) => {
-    const socket = await connectMcp(url, token);
-    sockets.push(socket);
-    return socket;
-  };
-
-  beforeAll(async () => {
-    fakes = await startFakes();
-    t = await startTestApp({
-      env: {
-        ...fakeProviderEnv(fakes),
-        MCP_MAX_CONCURRENT_STREAMS: '100',
-        MCP_MESSAGES_PER_MINUTE: '10000',
-      },
-    });
-    url = urlOf(t.server);
-    await insertTestModels(t);
-  });
-  afterAll(async () => {
-    sockets.forEach(closeMcp);
-    await t.close();
-    await fakes.close();
-  });
-  beforeEach(() => fakes.reset());
+  const app = useChatApp({ MCP_MAX_CONCURRENT_STREAMS: '100', MCP_MESSAGES_PER_MINUTE: '10000' });
+  const connect = (token: unknown) => app.connect(token);
 
   describe('connection', () => {
     it('accepts a VERIFIED session token and a JWT access token', async () => {
-      const user = await fundedUser(t, '1');
+      const user = await fundedUser(app.t, '1');
       await expect(connect(user.sessionToken)).resolves.toBeDefined();
-      const jwt = await t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
+      const jwt = await app.t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
       await expect(connect(jwt)).resolves.toBeDefined();
     });
 
@@ -70,13 +42,13 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       ['a garbage JWT', 'eyJhbGciOiJIUzI1NiJ9.e30.bad'],
       ['a number', 42],
     ])('refuses %s with connect_error "unauthorized"', async (_what, token) => {
-      await expect(connectMcp(url, token)).rejects.toThrow('unauthorized');
+      await expect(connectMcp(app.url, token)).rejects.toThrow('unauthorized');
     });
   });
 
   describe('GET /api/mcp/v1/models', () => {
     it('lists enabled models with prices and whether their provider is configured', async () => {
-      const res = await request(t.server).get('/api/mcp/v1/models').expect(200);
+      const res = await request(app.t.server).get('/api/mcp/v1/models').expect(200);
       const models = (res.body as { models: { id: string }[] }).models;
       const byId = Object.fromEntries(models.map((m) => [m.id, m]));
       expect(byId['t-gpt-fb']).toEqual({
@@ -99,12 +71,12 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     let socket: McpClient;
 
     beforeAll(async () => {
-      user = await fundedUser(t, '10');
+      user = await fundedUser(app.t, '10');
       socket = await connect(user.sessionToken);
     });
 
     it('streams the chunks in order and charges usage × price as one chat ledger row', async () => {
-      fakes.openai.behave({ chunks: ['One', ' two', ' three', ' four'], inputTokens: 12 });
+      app.fakes.openai.behave({ chunks: ['One', ' two', ' three', ' four'], inputTokens: 12 });
       const requestId = rid();
       const out = await chat(socket, {
         requestId,
@@ -129,7 +101,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         balance: '9.98',
         finishReason: 'stop',
       });
-      const ledger = await ledgerOf(t, user.id);
+      const ledger = await ledgerOf(app.t, user.id);
       expect(ledger.balance).toBe('9.9800');
       expect(ledger.ledgerSum).toBe('9.9800');
       expect(ledger.chatRows).toEqual([
@@ -145,7 +117,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
           }),
         },
       ]);
-      const holds = await t.database.query(
+      const holds = await app.t.database.query(
         `SELECT status, captured_amount::text AS captured FROM credit_holds WHERE user_id = $1`,
         [user.id],
       );
@@ -153,8 +125,8 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     });
 
     it('streams Anthropic and charges at the Anthropic model’s prices, rounded up', async () => {
-      fakes.anthropic.behave({ chunks: ['Hi', ' there', '!'], inputTokens: 7 });
-      const before = (await ledgerOf(t, user.id)).balance;
+      app.fakes.anthropic.behave({ chunks: ['Hi', ' there', '!'], inputTokens: 7 });
+      const before = (await ledgerOf(app.t, user.id)).balance;
       const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
       expect(out.text).toBe('Hi there!');
       // 7 × 0.5/1000 + 3 × 1.5/1000 = 0.0035 + 0.0045 = 0.008
@@ -163,14 +135,14 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         cost: '0.008',
         finishReason: 'end_turn',
       });
-      const after = await ledgerOf(t, user.id);
+      const after = await ledgerOf(app.t, user.id);
       expect(ledgerUnits(before) - ledgerUnits(after.balance)).toBe(80n);
       expect(out.end!.balance).toBe(formatLedger(ledgerUnits(after.balance)));
     });
 
     it('falls back to the other provider when the primary fails before the first chunk', async () => {
-      fakes.openai.behave({ errorStatus: 500 });
-      fakes.anthropic.behave({ chunks: ['fallback', ' answer'], inputTokens: 10 });
+      app.fakes.openai.behave({ errorStatus: 500 });
+      app.fakes.anthropic.behave({ chunks: ['fallback', ' answer'], inputTokens: 10 });
       const out = await chat(socket, { requestId: rid(), model: 't-gpt-fb', messages: HELLO });
       expect(out.text).toBe('fallback answer');
       expect(out.end).toMatchObject({
@@ -179,20 +151,23 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         fallbackFrom: 't-gpt-fb',
         cost: expectedCost(10, 0.5, 2, 1.5),
       });
-      expect(fakes.openai.requests.length).toBe(3); // first try + MCP_MAX_RETRIES (2)
+      expect(app.fakes.openai.requests.length).toBe(3); // first try + MCP_MAX_RETRIES (2)
     });
 
     it('retries a 429 before the first chunk and then streams', async () => {
-      fakes.openai.failNext(429);
+      app.fakes.openai.failNext(429);
       const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
       expect(out.text).toBe('Hello from the fake');
       expect(out.end?.provider).toBe('openai');
-      expect(fakes.openai.requests).toHaveLength(2);
+      expect(app.fakes.openai.requests).toHaveLength(2);
     });
 
     it('charges the prompt plus the delivered output when the client cancels mid-stream', async () => {
-      fakes.openai.behave({ chunks: Array.from({ length: 60 }, () => ' word'), chunkDelayMs: 25 });
-      const before = await ledgerOf(t, user.id);
+      app.fakes.openai.behave({
+        chunks: Array.from({ length: 60 }, () => ' word'),
+        chunkDelayMs: 25,
+      });
+      const before = await ledgerOf(app.t, user.id);
       const requestId = rid();
       let cancelAck: Promise<unknown> | undefined;
       const out = await chat(socket, { requestId, model: 't-gpt', messages: HELLO }, (_c, all) => {
@@ -206,8 +181,8 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       const inputTokens = estimator.input('openai', HELLO as never);
       const outputTokens = estimator.count(out.text);
       expect(out.error!.cost).toBe(expectedCost(inputTokens, 1, outputTokens, 2));
-      await untilAborted(fakes.openai);
-      const after = await ledgerOf(t, user.id);
+      await untilAborted(app.fakes.openai);
+      const after = await ledgerOf(app.t, user.id);
       expect(ledgerUnits(before.balance) - ledgerUnits(after.balance)).toBe(
         ledgerUnits(out.error!.cost),
       );
@@ -217,25 +192,25 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     });
 
     it('times out a stalled stream with TIMEOUT and a partial charge', async () => {
-      fakes.anthropic.behave({ chunks: ['a', 'b', 'c', 'd'], stallAfter: 2, inputTokens: 20 });
+      app.fakes.anthropic.behave({ chunks: ['a', 'b', 'c', 'd'], stallAfter: 2, inputTokens: 20 });
       const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
       expect(out.text).toBe('ab');
       expect(out.error).toMatchObject({ code: 'TIMEOUT' });
       // Anthropic reported the input (message_start); the output is our own count of "ab".
       expect(out.error!.cost).toBe(expectedCost(20, 0.5, estimator.count('ab'), 1.5));
-      await untilAborted(fakes.anthropic);
+      await untilAborted(app.fakes.anthropic);
     });
 
     it('charges nothing when the upstream fails before any output', async () => {
-      fakes.openai.behave({ errorStatus: 500 });
-      const before = await ledgerOf(t, user.id);
+      app.fakes.openai.behave({ errorStatus: 500 });
+      const before = await ledgerOf(app.t, user.id);
       const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
       expect(out.ack).toEqual({ ok: true });
       expect(out.error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', cost: '0' });
-      const after = await ledgerOf(t, user.id);
+      const after = await ledgerOf(app.t, user.id);
       expect(after.balance).toBe(before.balance);
       expect(after.chatRows).toHaveLength(before.chatRows.length);
-      const [{ active }] = await t.database.query<{ active: string }>(
+      const [{ active }] = await app.t.database.query<{ active: string }>(
         `SELECT count(*)::text AS active FROM credit_holds WHERE user_id = $1 AND status = 'active'`,
         [user.id],
       );
@@ -262,7 +237,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       }
       const unknownModel = await chat(socket, { requestId: rid(), model: 'nope', messages: HELLO });
       expect(unknownModel.ack).toMatchObject({ ok: false, code: 'MODEL_NOT_FOUND' });
-      expect(fakes.openai.requests).toHaveLength(0);
+      expect(app.fakes.openai.requests).toHaveLength(0);
       const fine = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
       expect(fine.end).toBeDefined();
       expect(socket.connected).toBe(true);
@@ -278,7 +253,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
 
   describe('holds against one balance', () => {
     it('refuses with INSUFFICIENT_CREDITS before any upstream call', async () => {
-      const poor = await fundedUser(t, '0.05');
+      const poor = await fundedUser(app.t, '0.05');
       const socket = await connect(poor.sessionToken);
       // Hold: ~0.03 input + 100 × 2/1000 = 0.2 output > 0.05
       const out = await chat(socket, {
@@ -288,14 +263,14 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         maxTokens: 100,
       });
       expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
-      expect(fakes.openai.requests).toHaveLength(0);
-      expect((await ledgerOf(t, poor.id)).balance).toBe('0.0500');
+      expect(app.fakes.openai.requests).toHaveLength(0);
+      expect((await ledgerOf(app.t, poor.id)).balance).toBe('0.0500');
     });
 
     it('lets only the chats that fit start, fifty at once, and never overspends', async () => {
-      const user = await fundedUser(t, '1');
+      const user = await fundedUser(app.t, '1');
       // Long enough streams that every reservation happens while the first holds are still held.
-      fakes.openai.behave({ chunks: ['a', 'b'], firstChunkDelayMs: 1200, inputTokens: 10 });
+      app.fakes.openai.behave({ chunks: ['a', 'b'], firstChunkDelayMs: 1200, inputTokens: 10 });
       const clients = await Promise.all(
         Array.from({ length: 5 }, () => connect(user.sessionToken)),
       );
@@ -323,7 +298,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       expect(started).toHaveLength(Number(10_000n / hold));
       expect(refused.every((o) => !o.ack.ok && o.ack.code === 'INSUFFICIENT_CREDITS')).toBe(true);
       expect(started.every((o) => o.end?.cost === expectedCost(10, 1, 2, 2))).toBe(true);
-      const ledger = await ledgerOf(t, user.id);
+      const ledger = await ledgerOf(app.t, user.id);
       expect(ledger.balance).toBe(ledger.ledgerSum);
       expect(ledgerUnits(ledger.balance)).toBe(10_000n - BigInt(started.length) * 140n);
     });
@@ -331,9 +306,9 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
 
   describe('disconnect mid-stream', () => {
     it('aborts upstream and charges what was delivered', async () => {
-      const user = await fundedUser(t, '5');
+      const user = await fundedUser(app.t, '5');
       const socket = await connect(user.sessionToken);
-      fakes.anthropic.behave({
+      app.fakes.anthropic.behave({
         chunks: Array.from({ length: 80 }, () => ' more'),
         chunkDelayMs: 25,
         inputTokens: 30,
@@ -352,10 +327,10 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
           () => undefined,
         );
       });
-      await untilAborted(fakes.anthropic);
-      expect(fakes.anthropic.requests[0].chunksSent).toBeLessThan(80);
+      await untilAborted(app.fakes.anthropic);
+      expect(app.fakes.anthropic.requests[0].chunksSent).toBeLessThan(80);
       const ledger = await eventually(async () => {
-        const state = await ledgerOf(t, user.id);
+        const state = await ledgerOf(app.t, user.id);
         expect(state.chatRows).toHaveLength(1);
         return state;
       });

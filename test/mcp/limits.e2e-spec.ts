@@ -3,7 +3,7 @@ import { SessionService } from '../../src/session/session.service';
 import { fundedUser } from '../support/credit-users';
 import { chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
-import { Fakes, fakeProviderEnv, insertTestModels, startFakes } from './mcp-test-env';
+import { useChatApp } from './mcp-test-env';
 
 const HELLO = [{ role: 'user', content: 'Hello' }];
 let n = 0;
@@ -15,41 +15,18 @@ function disconnected(socket: McpClient): Promise<string> {
 }
 
 describe('Mcp limits, refused keys and revoked credentials', () => {
-  let fakes: Fakes;
-  let t: TestApp;
-  let url: string;
-  const sockets: McpClient[] = [];
-  const connect = async (token: unknown) => {
-    const socket = await connectMcp(url, token);
-    sockets.push(socket);
-    return socket;
-  };
-
-  beforeAll(async () => {
-    fakes = await startFakes();
-    t = await startTestApp({
-      env: {
-        ...fakeProviderEnv(fakes),
-        OPENAI_API_KEY: 'sk-refused-by-the-fake-0123456789',
-        MCP_MAX_CONCURRENT_STREAMS: '2',
-        MCP_MESSAGES_PER_MINUTE: '5',
-        MCP_REVALIDATE_INTERVAL: '200ms',
-      },
-    });
-    url = urlOf(t.server);
-    await insertTestModels(t);
+  const app = useChatApp({
+    OPENAI_API_KEY: 'sk-refused-by-the-fake-0123456789',
+    MCP_MAX_CONCURRENT_STREAMS: '2',
+    MCP_MESSAGES_PER_MINUTE: '5',
+    MCP_REVALIDATE_INTERVAL: '200ms',
   });
-  afterAll(async () => {
-    sockets.forEach(closeMcp);
-    await t.close();
-    await fakes.close();
-  });
-  beforeEach(() => fakes.reset());
+  const connect = (token: unknown) => app.connect(token);
 
   it('refuses a third concurrent stream of one user with TOO_MANY_STREAMS, across sockets', async () => {
-    const user = await fundedUser(t, '10');
+    const user = await fundedUser(app.t, '10');
     const [a, b] = await Promise.all([connect(user.sessionToken), connect(user.sessionToken)]);
-    fakes.anthropic.behave({ chunks: ['slow', ' one'], firstChunkDelayMs: 600 });
+    app.fakes.anthropic.behave({ chunks: ['slow', ' one'], firstChunkDelayMs: 600 });
     const first = chat(a, { requestId: rid(), model: 't-claude', messages: HELLO });
     const second = chat(b, { requestId: rid(), model: 't-claude', messages: HELLO });
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -58,13 +35,13 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
     expect((await first).end).toBeDefined();
     expect((await second).end).toBeDefined();
     // The slots are free again once the streams ended.
-    fakes.anthropic.behave({});
+    app.fakes.anthropic.behave({});
     const later = await chat(a, { requestId: rid(), model: 't-claude', messages: HELLO });
     expect(later.end).toBeDefined();
   });
 
   it('limits chat:start messages per user and minute', async () => {
-    const user = await fundedUser(t, '10');
+    const user = await fundedUser(app.t, '10');
     const socket = await connect(user.sessionToken);
     const acks = [];
     for (let i = 0; i < 6; i++) {
@@ -75,35 +52,35 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
   });
 
   it('maps a refused upstream key to PROVIDER_AUTH_FAILED, logs it for the operator, never the key', async () => {
-    const user = await fundedUser(t, '10');
+    const user = await fundedUser(app.t, '10');
     const socket = await connect(user.sessionToken);
     const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
     expect(out.error).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', cost: '0' });
-    expect(fakes.openai.requests).toHaveLength(1); // no retry of a 401
-    const line = t.logs.lines.find((l) => l.includes('refused our API key'));
+    expect(app.fakes.openai.requests).toHaveLength(1); // no retry of a 401
+    const line = app.t.logs.lines.find((l) => l.includes('refused our API key'));
     expect(line).toBeDefined();
     expect(JSON.parse(line!)).toMatchObject({ level: 50, provider: 'openai', status: 401 });
-    expect(t.logs.text).not.toContain('sk-refused-by-the-fake');
+    expect(app.t.logs.text).not.toContain('sk-refused-by-the-fake');
   });
 
   it('disconnects a socket whose session is revoked', async () => {
-    const user = await fundedUser(t, '1');
+    const user = await fundedUser(app.t, '1');
     const socket = await connect(user.sessionToken);
     const gone = disconnected(socket);
-    await t.app.get(SessionService).revokeAllForUser(user.id, 'test');
+    await app.t.app.get(SessionService).revokeAllForUser(user.id, 'test');
     await expect(gone).resolves.toBe('io server disconnect');
-    await expect(connectMcp(url, user.sessionToken)).rejects.toThrow('unauthorized');
+    await expect(connectMcp(app.url, user.sessionToken)).rejects.toThrow('unauthorized');
     // SessionCache evicts a second time 1 s after a revocation; let that run while the app is up
     // (after app.close() it would reopen a Redis connection and keep jest alive).
     await new Promise((resolve) => setTimeout(resolve, 1200));
   });
 
   it('disconnects a JWT socket when its user is disabled', async () => {
-    const user = await fundedUser(t, '1');
-    const jwt = await t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
+    const user = await fundedUser(app.t, '1');
+    const jwt = await app.t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
     const socket = await connect(jwt);
     const gone = disconnected(socket);
-    await t.database.query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [user.id]);
+    await app.t.database.query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [user.id]);
     await expect(gone).resolves.toBe('io server disconnect');
   });
 });

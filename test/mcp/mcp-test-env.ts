@@ -1,7 +1,8 @@
 import { startFakeAnthropic } from '../support/fake-anthropic';
 import { startFakeOpenAI } from '../support/fake-openai';
 import { eventually } from '../support/eventually';
-import type { TestApp } from '../support/test-app';
+import { closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
+import { startTestApp, TestApp } from '../support/test-app';
 
 export type FakeProvider = Awaited<ReturnType<typeof startFakeOpenAI>>;
 
@@ -59,4 +60,40 @@ export function untilAborted(fake: FakeProvider): Promise<void> {
   return eventually(() =>
     fake.requests[0]?.aborted ? Promise.resolve() : Promise.reject(new Error('not aborted')),
   );
+}
+
+export interface ChatTestApp {
+  fakes: Fakes;
+  t: TestApp;
+  url: string;
+  /** Connects to /mcp; the socket is closed by `close()`. */
+  connect(token: unknown): Promise<McpClient>;
+  close(): Promise<void>;
+}
+
+/**
+ * For a describe block: the fakes, an app using them (plus `env`) with the test models, and
+ * clean-up. Call in beforeAll; fields are filled in once it resolves.
+ */
+export function useChatApp(env: Record<string, string> = {}): ChatTestApp {
+  const sockets: McpClient[] = [];
+  const ctx = {} as ChatTestApp;
+  beforeAll(async () => {
+    ctx.fakes = await startFakes();
+    ctx.t = await startTestApp({ env: { ...fakeProviderEnv(ctx.fakes), ...env } });
+    ctx.url = urlOf(ctx.t.server);
+    await insertTestModels(ctx.t);
+  });
+  afterAll(async () => {
+    sockets.forEach(closeMcp);
+    await ctx.t?.close();
+    await ctx.fakes?.close();
+  });
+  beforeEach(() => ctx.fakes.reset());
+  ctx.connect = async (token: unknown) => {
+    const socket = await connectMcp(ctx.url, token);
+    sockets.push(socket);
+    return socket;
+  };
+  return ctx;
 }

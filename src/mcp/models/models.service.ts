@@ -1,9 +1,30 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditLogService } from '../../common/audit/audit-log.service';
+import { DomainError } from '../../common/errors/domain-error';
 import { ChatError } from '../chat.types';
 import { ChatModel } from '../entities/chat-model.entity';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { UpstreamTarget } from '../upstream-runner';
-import { ModelsRepository } from './models.repository';
+import { PatchModelDto, PutModelDto } from './admin-models.dto';
+import { ModelFields, ModelsRepository } from './models.repository';
+
+export interface AdminModelView extends ModelView {
+  upstreamModel: string;
+  enabled: boolean;
+  updatedAt: string;
+}
+
+export class ModelNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(id: string) {
+    super(`No model "${id}"`, { model: id });
+  }
+}
+
+export class InvalidFallbackError extends DomainError {
+  readonly kind = 'unprocessable';
+}
 
 export interface ModelView {
   id: string;
@@ -34,10 +55,85 @@ export class ModelsService {
   constructor(
     private readonly models: ModelsRepository,
     private readonly providers: ProviderRegistry,
+    private readonly audit: AuditLogService,
   ) {}
 
   async list(): Promise<ModelView[]> {
-    return (await this.models.listEnabled()).map((model) => ({
+    return (await this.models.listEnabled()).map((model) => this.view(model));
+  }
+
+  async listAll(): Promise<AdminModelView[]> {
+    return (await this.models.listAll()).map((model) => this.adminView(model));
+  }
+
+  /** Creates or replaces a model; one audit row (`model.put`) with before and after. */
+  put(adminId: string, id: string, dto: PutModelDto): Promise<AdminModelView> {
+    return this.change(adminId, id, 'model.put', () => ({
+      displayName: dto.name,
+      provider: dto.provider,
+      upstreamModel: dto.upstreamModel,
+      inputPricePer1k: dto.inputPricePer1k,
+      outputPricePer1k: dto.outputPricePer1k,
+      maxOutputTokens: dto.maxOutputTokens,
+      fallbackModelId: dto.fallback ?? null,
+      enabled: dto.enabled,
+    }));
+  }
+
+  /** Changes some fields of an existing model (404 otherwise); audited as `model.patch`. */
+  patch(adminId: string, id: string, dto: PatchModelDto): Promise<AdminModelView> {
+    return this.change(adminId, id, 'model.patch', (current) => {
+      if (!current) throw new ModelNotFoundError(id);
+      return {
+        displayName: dto.name ?? current.displayName,
+        provider: dto.provider ?? current.provider,
+        upstreamModel: dto.upstreamModel ?? current.upstreamModel,
+        inputPricePer1k: dto.inputPricePer1k ?? current.inputPricePer1k,
+        outputPricePer1k: dto.outputPricePer1k ?? current.outputPricePer1k,
+        maxOutputTokens: dto.maxOutputTokens ?? current.maxOutputTokens,
+        fallbackModelId: dto.fallback !== undefined ? dto.fallback : current.fallbackModelId,
+        enabled: dto.enabled ?? current.enabled,
+      };
+    });
+  }
+
+  private async change(
+    adminId: string,
+    id: string,
+    action: string,
+    build: (current: ChatModel | null) => ModelFields,
+  ): Promise<AdminModelView> {
+    if (!/^[A-Za-z0-9._:/-]{1,64}$/.test(id)) {
+      throw new InvalidFallbackError('A model id is 1–64 letters, digits or ._:/-');
+    }
+    const saved = await this.models.transaction(async (tx) => {
+      const current = await this.models.lock(tx, id);
+      const fields = build(current);
+      await this.checkFallback(tx, id, fields.fallbackModelId);
+      const after = await this.models.save(tx, id, fields);
+      await this.audit.record(tx, {
+        actor: { id: adminId, type: 'admin' },
+        action,
+        target: { type: 'model', id },
+        before: current ? { ...this.adminView(current) } : null,
+        after: { ...this.adminView(after) },
+      });
+      return after;
+    });
+    this.resolved.clear(); // this instance at once; others within RESOLVE_CACHE_MS
+    return this.adminView(saved);
+  }
+
+  private async checkFallback(tx: EntityManager, id: string, fallback: string | null) {
+    if (fallback === null) return;
+    if (fallback === id) throw new InvalidFallbackError('A model cannot be its own fallback');
+    if (!(await this.models.exists(tx, fallback))) {
+      throw new InvalidFallbackError(`Unknown fallback model "${fallback}"`);
+    }
+  }
+
+  private view(model: ChatModel): ModelView {
+    return {
       id: model.id,
       name: model.displayName,
       provider: model.provider,
@@ -46,7 +142,16 @@ export class ModelsService {
       maxOutputTokens: model.maxOutputTokens,
       fallback: model.fallbackModelId,
       available: this.providers.isConfigured(model.provider),
-    }));
+    };
+  }
+
+  private adminView(model: ChatModel): AdminModelView {
+    return {
+      ...this.view(model),
+      upstreamModel: model.upstreamModel,
+      enabled: model.enabled,
+      updatedAt: model.updatedAt.toISOString(),
+    };
   }
 
   /**
