@@ -53,7 +53,19 @@ export class HubIoAdapter extends IoAdapter {
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    // Pub/sub connections hold no pending writes: cut them (QUIT can stall in subscriber mode).
-    for (const client of this.redisClients.splice(0)) client.disconnect();
+    // QUIT lets the adapter's queued SUBSCRIBE finish first (cutting it rejects that command
+    // inside the adapter, unhandled); a connection that never comes up is cut after a second.
+    await Promise.all(this.redisClients.splice(0).map((client) => quitOrCut(client)));
+  }
+}
+
+async function quitOrCut(client: Redis): Promise<void> {
+  const timer = setTimeout(() => client.disconnect(), 1000);
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  } finally {
+    clearTimeout(timer);
   }
 }
