@@ -20,6 +20,7 @@ export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
 export class HubIoAdapter extends IoAdapter {
   private readonly logger = new Logger('SocketIO');
   private readonly redisClients: Redis[] = [];
+  private adapterAttached = false;
 
   constructor(
     app: INestApplicationContext,
@@ -45,27 +46,53 @@ export class HubIoAdapter extends IoAdapter {
       const sub = pub.duplicate();
       for (const client of [pub, sub]) client.on('error', () => undefined);
       this.redisClients.push(pub, sub);
-      server.adapter(createAdapter(pub, sub, { key: `${this.redis.keyPrefix}socket.io` }));
-      this.logger.log('Socket.IO fans out through Redis');
+      // Attached once both are connected: the adapter subscribes at once and does not catch a
+      // failure, so subscribing on a connection that is then cut would reject unhandled.
+      void Promise.all([pub, sub].map((client) => whenReady(client))).then((ready) => {
+        if (!ready.every(Boolean) || !this.redisClients.includes(pub)) return;
+        server.adapter(createAdapter(pub, sub, { key: `${this.redis.keyPrefix}socket.io` }));
+        this.adapterAttached = true;
+        this.logger.log('Socket.IO fans out through Redis');
+      });
     }
     return server;
   }
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    // QUIT lets the adapter's queued SUBSCRIBE finish first (cutting it rejects that command
-    // inside the adapter, unhandled); a connection that never comes up is cut after a second.
-    await Promise.all(this.redisClients.splice(0).map((client) => quitOrCut(client)));
+    const clients = this.redisClients.splice(0);
+    // QUIT lets the adapter's subscriptions end cleanly; unused connections are simply cut.
+    await Promise.all(clients.map((client) => (this.adapterAttached ? quit(client) : cut(client))));
   }
 }
 
-async function quitOrCut(client: Redis): Promise<void> {
-  const timer = setTimeout(() => client.disconnect(), 1000);
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  } finally {
-    clearTimeout(timer);
-  }
+function whenReady(client: Redis): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const onEnd = () => done(false);
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+  });
+}
+
+function cut(client: Redis): Promise<void> {
+  client.disconnect();
+  return Promise.resolve();
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status !== 'ready') return cut(client);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.quit().catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
+  ]);
+  clearTimeout(timer);
+  client.disconnect();
 }
