@@ -48,10 +48,15 @@ export class SocketAuthenticator {
     }
   }
 
-  /** Whether the credential still holds: session not revoked or expired, user not disabled. */
+  /**
+   * Whether the socket may stay: a session must still verify (not revoked, expired or of a
+   * disabled user); a JWT socket's user must still be active. The JWT itself is checked at the
+   * handshake only, so a long chat is not cut when the short-lived access token expires.
+   */
   async stillValid(identity: SocketIdentity): Promise<boolean> {
     try {
-      await this.authenticate(identity.token);
+      if (identity.via === 'session') await this.sessions.verify(identity.token);
+      else await this.requireActive(identity.userId);
       return true;
     } catch {
       return false;

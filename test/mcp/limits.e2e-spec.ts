@@ -20,6 +20,7 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
     MCP_MAX_CONCURRENT_STREAMS: '2',
     MCP_MESSAGES_PER_MINUTE: '5',
     MCP_REVALIDATE_INTERVAL: '200ms',
+    JWT_ACCESS_TTL: '2s',
   });
   const connect = (token: unknown) => app.connect(token);
 
@@ -73,6 +74,18 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
     // SessionCache evicts a second time 1 s after a revocation; let that run while the app is up
     // (after app.close() it would reopen a Redis connection and keep jest alive).
     await new Promise((resolve) => setTimeout(resolve, 1200));
+  });
+
+  it('keeps a JWT socket after its short-lived access token expired', async () => {
+    const user = await fundedUser(app.t, '10');
+    const jwt = await app.t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
+    const socket = await connect(jwt);
+    await new Promise((resolve) => setTimeout(resolve, 3200)); // > JWT_ACCESS_TTL + revalidations
+    expect(socket.connected).toBe(true);
+    const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+    expect(out.ack).toEqual({ ok: true });
+    expect(out.end).toBeDefined();
+    await expect(connectMcp(app.url, jwt)).rejects.toThrow('unauthorized'); // but no new handshake
   });
 
   it('disconnects a JWT socket when its user is disabled', async () => {
