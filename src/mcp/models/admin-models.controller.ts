@@ -1,25 +1,19 @@
-import { Body, Controller, Get, Param, Patch, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Put } from '@nestjs/common';
 import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { AdminOnly } from '../../admin/admin-access';
 import type { AuthenticatedUser } from '../../auth/decorators/current-user.decorator';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
-import { Roles } from '../../auth/decorators/roles.decorator';
-import { RolesGuard } from '../../auth/guards/roles.guard';
 import { PatchModelDto, PutModelDto } from './admin-models.dto';
 import { AdminModelView, ModelsService } from './models.service';
 
 /** Admins only (JWT with role admin): the whole catalogue, disabled models included; audited. */
 @ApiTags('admin')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Not an admin.' })
-@UseGuards(RolesGuard)
-@Roles('admin')
+@AdminOnly()
 @Controller('api/admin/models')
 export class AdminModelsController {
   constructor(private readonly models: ModelsService) {}
