@@ -7,6 +7,7 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { AppConfig } from '../config/app-config';
+import { SessionService } from '../session/session.service';
 import { parseRequestId } from './chat-payload';
 import { ChatAck, McpClientToServerEvents, McpServerToClientEvents } from './chat.types';
 import { ChatService, ChatSink } from './chat.service';
@@ -43,12 +44,14 @@ export class McpGateway
 {
   private readonly logger = new Logger('McpGateway');
   private revalidation?: NodeJS.Timeout;
+  private stopListening?: () => void;
   private namespace?: McpNamespace;
 
   constructor(
     private readonly chat: ChatService,
     private readonly authenticator: SocketAuthenticator,
     private readonly config: AppConfig,
+    private readonly sessions: SessionService,
   ) {}
 
   afterInit(namespace: McpNamespace): void {
@@ -68,6 +71,9 @@ export class McpGateway
       this.config.mcp.revalidateIntervalMs,
     );
     this.revalidation.unref();
+    // A revocation (by the user, an operator, or a disable) re-checks that user's sockets on
+    // every instance at once; the interval above catches what no event reports (expiry).
+    this.stopListening = this.sessions.onRevocation((userId) => void this.revalidateUser(userId));
   }
 
   handleConnection(socket: McpSocket): void {
@@ -121,6 +127,23 @@ export class McpGateway
 
   onModuleDestroy(): void {
     clearInterval(this.revalidation);
+    this.stopListening?.();
+  }
+
+  /** Re-checks the credentials of one user's sockets, wherever they are connected. */
+  private async revalidateUser(userId: string): Promise<void> {
+    try {
+      const sockets = await this.namespace!.in(userRoom(userId)).fetchSockets();
+      for (const socket of sockets) {
+        const identity = socket.data.identity;
+        if (identity && !(await this.authenticator.stillValid(identity))) {
+          this.logger.log({ userId, via: identity.via }, 'Credential revoked: disconnecting');
+          socket.disconnect(true);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`could not re-check the sockets of a user: ${(error as Error).message}`);
+    }
   }
 
   /** Disconnects sockets whose user was disabled or whose session was revoked or expired. */

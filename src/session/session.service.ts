@@ -78,6 +78,7 @@ class SessionUserNotFoundError extends DomainError {
 export class SessionService {
   private readonly logger = new Logger(SessionService.name);
   private readonly lastTouched = new Map<string, number>();
+  private readonly revocationListeners = new Set<(userId: string) => void>();
   private readonly verifications: Counter<'result'>;
 
   constructor(
@@ -116,6 +117,7 @@ export class SessionService {
     );
     if (!created) throw new SessionUserNotFoundError('User not found');
     await this.cache.evict(created.revokedHashes);
+    if (created.revokedHashes.length > 0) this.notifyRevoked(input.userId);
     if (input.thirdPartySessionId) {
       await this.sessions.completeClaim(input.thirdPartySessionId, input.userId, now);
     }
@@ -257,7 +259,13 @@ export class SessionService {
     reason: string,
   ): Promise<{ revoked: number; evict(): Promise<void> }> {
     const hashes = await this.sessions.revoke(filter, reason, this.clock.now(), tx);
-    return { revoked: hashes.length, evict: () => this.cache.evict(hashes) };
+    return {
+      revoked: hashes.length,
+      evict: async () => {
+        await this.cache.evict(hashes);
+        this.notifyRevoked(filter.userId);
+      },
+    };
   }
 
   /** The owner of a session id (null when unknown), read in the caller's transaction. */
@@ -271,6 +279,7 @@ export class SessionService {
   ): Promise<number> {
     const hashes = await this.sessions.revoke(filter, reason, this.clock.now());
     await this.cache.evict(hashes);
+    this.notifyRevoked(filter.userId);
     return hashes.length;
   }
 
@@ -303,6 +312,25 @@ export class SessionService {
     this.sessions.touch(sessionId, now, TOUCH_INTERVAL_MS).catch((error: Error) => {
       this.logger.warn(`could not record session use: ${error.message}`);
     });
+  }
+
+  /**
+   * Calls `listener(userId)` after sessions of that user were revoked (committed), so holders of
+   * long-lived connections re-check at once instead of at their next poll. Returns an unsubscribe.
+   */
+  onRevocation(listener: (userId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  private notifyRevoked(userId: string): void {
+    for (const listener of this.revocationListeners) {
+      try {
+        listener(userId);
+      } catch (error) {
+        this.logger.warn(`revocation listener failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   private unclaimedCutoff(now: Date): Date {

@@ -1,8 +1,10 @@
+import request from 'supertest';
 import { AccessTokenService } from '../../src/auth/access-token.service';
 import { SessionService } from '../../src/session/session.service';
 import { fundedUser } from '../support/credit-users';
 import { chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { accessTokenFor, insertUser } from '../support/users';
 import { useChatApp } from './mcp-test-env';
 
 const HELLO = [{ role: 'user', content: 'Hello' }];
@@ -71,9 +73,6 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
     await app.t.app.get(SessionService).revokeAllForUser(user.id, 'test');
     await expect(gone).resolves.toBe('io server disconnect');
     await expect(connectMcp(app.url, user.sessionToken)).rejects.toThrow('unauthorized');
-    // SessionCache evicts a second time 1 s after a revocation; let that run while the app is up
-    // (after app.close() it would reopen a Redis connection and keep jest alive).
-    await new Promise((resolve) => setTimeout(resolve, 1200));
   });
 
   it('keeps a JWT socket after its short-lived access token expired', async () => {
@@ -94,6 +93,32 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
     const socket = await connect(jwt);
     const gone = disconnected(socket);
     await app.t.database.query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [user.id]);
+    await expect(gone).resolves.toBe('io server disconnect');
+  });
+});
+
+describe('Mcp sockets when credentials are revoked (no polling in time)', () => {
+  // An hour between polls: only the revocation event can disconnect within the test.
+  const app = useChatApp({ MCP_REVALIDATE_INTERVAL: '1h' });
+
+  it('disconnects a session socket as soon as the session is revoked', async () => {
+    const user = await fundedUser(app.t, '1');
+    const socket = await app.connect(user.sessionToken);
+    const gone = disconnected(socket);
+    await app.t.app.get(SessionService).revokeAllForUser(user.id, 'test');
+    await expect(gone).resolves.toBe('io server disconnect');
+  });
+
+  it('disconnects the JWT socket of a user an operator disables, at once', async () => {
+    const user = await fundedUser(app.t, '1');
+    const socket = await app.connect(await accessTokenFor(app.t, user));
+    const admin = await insertUser(app.t.database, { role: 'admin' });
+    const gone = disconnected(socket);
+    await request(app.t.server)
+      .patch(`/api/admin/users/${user.id}`)
+      .set('Authorization', `Bearer ${await accessTokenFor(app.t, admin, 'admin')}`)
+      .send({ status: 'disabled' })
+      .expect(200);
     await expect(gone).resolves.toBe('io server disconnect');
   });
 });
