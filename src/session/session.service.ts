@@ -171,7 +171,15 @@ export class SessionService {
   async verifyForClient(token: string | undefined, clientIp: string): Promise<VerifiedSession> {
     const limitKey = `verify-session-failures:${clientIp}`;
     const limit = this.config.session.verifyFailuresPerMinute;
-    const blocked = await this.rateLimiter.isExceeded(limitKey, limit);
+    // The block check and the verification run side by side: one Redis round trip less on the
+    // path every integration call takes. A blocked IP gets 429 whatever the token turned out to be.
+    const [blocked, outcome] = await Promise.all([
+      this.rateLimiter.isExceeded(limitKey, limit),
+      this.verify(token).then(
+        (verified) => ({ verified }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
     if (blocked.exceeded) {
       this.verifications.inc({ result: 'rate_limited' });
       throw new RateLimitedError(
@@ -179,22 +187,21 @@ export class SessionService {
         'Too many failed verifications, try again later',
       );
     }
-    try {
-      const verified = await this.verify(token);
+    if ('verified' in outcome) {
       this.verifications.inc({ result: 'ok' });
-      return verified;
-    } catch (error) {
-      if (error instanceof DomainError) {
-        this.verifications.inc({ result: error.message });
-        this.logger.warn(`verify-session refused: ${error.message}`);
-        // Only what guessing produces counts: expired or revoked answers need a once-real token,
-        // and one integration's many users must not lock it out by letting sessions lapse.
-        if (error instanceof MalformedSessionTokenError || error instanceof SessionNotFoundError) {
-          await this.rateLimiter.consume(limitKey, limit, FAILURE_WINDOW_MS);
-        }
-      }
-      throw error;
+      return outcome.verified;
     }
+    const { error } = outcome;
+    if (error instanceof DomainError) {
+      this.verifications.inc({ result: error.message });
+      this.logger.warn(`verify-session refused: ${error.message}`);
+      // Only what guessing produces counts: expired or revoked answers need a once-real token,
+      // and one integration's many users must not lock it out by letting sessions lapse.
+      if (error instanceof MalformedSessionTokenError || error instanceof SessionNotFoundError) {
+        await this.rateLimiter.consume(limitKey, limit, FAILURE_WINDOW_MS);
+      }
+    }
+    throw error;
   }
 
   /** Checks a token and returns its user; throws a SessionVerificationError saying why not. */
