@@ -1,18 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import request from 'supertest';
 import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
+import { describeWithChromium, launchChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '..', '..', 'test-output');
-
-// Never installed or downloaded from here: .ci/run installs Debian's chromium before `npm test`.
-// Elsewhere without it the suite is reported as skipped; under CI=true it fails instead.
-const describeWithChromium =
-  existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 
 /**
  * The VERIFIED page in a real browser (Debian's chromium driven by playwright-core; nothing is
@@ -33,10 +28,7 @@ describeWithChromium('Success page in headless Chromium', () => {
         ...google.env(`http://127.0.0.1:${port}/api/auth/google/callback`),
       },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     mkdirSync(OUTPUT, { recursive: true });
   });
   afterAll(async () => {

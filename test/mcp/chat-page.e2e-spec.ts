@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { ledgerUnits } from '../../src/mcp/pricing';
 import { fundedUser, ledgerOf } from '../support/credit-users';
 import { urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { Fakes, fakeProviderEnv, insertTestModels, startFakes } from './mcp-test-env';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { describeWithChromium, launchChromium } from '../support/chromium';
 
 /** Polls an element's text until `ready` holds (the page's CSP forbids evaluated strings). */
 async function textOf(page: Page, selector: string, ready: (text: string) => boolean) {
@@ -19,7 +17,7 @@ async function textOf(page: Page, selector: string, ready: (text: string) => boo
   }
 }
 
-(existsSync(CHROMIUM) ? describe : describe.skip)('GET /chat in headless Chromium', () => {
+describeWithChromium('GET /chat in headless Chromium', () => {
   let fakes: Fakes;
   let t: TestApp;
   let browser: Browser;
@@ -28,10 +26,7 @@ async function textOf(page: Page, selector: string, ready: (text: string) => boo
     fakes = await startFakes();
     t = await startTestApp({ env: fakeProviderEnv(fakes) });
     await insertTestModels(t);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
