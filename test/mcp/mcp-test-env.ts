@@ -3,6 +3,7 @@ import { startFakeOpenAI } from '../support/fake-openai';
 import { eventually } from '../support/eventually';
 import { closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import type { Clock } from '../../src/common/time/clock';
 
 export type FakeProvider = Awaited<ReturnType<typeof startFakeOpenAI>>;
 
@@ -75,12 +76,12 @@ export interface ChatTestApp {
  * For a describe block: the fakes, an app using them (plus `env`) with the test models, and
  * clean-up. Call in beforeAll; fields are filled in once it resolves.
  */
-export function useChatApp(env: Record<string, string> = {}): ChatTestApp {
+export function useChatApp(env: Record<string, string> = {}, clock?: Clock): ChatTestApp {
   const sockets: McpClient[] = [];
   const ctx = {} as ChatTestApp;
   beforeAll(async () => {
     ctx.fakes = await startFakes();
-    ctx.t = await startTestApp({ env: { ...fakeProviderEnv(ctx.fakes), ...env } });
+    ctx.t = await startTestApp({ env: { ...fakeProviderEnv(ctx.fakes), ...env }, clock });
     ctx.url = urlOf(ctx.t.server);
     await insertTestModels(ctx.t);
   });
