@@ -171,13 +171,22 @@ export class SessionRepository {
     );
   }
 
-  /** Marks a pending login as finished by `userId`; a no-op for unknown or finished ones. */
-  async completeClaim(thirdPartySessionId: string, userId: string, now: Date): Promise<void> {
-    await this.dataSource.query(
+  /**
+   * Marks a pending login as finished by `userId` (a no-op for unknown or finished ones) and
+   * returns the name of the service already waiting for it, when one polled.
+   */
+  async completeClaim(
+    thirdPartySessionId: string,
+    userId: string,
+    now: Date,
+  ): Promise<string | null> {
+    const [rows] = await this.dataSource.query<[{ client_name: string | null }[], number]>(
       `UPDATE session_claims SET user_id = $2, completed_at = $3
-       WHERE third_party_session_id = $1 AND completed_at IS NULL AND expires_at > $3`,
+       WHERE third_party_session_id = $1 AND completed_at IS NULL AND expires_at > $3
+       RETURNING client_name`,
       [thirdPartySessionId, userId, now],
     );
+    return rows[0]?.client_name ?? null;
   }
 
   /**
@@ -186,6 +195,7 @@ export class SessionRepository {
    */
   async deliverClaim<T>(
     thirdPartySessionId: string,
+    clientName: string,
     now: Date,
     deliver: (userId: string) => Promise<{ sessionId: string; result: T }>,
   ): Promise<{ state: Exclude<ClaimState['state'], 'ready'> } | { state: 'ready'; result: T }> {
@@ -206,9 +216,12 @@ export class SessionRepository {
       if (!claim) return { state: 'unknown' as const };
       if (claim.delivered_at) return { state: 'delivered' as const };
       if (!claim.completed_at || !claim.user_id) {
-        return claim.expires_at > now
-          ? { state: 'pending' as const }
-          : { state: 'expired' as const };
+        if (claim.expires_at <= now) return { state: 'expired' as const };
+        await tx.query(
+          `UPDATE session_claims SET client_name = $2 WHERE third_party_session_id = $1 AND client_name IS NULL`,
+          [thirdPartySessionId, clientName],
+        );
+        return { state: 'pending' as const };
       }
       const { sessionId, result } = await deliver(claim.user_id);
       await tx.query(

@@ -37,6 +37,8 @@ export interface CreatedSession {
   token: string;
   sessionId: string;
   expiresAt: Date;
+  /** The service already polling for this login (device-flow claim), when one is. */
+  waitingClient: string | null;
 }
 
 export type ClaimResult =
@@ -118,10 +120,10 @@ export class SessionService {
     if (!created) throw new SessionUserNotFoundError('User not found');
     await this.cache.evict(created.revokedHashes);
     if (created.revokedHashes.length > 0) this.notifyRevoked(input.userId);
-    if (input.thirdPartySessionId) {
-      await this.sessions.completeClaim(input.thirdPartySessionId, input.userId, now);
-    }
-    return { token, sessionId: created.id, expiresAt };
+    const waitingClient = input.thirdPartySessionId
+      ? await this.sessions.completeClaim(input.thirdPartySessionId, input.userId, now)
+      : null;
+    return { token, sessionId: created.id, expiresAt, waitingClient };
   }
 
   /** Remembers that a third party's user started logging in, so its claims say "pending". */
@@ -138,6 +140,7 @@ export class SessionService {
   async claimForService(thirdPartySessionId: string, clientName: string): Promise<ClaimResult> {
     const outcome = await this.sessions.deliverClaim(
       thirdPartySessionId,
+      clientName,
       this.clock.now(),
       async (userId) => {
         const created = await this.createForUser(

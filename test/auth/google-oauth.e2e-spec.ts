@@ -2,6 +2,7 @@ import request from 'supertest';
 import { BrowserClient } from '../support/browser-client';
 import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';
+import { CREDITS_TEST_ENV, SORA2_KEY } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const CODE = /VERIFIED-[A-Za-z0-9_-]{43}/;
@@ -28,7 +29,10 @@ describe('Google OAuth login', () => {
 
   beforeAll(async () => {
     google = await FakeGoogle.start();
-    t = await appWithGoogle(google, { FRONTEND_URL: 'https://app.example.test/auth/done' });
+    t = await appWithGoogle(google, {
+      FRONTEND_URL: 'https://app.example.test/auth/done',
+      ...CREDITS_TEST_ENV,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -364,6 +368,30 @@ describe('Google OAuth login', () => {
       "SELECT completed_at FROM session_claims WHERE third_party_session_id = 'pending-42'",
     );
     expect(claim).toEqual({ completed_at: null });
+  });
+
+  it('device flow: the service polling a pending login is named on the page, then gets its token once', async () => {
+    google.nextUser = {
+      sub: 'g-claim-1',
+      email: 'claim@gmail.com',
+      email_verified: true,
+      name: 'Claim',
+    };
+    const claim = () =>
+      request(t.server)
+        .post('/api/auth/sessions/claim')
+        .set('X-API-Key', SORA2_KEY)
+        .send({ session: 'sora2-77' });
+    const { browser, toGoogle } = await startLogin('?session=sora2-77&return_to=chatgpt');
+    expect((await claim()).status).toBe(202);
+    const page = await browser.get(await callbackUrlFor(toGoogle));
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('บริการ <strong>sora2</strong> กำลังรอการเข้าสู่ระบบนี้');
+    const delivered = await claim();
+    expect(delivered.status).toBe(200);
+    expect(delivered.body.user.email).toBe('claim@gmail.com');
+    expect((await claim()).status).toBe(410);
   });
 });
 

@@ -19,7 +19,7 @@ import { THIRD_PARTY_SESSION_ID } from '../../session/session-token';
 /** A third party's session id: opaque to us, but bounded and plain. */
 
 export type GoogleLoginOutcome =
-  | { mode: 'session'; code: string; returnTo: ReturnTo; email: string }
+  | { mode: 'session'; code: string; returnTo: ReturnTo; email: string; client: string | null }
   | { mode: 'redirect'; url: string }
   | { mode: 'plain'; email: string };
 
@@ -111,6 +111,7 @@ export class GoogleLoginService {
         code: created.token,
         returnTo: pending.returnTo as ReturnTo,
         email: user.email,
+        client: created.waitingClient,
       };
     }
     this.logger.log({ userId: user.id }, 'Google login: traditional');

@@ -77,6 +77,7 @@ export class GoogleController {
           code: outcome.code,
           returnTo: outcome.returnTo,
           email: outcome.email,
+          client: outcome.client,
           unclaimedTtlMinutes: this.config.session.unclaimedTtlMinutes,
         });
       case 'plain':

@@ -115,6 +115,8 @@ export interface SuccessPageData {
   code: string;
   returnTo: ReturnTo;
   email: string;
+  /** The service that is already waiting for this login, when one polled for it. */
+  client?: string | null;
   unclaimedTtlMinutes: number;
 }
 
@@ -123,7 +125,11 @@ export function sendSuccessPage(res: Response, data: SuccessPageData): void {
   sendPage(res, 200, {
     title: 'Login สำเร็จ - Smart AI Hub',
     body: `<h1>✅ Login สำเร็จ!</h1>
-<p>${escapeHtml(INSTRUCTIONS[data.returnTo])}</p>
+<p>${escapeHtml(INSTRUCTIONS[data.returnTo])}</p>${
+      data.client
+        ? `\n<p class="client">บริการ <strong>${escapeHtml(data.client)}</strong> กำลังรอการเข้าสู่ระบบนี้และจะเชื่อมต่อกับบัญชีของคุณโดยอัตโนมัติ</p>`
+        : ''
+    }
 <code class="code" id="code">${escapeHtml(data.code)}</code>
 <button type="button" id="copy" hidden>📋 คัดลอกรหัส</button>
 <p class="status" id="status" role="status" aria-live="polite"></p>

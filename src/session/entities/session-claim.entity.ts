@@ -27,6 +27,10 @@ export class SessionClaim {
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
 
+  /** The integration that polled this login while pending: the success page names it. */
+  @Column({ name: 'client_name', type: 'varchar', length: 64, nullable: true })
+  clientName!: string | null;
+
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt!: Date | null;
 
