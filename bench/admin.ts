@@ -5,10 +5,10 @@ import { UsersRepository } from '../src/auth/users.repository';
 import { LedgerReportsRepository } from '../src/credits/ledger-reports.repository';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import {
-  createBenchDatabase,
+  BenchServer,
   machine,
-  REDIS_URL,
-  startServer,
+  runBenchmark,
+  withBenchServer,
   writeBenchmarkSection,
 } from './support';
 
@@ -152,16 +152,7 @@ async function time(url: string, token: string): Promise<Timing> {
 const round = (ms: number) => Math.round(ms * 10) / 10;
 const progress = (step: string) => process.stderr.write(`[bench:admin] ${step}\n`);
 
-async function main(): Promise<void> {
-  const database = await createBenchDatabase();
-  const server = await startServer({
-    DATABASE_URL: database.url,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  });
+async function main({ database, server }: BenchServer): Promise<void> {
   const logger = new CapturingLogger();
   const dataSource = new DataSource({
     ...buildDataSourceOptions(database.url, 2),
@@ -240,14 +231,12 @@ async function main(): Promise<void> {
     if (slow.length) process.stderr.write(`Above target: ${slow.map((r) => r.name).join(', ')}\n`);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
-    await server.stop();
-    // BENCH_KEEP_DATABASE=1 leaves the seeded database for EXPLAIN by hand.
-    if (process.env.BENCH_KEEP_DATABASE === '1') process.stdout.write(`Kept ${database.url}\n`);
-    else await database.drop();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
-  process.exit(1);
-});
+runBenchmark(() =>
+  withBenchServer(
+    { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, RATE_LIMIT_PER_MINUTE: '1000000' },
+    main,
+  ),
+);

@@ -3,14 +3,14 @@ import autocannon from 'autocannon';
 import { Client, Pool } from 'pg';
 import { hashIntegrationKey } from '../src/credits/integration-keys/integration-keys.service';
 import {
-  createBenchDatabase,
+  BenchServer,
   load,
   LoadResult,
   machine,
-  REDIS_URL,
-  startServer,
-  writeBenchmarkSection,
   markdownRow,
+  runBenchmark,
+  withBenchServer,
+  writeBenchmarkSection,
 } from './support';
 
 const USERS = 1000;
@@ -185,72 +185,61 @@ async function verify(
   }
 }
 
-async function main(): Promise<void> {
-  const database = await createBenchDatabase();
-  const server = await startServer({
-    DATABASE_URL: database.url,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
-    INTEGRATION_API_KEYS: `bench:${API_KEY}`,
-    INTEGRATION_RATE_LIMIT_PER_MINUTE: '10000000',
-  });
-  try {
-    const hotHttp = await seedUsers(database.url, 1, 'hot-http');
-    const hotRaw = await seedUsers(database.url, 1, 'hot-raw');
-    const manyHttp = await seedUsers(database.url, USERS, 'many-http');
-    const manyRaw = await seedUsers(database.url, USERS, 'many-raw');
-    const warm = await seedUsers(database.url, 10, 'warm');
+async function main({ database, server }: BenchServer): Promise<void> {
+  const hotHttp = await seedUsers(database.url, 1, 'hot-http');
+  const hotRaw = await seedUsers(database.url, 1, 'hot-raw');
+  const manyHttp = await seedUsers(database.url, USERS, 'many-http');
+  const manyRaw = await seedUsers(database.url, USERS, 'many-raw');
+  const warm = await seedUsers(database.url, 10, 'warm');
 
-    await load({ url: `${server.url}/health`, duration: 2, connections: 8 });
-    await viaHttp(server.url, warm); // warm-up: JIT, pools, prepared paths
+  await load({ url: `${server.url}/health`, duration: 2, connections: 8 });
+  await viaHttp(server.url, warm); // warm-up: JIT, pools, prepared paths
 
-    const results = {
-      hotHttp: await viaHttp(server.url, hotHttp),
-      hotRaw: await rawBaseline(database.url, hotRaw),
-      manyHttp: await viaHttp(server.url, manyHttp),
-      manyRaw: await rawBaseline(database.url, manyRaw),
-    };
-    if (results.hotHttp.non2xx || results.manyHttp.non2xx) {
-      throw new Error(`${results.hotHttp.non2xx + results.manyHttp.non2xx} deducts failed`);
-    }
-    const checks = [
-      await verify(database.url, hotHttp, results.hotHttp.total, CONNECTIONS),
-      await verify(database.url, hotRaw, results.hotRaw.total, 0),
-      await verify(database.url, manyHttp, results.manyHttp.total, CONNECTIONS),
-      await verify(database.url, manyRaw, results.manyRaw.total, 0),
-    ];
-    const hotRatio = results.hotHttp.requestsPerSecond / results.hotRaw.requestsPerSecond;
-    const manyRatio = results.manyHttp.requestsPerSecond / results.manyRaw.requestsPerSecond;
-    const markdown = [
-      '## Credit deduct (`npm run bench:credits`)',
-      '',
-      `Run ${new Date().toISOString()} on ${await machine(database.url)}.`,
-      `Server in its own process (LOG_LEVEL=warn, DATABASE_POOL_SIZE=${POOL_SIZE}, Redis for the per-key rate limit), autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per case after a warm-up; each request \`POST /api/mcp/v1/credits/deduct\` of ${COST} with an integration key. The baseline sends the same SQL statements (key lookup; START TRANSACTION; account \`FOR UPDATE\`; active holds; balance update + ledger insert; COMMIT) straight through \`pg\` (pool of ${POOL_SIZE}) from ${CONNECTIONS} concurrent clients, no HTTP, no Nest.`,
-      '',
-      '| Case | Requests/s | p50 ms | p99 ms | Deducts | Non-2xx |',
-      '|---|---|---|---|---|---|',
-      markdownRow('Hot user, HTTP', results.hotHttp),
-      markdownRow('Hot user, raw `pg` baseline', results.hotRaw),
-      markdownRow(`${USERS.toLocaleString('en-US')} users, HTTP`, results.manyHttp),
-      markdownRow(`${USERS.toLocaleString('en-US')} users, raw \`pg\` baseline`, results.manyRaw),
-      '',
-      `Hot user: HTTP reaches **${(hotRatio * 100).toFixed(0)}%** of the raw SQL baseline (target ≥ 50%). ${USERS.toLocaleString('en-US')} users: **${(manyRatio * 100).toFixed(0)}%**.`,
-      '',
-      "The hot-user case is bound by the account row lock (each deduct holds it for three statements and the commit's WAL flush), so HTTP adds little; with 1,000 users the locks do not collide and the server process's CPU (HTTP, validation, JSON, the Redis rate-limit call) is the limit on 2 cores shared with PostgreSQL, Redis and autocannon.",
-      '',
-      'Checked afterwards in the database (zero lost updates):',
-      '',
-      ...checks.map((c) => `- ${c}`),
-    ].join('\n');
-    writeBenchmarkSection('credits', markdown);
-    process.stdout.write(`${markdown}\n`);
-  } finally {
-    await server.stop();
-    await database.drop();
+  const results = {
+    hotHttp: await viaHttp(server.url, hotHttp),
+    hotRaw: await rawBaseline(database.url, hotRaw),
+    manyHttp: await viaHttp(server.url, manyHttp),
+    manyRaw: await rawBaseline(database.url, manyRaw),
+  };
+  if (results.hotHttp.non2xx || results.manyHttp.non2xx) {
+    throw new Error(`${results.hotHttp.non2xx + results.manyHttp.non2xx} deducts failed`);
   }
+  const checks = [
+    await verify(database.url, hotHttp, results.hotHttp.total, CONNECTIONS),
+    await verify(database.url, hotRaw, results.hotRaw.total, 0),
+    await verify(database.url, manyHttp, results.manyHttp.total, CONNECTIONS),
+    await verify(database.url, manyRaw, results.manyRaw.total, 0),
+  ];
+  const hotRatio = results.hotHttp.requestsPerSecond / results.hotRaw.requestsPerSecond;
+  const manyRatio = results.manyHttp.requestsPerSecond / results.manyRaw.requestsPerSecond;
+  const markdown = [
+    '## Credit deduct (`npm run bench:credits`)',
+    '',
+    `Run ${new Date().toISOString()} on ${await machine(database.url)}.`,
+    `Server in its own process (LOG_LEVEL=warn, DATABASE_POOL_SIZE=${POOL_SIZE}, Redis for the per-key rate limit), autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per case after a warm-up; each request \`POST /api/mcp/v1/credits/deduct\` of ${COST} with an integration key. The baseline sends the same SQL statements (key lookup; START TRANSACTION; account \`FOR UPDATE\`; active holds; balance update + ledger insert; COMMIT) straight through \`pg\` (pool of ${POOL_SIZE}) from ${CONNECTIONS} concurrent clients, no HTTP, no Nest.`,
+    '',
+    '| Case | Requests/s | p50 ms | p99 ms | Deducts | Non-2xx |',
+    '|---|---|---|---|---|---|',
+    markdownRow('Hot user, HTTP', results.hotHttp),
+    markdownRow('Hot user, raw `pg` baseline', results.hotRaw),
+    markdownRow(`${USERS.toLocaleString('en-US')} users, HTTP`, results.manyHttp),
+    markdownRow(`${USERS.toLocaleString('en-US')} users, raw \`pg\` baseline`, results.manyRaw),
+    '',
+    `Hot user: HTTP reaches **${(hotRatio * 100).toFixed(0)}%** of the raw SQL baseline (target ≥ 50%). ${USERS.toLocaleString('en-US')} users: **${(manyRatio * 100).toFixed(0)}%**.`,
+    '',
+    "The hot-user case is bound by the account row lock (each deduct holds it for three statements and the commit's WAL flush), so HTTP adds little; with 1,000 users the locks do not collide and the server process's CPU (HTTP, validation, JSON, the Redis rate-limit call) is the limit on 2 cores shared with PostgreSQL, Redis and autocannon.",
+    '',
+    'Checked afterwards in the database (zero lost updates):',
+    '',
+    ...checks.map((c) => `- ${c}`),
+  ].join('\n');
+  writeBenchmarkSection('credits', markdown);
+  process.stdout.write(`${markdown}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
-  process.exit(1);
-});
+runBenchmark(() =>
+  withBenchServer(
+    { INTEGRATION_API_KEYS: `bench:${API_KEY}`, INTEGRATION_RATE_LIMIT_PER_MINUTE: '10000000' },
+    main,
+  ),
+);

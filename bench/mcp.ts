@@ -5,12 +5,14 @@ import type { ChatAck } from '../src/mcp/chat.types';
 import { generateSessionToken, hashSessionToken } from '../src/session/session-token';
 import { startFakeOpenAI } from '../test/support/fake-openai';
 import {
-  createBenchDatabase,
+  BenchServer,
   machine,
-  REDIS_URL,
-  startServer,
+  runBenchmark,
+  withBenchServer,
   writeBenchmarkSection,
 } from './support';
+
+type FakeOpenAIServer = Awaited<ReturnType<typeof startFakeOpenAI>>;
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -139,21 +141,7 @@ async function directRound(client: OpenAI, count: number): Promise<RoundResult> 
   };
 }
 
-async function main(): Promise<void> {
-  const fake = await startFakeOpenAI();
-  fake.behave({
-    chunks: Array.from({ length: CHUNKS }, (_, i) => ` n${i}`),
-    chunkDelayMs: CHUNK_DELAY_MS,
-  });
-  const database = await createBenchDatabase();
-  const server = await startServer({
-    DATABASE_URL: database.url,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
-    OPENAI_API_KEY: fake.apiKey,
-    OPENAI_BASE_URL: fake.baseUrl,
-    SIGNUP_BONUS_CREDITS: '1000000',
-  });
+async function main(fake: FakeOpenAIServer, { database, server }: BenchServer): Promise<void> {
   const sockets: Socket[] = [];
   try {
     for (const token of await seedUsers(database.url)) {
@@ -218,13 +206,25 @@ async function main(): Promise<void> {
     process.stdout.write(`${markdown}\n`);
   } finally {
     sockets.forEach((s) => s.close());
-    await server.stop();
-    await database.drop();
-    await fake.close();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
-  process.exit(1);
+runBenchmark(async () => {
+  const fake = await startFakeOpenAI();
+  fake.behave({
+    chunks: Array.from({ length: CHUNKS }, (_, i) => ` n${i}`),
+    chunkDelayMs: CHUNK_DELAY_MS,
+  });
+  try {
+    await withBenchServer(
+      {
+        OPENAI_API_KEY: fake.apiKey,
+        OPENAI_BASE_URL: fake.baseUrl,
+        SIGNUP_BONUS_CREDITS: '1000000',
+      },
+      (bench) => main(fake, bench),
+    );
+  } finally {
+    await fake.close();
+  }
 });

@@ -2,13 +2,13 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { generateSessionToken, hashSessionToken } from '../src/session/session-token';
 import {
-  createBenchDatabase,
+  BenchServer,
   load,
   machine,
-  REDIS_URL,
-  startServer,
-  writeBenchmarkSection,
   markdownRow,
+  runBenchmark,
+  withBenchServer,
+  writeBenchmarkSection,
 } from './support';
 
 const USERS = 1000;
@@ -47,65 +47,51 @@ async function seedSessions(databaseUrl: string): Promise<string[]> {
   }
 }
 
-async function main(): Promise<void> {
-  const database = await createBenchDatabase();
-  const server = await startServer({
-    DATABASE_URL: database.url,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
+async function main({ database, server }: BenchServer): Promise<void> {
+  const tokens = await seedSessions(database.url);
+  let next = 0;
+  const options = { connections: CONNECTIONS, duration: DURATION_S };
+  // Warm-up: one pass over every token fills the cache as production traffic would.
+  await load({
+    ...options,
+    duration: 3,
+    url: `${server.url}/api/auth/verify-session`,
+    requests: [verifyRequest()],
   });
-  try {
-    const tokens = await seedSessions(database.url);
-    let next = 0;
-    const options = { connections: CONNECTIONS, duration: DURATION_S };
-    // Warm-up: one pass over every token fills the cache as production traffic would.
-    await load({
-      ...options,
-      duration: 3,
-      url: `${server.url}/api/auth/verify-session`,
-      requests: [verifyRequest()],
-    });
-    const health = await load({ ...options, url: `${server.url}/health` });
-    const verify = await load({
-      ...options,
-      url: `${server.url}/api/auth/verify-session`,
-      requests: [verifyRequest()],
-    });
+  const health = await load({ ...options, url: `${server.url}/health` });
+  const verify = await load({
+    ...options,
+    url: `${server.url}/api/auth/verify-session`,
+    requests: [verifyRequest()],
+  });
 
-    function verifyRequest(): autocannon.Request {
-      return {
-        method: 'GET',
-        setupRequest: (req) => ({
-          ...req,
-          headers: { ...req.headers, 'x-session-token': tokens[next++ % tokens.length] },
-        }),
-      };
-    }
-
-    const ratio = verify.requestsPerSecond / health.requestsPerSecond;
-    const markdown = [
-      '## verify-session (`npm run bench:sessions`)',
-      '',
-      `Run ${new Date().toISOString()} on ${await machine(database.url)}.`,
-      `Server in its own process (LOG_LEVEL=warn), PostgreSQL and Redis on the same machine, autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per endpoint after a 3 s warm-up; ${tokens.length.toLocaleString('en-US')} live sessions of ${USERS.toLocaleString('en-US')} users, each request a different token in turn.`,
-      '',
-      '| Endpoint | Requests/s | p50 ms | p99 ms | Requests | Non-2xx |',
-      '|---|---|---|---|---|---|',
-      markdownRow('`GET /health` (baseline)', health),
-      markdownRow('`GET /api/auth/verify-session`', verify),
-      '',
-      `verify-session reaches **${(ratio * 100).toFixed(0)}%** of the baseline's throughput (target ≥ 50%), p99 ${verify.p99Ms} ms (target < 10 ms).`,
-    ].join('\n');
-    writeBenchmarkSection('sessions', markdown);
-    process.stdout.write(`${markdown}\n`);
-    if (verify.non2xx > 0) throw new Error(`${verify.non2xx} verify-session requests failed`);
-  } finally {
-    await server.stop();
-    await database.drop();
+  function verifyRequest(): autocannon.Request {
+    return {
+      method: 'GET',
+      setupRequest: (req) => ({
+        ...req,
+        headers: { ...req.headers, 'x-session-token': tokens[next++ % tokens.length] },
+      }),
+    };
   }
+
+  const ratio = verify.requestsPerSecond / health.requestsPerSecond;
+  const markdown = [
+    '## verify-session (`npm run bench:sessions`)',
+    '',
+    `Run ${new Date().toISOString()} on ${await machine(database.url)}.`,
+    `Server in its own process (LOG_LEVEL=warn), PostgreSQL and Redis on the same machine, autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per endpoint after a 3 s warm-up; ${tokens.length.toLocaleString('en-US')} live sessions of ${USERS.toLocaleString('en-US')} users, each request a different token in turn.`,
+    '',
+    '| Endpoint | Requests/s | p50 ms | p99 ms | Requests | Non-2xx |',
+    '|---|---|---|---|---|---|',
+    markdownRow('`GET /health` (baseline)', health),
+    markdownRow('`GET /api/auth/verify-session`', verify),
+    '',
+    `verify-session reaches **${(ratio * 100).toFixed(0)}%** of the baseline's throughput (target ≥ 50%), p99 ${verify.p99Ms} ms (target < 10 ms).`,
+  ].join('\n');
+  writeBenchmarkSection('sessions', markdown);
+  process.stdout.write(`${markdown}\n`);
+  if (verify.non2xx > 0) throw new Error(`${verify.non2xx} verify-session requests failed`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
-  process.exit(1);
-});
+runBenchmark(() => withBenchServer({}, main));

@@ -29,6 +29,47 @@ export async function createBenchDatabase(): Promise<{ url: string; drop(): Prom
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
+export interface BenchServer {
+  database: { url: string };
+  server: { url: string };
+}
+
+/**
+ * One benchmark run's throwaway database and the built server on it (local Redis under a key
+ * prefix of its own, plus `env`); both are gone afterwards, except that BENCH_KEEP_DATABASE=1
+ * leaves the database for EXPLAIN by hand.
+ */
+export async function withBenchServer(
+  env: Record<string, string>,
+  run: (bench: BenchServer) => Promise<void>,
+): Promise<void> {
+  const database = await createBenchDatabase();
+  try {
+    const server = await startServer({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
+      ...env,
+    });
+    try {
+      await run({ database, server });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    if (process.env.BENCH_KEEP_DATABASE === '1') process.stdout.write(`Kept ${database.url}\n`);
+    else await database.drop();
+  }
+}
+
+/** Runs a benchmark's entry point; a failure prints its stack and exits 1. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
+    process.exit(1);
+  });
+}
+
 /** The built server as a separate process, so the load generator does not share its event loop. */
 export async function startServer(
   env: Record<string, string>,
