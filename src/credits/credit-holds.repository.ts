@@ -27,6 +27,12 @@ interface HoldRow {
   created_at: Date;
 }
 
+/** What `reserveIfAvailable` did; `available` is balance − active holds (after the hold). */
+export type ReserveOutcome =
+  | { outcome: 'reserved'; holdId: string; available: bigint }
+  | { outcome: 'insufficient'; available: bigint }
+  | { outcome: 'no_account' | 'disabled' };
+
 const HOLD_COLUMNS =
   'id, user_id, service, amount, status, actor, metadata, expires_at, created_at';
 
@@ -47,8 +53,12 @@ function toRecord(row: HoldRow): HoldRecord {
 /** Every SQL statement on `credit_holds`. */
 @Injectable()
 export class CreditHoldsRepository {
-  async insert(
-    tx: EntityManager,
+  /**
+   * Locks the account, counts its active holds and inserts the hold only if the rest covers it,
+   * in one round trip (SQL function `credit_reserve_hold`, migration CreditReserveHoldFunction).
+   */
+  async reserveIfAvailable(
+    manager: EntityManager,
     hold: {
       userId: string;
       service: string;
@@ -58,21 +68,25 @@ export class CreditHoldsRepository {
       expiresAt: Date;
       at: Date;
     },
-  ): Promise<HoldRecord> {
-    const rows = await tx.query<HoldRow[]>(
-      `INSERT INTO credit_holds (user_id, service, amount, actor, metadata, expires_at, created_at)
-       VALUES ($1, $2, $3::numeric, $4, $5::jsonb, $6, $7) RETURNING ${HOLD_COLUMNS}`,
-      [
-        hold.userId,
-        hold.service,
-        unitsToSql(hold.amount),
-        hold.actor,
-        JSON.stringify(hold.metadata),
-        hold.expiresAt,
-        hold.at,
-      ],
-    );
-    return toRecord(rows[0]);
+  ): Promise<ReserveOutcome> {
+    const [row] = await manager.query<
+      { outcome: ReserveOutcome['outcome']; available: string | null; hold_id: string | null }[]
+    >(`SELECT outcome, available, hold_id FROM credit_reserve_hold($1, $2, $3, $4, $5, $6, $7)`, [
+      hold.userId,
+      hold.service,
+      unitsToSql(hold.amount),
+      hold.actor,
+      JSON.stringify(hold.metadata),
+      hold.expiresAt,
+      hold.at,
+    ]);
+    if (row.outcome === 'reserved') {
+      return { outcome: 'reserved', holdId: row.hold_id!, available: unitsFromSql(row.available) };
+    }
+    if (row.outcome === 'insufficient') {
+      return { outcome: 'insufficient', available: unitsFromSql(row.available) };
+    }
+    return { outcome: row.outcome };
   }
 
   async find(manager: EntityManager, id: string): Promise<HoldRecord | null> {

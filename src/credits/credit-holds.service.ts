@@ -9,6 +9,7 @@ import { CreditLedgerService } from './credit-ledger.service';
 import { checkMetadata, CreditAmountRules, isUuid } from './credit-rules';
 import {
   CaptureExceedsHoldError,
+  CreditAccountDisabledError,
   HoldNotActiveError,
   HoldNotFoundError,
   InsufficientCreditsError,
@@ -108,18 +109,9 @@ export class CreditHoldsService {
         metadata,
       },
     };
-    return this.idempotency.execute(request, async (tx) => {
+    const reserveOn = async (manager: EntityManager): Promise<HoldView> => {
       const now = this.clock.now();
-      const state = await this.ledger.lockSpendable(tx, input.userId, now);
-      const available = state.balance - state.held;
-      if (available < amount) {
-        throw new InsufficientCreditsError(
-          formatUnits(available),
-          formatUnits(amount),
-          input.userId,
-        );
-      }
-      const hold = await this.holds.insert(tx, {
+      const hold = {
         userId: input.userId,
         service: input.service,
         amount,
@@ -127,16 +119,38 @@ export class CreditHoldsService {
         metadata,
         expiresAt: new Date(now.getTime() + ttlMs),
         at: now,
-      });
-      return {
-        holdId: hold.id,
-        userId: hold.userId,
-        service: hold.service,
-        amount: formatUnits(hold.amount),
-        expiresAt: hold.expiresAt.toISOString(),
-        available: formatUnits(available - amount),
       };
-    });
+      let result = await this.holds.reserveIfAvailable(manager, hold);
+      if (result.outcome === 'no_account') {
+        // First spend of a user whose account was never opened (a savepoint inside a transaction).
+        await manager.transaction((tx) => this.ledger.openAccountOfUser(tx, input.userId));
+        result = await this.holds.reserveIfAvailable(manager, hold);
+      }
+      switch (result.outcome) {
+        case 'reserved':
+          return {
+            holdId: result.holdId,
+            userId: input.userId,
+            service: input.service,
+            amount: formatUnits(amount),
+            expiresAt: hold.expiresAt.toISOString(),
+            available: formatUnits(result.available),
+          };
+        case 'insufficient':
+          throw new InsufficientCreditsError(
+            formatUnits(result.available),
+            formatUnits(amount),
+            input.userId,
+          );
+        case 'disabled':
+          throw new CreditAccountDisabledError(input.userId);
+        default:
+          throw new Error(`No credit account for ${input.userId} after opening it`);
+      }
+    };
+    // Without a key the reservation is one statement and needs no transaction of its own.
+    if (idempotencyKey === undefined) return reserveOn(this.dataSource.manager);
+    return this.idempotency.execute(request, reserveOn);
   }
 
   /** Charges the actual amount of an active hold; 409 when it is captured, released or expired. */

@@ -327,9 +327,14 @@ export class CreditLedgerService {
   async lockAccount(tx: EntityManager, userId: string, now: Date): Promise<AccountState> {
     const state = await this.ledger.lockAccount(tx, userId, now);
     if (state) return state;
+    await this.openAccountOfUser(tx, userId);
+    return (await this.ledger.lockAccount(tx, userId, now))!;
+  }
+
+  /** Opens the account of a known user on first use; 404 for an unknown user id. */
+  async openAccountOfUser(tx: EntityManager, userId: string): Promise<void> {
     if (!(await this.ledger.userStatus(tx, userId))) throw new CreditAccountNotFoundError(userId);
     await this.openAccount(tx, userId);
-    return (await this.ledger.lockAccount(tx, userId, now))!;
   }
 
   /** `lockAccount` for spending: a disabled user's credits cannot be spent (403). */

@@ -82,7 +82,9 @@ export class FakeLlmServer {
   static async start(wire: WireFormat): Promise<FakeLlmServer> {
     const holder: { fake?: FakeLlmServer } = {};
     const server = createServer((req, res) => void holder.fake?.handle(req, res));
-    server.keepAliveTimeout = 1000;
+    // Longer than any pause between a test's (or benchmark round's) requests: a client reusing a
+    // kept-alive socket just as the server closes it gets a reset, which is not what is tested.
+    server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     holder.fake = new FakeLlmServer(server, wire, `http://127.0.0.1:${port}`);
