@@ -149,38 +149,30 @@ export class ChatService implements BeforeApplicationShutdown {
     connectionId: string,
     payload: ChatStartPayload,
   ): Promise<PreparedChat> {
-    const rate = await this.rateLimiter.consume(
-      `mcp:messages:${userId}`,
-      this.config.messagesPerMinute,
-      60_000,
-    );
-    if (!rate.allowed) {
-      throw new ChatError(
-        'TOO_MANY_STREAMS',
-        `More than ${this.config.messagesPerMinute} chats a minute; retry in ${rate.retryAfterSeconds} s`,
-      );
-    }
-    const { primary, fallback } = await this.models.resolve(payload.model);
-    const candidates = [primary, ...(fallback ? [fallback] : [])];
-    if (!candidates.some((m) => this.providers.isConfigured(m.provider))) {
-      const variables = [...new Set(candidates.map((m) => PROVIDER_KEY_VARIABLE[m.provider]))];
-      throw new ChatError(
-        'PROVIDER_UNAVAILABLE',
-        this.providers.anyConfigured
-          ? `No configured provider serves ${payload.model} (set ${variables.join(' or ')})`
-          : 'No model provider is configured: set OPENAI_API_KEY and/or ANTHROPIC_API_KEY',
-      );
-    }
-    const maxTokens = Math.min(
-      payload.maxTokens ?? this.config.defaultMaxTokens,
-      ...candidates.map((m) => m.maxOutputTokens),
-    );
     const slotId = `${connectionId}:${payload.requestId}`;
     const limit = this.config.maxConcurrentStreams;
-    if (!(await this.slots.acquire(userId, slotId, limit, this.config.holdTtlMs))) {
-      throw new ChatError('TOO_MANY_STREAMS', `At most ${limit} chats may stream at once`);
-    }
+    // Both Redis steps in one round trip; the slot is given back below if the chat goes no further.
+    const [rate, slotTaken] = await Promise.all([
+      this.rateLimiter.consume(`mcp:messages:${userId}`, this.config.messagesPerMinute, 60_000),
+      this.slots.acquire(userId, slotId, limit, this.config.holdTtlMs),
+    ]);
     try {
+      if (!rate.allowed) {
+        throw new ChatError(
+          'TOO_MANY_STREAMS',
+          `More than ${this.config.messagesPerMinute} chats a minute; retry in ${rate.retryAfterSeconds} s`,
+        );
+      }
+      if (!slotTaken) {
+        throw new ChatError('TOO_MANY_STREAMS', `At most ${limit} chats may stream at once`);
+      }
+      const { primary, fallback } = await this.models.resolve(payload.model);
+      const candidates = [primary, ...(fallback ? [fallback] : [])];
+      this.requireConfiguredProvider(payload.model, candidates);
+      const maxTokens = Math.min(
+        payload.maxTokens ?? this.config.defaultMaxTokens,
+        ...candidates.map((m) => m.maxOutputTokens),
+      );
       const reservedUnits = candidates
         .map((m) => costUnits(pricesOf(m), this.reserveInput(m, payload), maxTokens))
         .reduce((a, b) => (a > b ? a : b));
@@ -193,9 +185,20 @@ export class ChatService implements BeforeApplicationShutdown {
       });
       return { payload, userId, candidates, maxTokens, holdId, reservedUnits, slotId };
     } catch (error) {
-      await this.slots.release(userId, slotId);
+      if (slotTaken) await this.slots.release(userId, slotId);
       throw error;
     }
+  }
+
+  private requireConfiguredProvider(requested: string, candidates: ChatModel[]): void {
+    if (candidates.some((m) => this.providers.isConfigured(m.provider))) return;
+    const variables = [...new Set(candidates.map((m) => PROVIDER_KEY_VARIABLE[m.provider]))];
+    throw new ChatError(
+      'PROVIDER_UNAVAILABLE',
+      this.providers.anyConfigured
+        ? `No configured provider serves ${requested} (set ${variables.join(' or ')})`
+        : 'No model provider is configured: set OPENAI_API_KEY and/or ANTHROPIC_API_KEY',
+    );
   }
 
   private async stream(chat: PreparedChat, signal: AbortSignal, sink: ChatSink): Promise<void> {

@@ -107,15 +107,12 @@ export class UpstreamRunner {
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort);
     let timedOut: 'first' | 'idle' | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (which: 'first' | 'idle', ms: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = which;
-        controller.abort();
-      }, ms);
+    let waitingFor: 'first' | 'idle' = 'first';
+    const expire = () => {
+      timedOut = waitingFor;
+      controller.abort();
     };
-    arm('first', this.timing.firstTokenTimeoutMs);
+    let timer = setTimeout(expire, this.timing.firstTokenTimeoutMs);
     try {
       const events = provider.stream(
         { ...request, upstreamModel: target.upstreamModel },
@@ -123,7 +120,14 @@ export class UpstreamRunner {
       );
       let finished = false;
       for await (const event of events) {
-        if (event.type === 'delta') arm('idle', this.timing.idleTimeoutMs);
+        if (event.type === 'delta') {
+          // Every chunk restarts the idle timer; refresh() reuses it instead of a new one each time.
+          if (waitingFor === 'first') {
+            clearTimeout(timer);
+            waitingFor = 'idle';
+            timer = setTimeout(expire, this.timing.idleTimeoutMs);
+          } else timer.refresh();
+        }
         if (event.type === 'finish') finished = true;
         yield event;
       }

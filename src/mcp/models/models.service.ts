@@ -44,13 +44,17 @@ export interface ResolvedModel {
   fallback: ChatModel | null;
 }
 
-/** The model catalogue: what users may ask for, at which prices, and whether it can answer. */
 /** How long a resolved model is reused before PostgreSQL is asked again. */
 const RESOLVE_CACHE_MS = 5_000;
+/** Past this age a reused model is refreshed in the background, so busy chats never wait. */
+const RESOLVE_REFRESH_MS = RESOLVE_CACHE_MS / 2;
 
+/** The model catalogue: what users may ask for, at which prices, and whether it can answer. */
 @Injectable()
 export class ModelsService {
-  private readonly resolved = new Map<string, { model: ResolvedModel; until: number }>();
+  private readonly resolved = new Map<string, { model: ResolvedModel; loadedAt: number }>();
+  private readonly loading = new Map<string, Promise<ResolvedModel>>();
+  private generation = 0;
 
   constructor(
     private readonly models: ModelsRepository,
@@ -120,7 +124,10 @@ export class ModelsService {
       });
       return after;
     });
-    this.resolved.clear(); // this instance at once; others within RESOLVE_CACHE_MS
+    // This instance at once (a read still under way is not kept); others within RESOLVE_CACHE_MS.
+    this.resolved.clear();
+    this.loading.clear();
+    this.generation++;
     return this.adminView(saved);
   }
 
@@ -160,14 +167,36 @@ export class ModelsService {
    */
   async resolve(id: string): Promise<ResolvedModel> {
     const cached = this.resolved.get(id);
-    if (cached && cached.until > Date.now()) return cached.model;
+    const age = cached ? Date.now() - cached.loadedAt : Infinity;
+    if (age >= RESOLVE_CACHE_MS) return this.load(id);
+    if (age >= RESOLVE_REFRESH_MS) this.load(id).catch(() => undefined);
+    return cached!.model;
+  }
+
+  /** Reads the model from PostgreSQL (one query at a time per id) and keeps it. */
+  private load(id: string): Promise<ResolvedModel> {
+    let pending = this.loading.get(id);
+    if (!pending) {
+      pending = this.fetch(id).finally(() => this.loading.delete(id));
+      this.loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(id: string): Promise<ResolvedModel> {
+    const loadedAt = Date.now();
+    const generation = this.generation;
     const primary = await this.models.findEnabled(id);
-    if (!primary) throw new ChatError('MODEL_NOT_FOUND', `No enabled model "${id}"`);
+    if (!primary) {
+      if (generation === this.generation) this.resolved.delete(id);
+      throw new ChatError('MODEL_NOT_FOUND', `No enabled model "${id}"`);
+    }
     const fallback = primary.fallback?.enabled ? primary.fallback : null;
     // Prices and switches change rarely; a few seconds of reuse spares a query per chat.
     const model = { primary, fallback };
+    if (generation !== this.generation) return model;
     if (this.resolved.size > 1000) this.resolved.clear();
-    this.resolved.set(id, { model, until: Date.now() + RESOLVE_CACHE_MS });
+    this.resolved.set(id, { model, loadedAt });
     return model;
   }
 }
