@@ -20,6 +20,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CHATS = Number(process.env.BENCH_CHATS ?? 3);
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 100);
 const CHUNK_DELAY_MS = Number(process.env.BENCH_CHUNK_DELAY_MS ?? 5);
+const INSTANCES = Number(process.env.BENCH_HUB_INSTANCES ?? 1);
 const MODEL = 'gpt-4o-mini';
 const MESSAGES = [{ role: 'user' as const, content: 'Count to one hundred, one word per number.' }];
 
@@ -194,10 +195,12 @@ function resultRows({ level, hub, direct }: { level: Level; hub: Summary; direct
   ];
 }
 
-async function main(fake: FakeOpenAIServer, { database, server }: BenchServer): Promise<void> {
+async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer): Promise<void> {
   const sockets: Socket[] = [];
   try {
     for (const token of await seedUsers(database.url)) {
+      // Clients spread over the instances, as a load balancer would.
+      const server = servers[sockets.length % servers.length];
       const socket = io(`${server.url}/mcp`, {
         auth: { token },
         transports: ['websocket'],
@@ -267,6 +270,7 @@ runBenchmark(async () => {
         MCP_MESSAGES_PER_MINUTE: '1000',
       },
       (bench) => main(fake, bench),
+      { instances: INSTANCES },
     );
   } finally {
     await fake.close();

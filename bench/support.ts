@@ -32,6 +32,8 @@ export async function createBenchDatabase(): Promise<{ url: string; drop(): Prom
 export interface BenchServer {
   database: { url: string };
   server: { url: string };
+  /** Every instance started (`instances` option); `server` is the first. */
+  servers: { url: string }[];
 }
 
 /**
@@ -42,19 +44,23 @@ export interface BenchServer {
 export async function withBenchServer(
   env: Record<string, string>,
   run: (bench: BenchServer) => Promise<void>,
+  options: { instances?: number } = {},
 ): Promise<void> {
   const database = await createBenchDatabase();
   try {
-    const server = await startServer({
+    const shared = {
       DATABASE_URL: database.url,
       REDIS_URL,
       REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
       ...env,
-    });
+    };
+    // Instances share the database and Redis, as behind a load balancer; started one by one.
+    const servers: Awaited<ReturnType<typeof startServer>>[] = [];
     try {
-      await run({ database, server });
+      for (let i = 0; i < (options.instances ?? 1); i++) servers.push(await startServer(shared));
+      await run({ database, server: servers[0], servers });
     } finally {
-      await server.stop();
+      await Promise.all(servers.map((server) => server.stop()));
     }
   } finally {
     if (process.env.BENCH_KEEP_DATABASE === '1') process.stdout.write(`Kept ${database.url}\n`);

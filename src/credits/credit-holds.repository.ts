@@ -33,6 +33,30 @@ export type ReserveOutcome =
   | { outcome: 'insufficient'; available: bigint }
   | { outcome: 'no_account' | 'disabled' };
 
+interface CaptureRow {
+  outcome: 'captured' | 'released' | 'not_found' | 'not_active' | 'expired' | 'exceeds';
+  hold_status: CreditHoldStatus | null;
+  hold_amount: string | null;
+  balance: string | null;
+  held: string | null;
+  transaction_id: string | null;
+}
+
+/**
+ * What `capture` did. `held` is the sum of active holds read with this one still active;
+ * `balance` is after the capture (or as it was, when refused).
+ */
+export type CaptureOutcome =
+  | { outcome: 'not_found' }
+  | {
+      outcome: Exclude<CaptureRow['outcome'], 'not_found'>;
+      holdStatus: CreditHoldStatus;
+      holdAmount: bigint;
+      balance: bigint;
+      held: bigint;
+      transactionId: string | null;
+    };
+
 const HOLD_COLUMNS =
   'id, user_id, service, amount, status, actor, metadata, expires_at, created_at';
 
@@ -87,6 +111,48 @@ export class CreditHoldsRepository {
       return { outcome: 'insufficient', available: unitsFromSql(row.available) };
     }
     return { outcome: row.outcome };
+  }
+
+  /**
+   * Captures `amount` of an active, unexpired hold (0 releases it) in one round trip (SQL
+   * function `credit_capture_hold`): account lock, hold lock, the ledger row, the hold settled.
+   * With `owner`, a hold of another user or caller counts as not found.
+   */
+  async capture(
+    manager: EntityManager,
+    capture: {
+      holdId: string;
+      amount: bigint;
+      type: string;
+      metadata: Record<string, unknown>;
+      idempotencyKey: string | null;
+      owner: { userId: string; actor: string } | null;
+      at: Date;
+    },
+  ): Promise<CaptureOutcome> {
+    const [row] = await manager.query<CaptureRow[]>(
+      `SELECT outcome, hold_status, hold_amount, balance, held, transaction_id
+         FROM credit_capture_hold($1, $2::numeric, $3, $4::jsonb, $5, $6, $7, $8)`,
+      [
+        capture.holdId,
+        unitsToSql(capture.amount),
+        capture.type,
+        JSON.stringify(capture.metadata),
+        capture.idempotencyKey,
+        capture.owner?.userId ?? null,
+        capture.owner?.actor ?? null,
+        capture.at,
+      ],
+    );
+    if (row.outcome === 'not_found') return { outcome: 'not_found' };
+    return {
+      outcome: row.outcome,
+      holdStatus: row.hold_status!,
+      holdAmount: unitsFromSql(row.hold_amount),
+      balance: unitsFromSql(row.balance),
+      held: unitsFromSql(row.held),
+      transactionId: row.transaction_id,
+    };
   }
 
   async find(manager: EntityManager, id: string): Promise<HoldRecord | null> {

@@ -168,49 +168,45 @@ export class CreditHoldsService {
       operation: 'credits.hold.capture',
       payload: { holdId, amount: formatUnits(amount), type, metadata },
     };
-    return this.idempotency.execute(request, async (tx) => {
-      const now = this.clock.now();
-      const { hold, account } = await this.lockOwnHold(tx, holdId, now, input.owner);
-      if (hold.expiresAt.getTime() <= now.getTime()) {
-        throw new HoldNotActiveError(holdId, 'expired');
-      }
-      if (amount > hold.amount) {
-        throw new CaptureExceedsHoldError(holdId, formatUnits(hold.amount), formatUnits(amount));
-      }
-      let transactionId: string | null = null;
-      let balance = account.balance;
-      if (amount > 0n) {
-        const entry = await this.ledgerRows.append(tx, {
-          userId: hold.userId,
-          type,
-          service: hold.service,
-          amount: -amount,
-          metadata: { ...metadata, hold_id: hold.id },
-          idempotencyKey: idempotencyKey ?? null,
-          refundsTransactionId: null,
-          actor: hold.actor,
-          at: now,
-        });
-        transactionId = entry.id;
-        balance = entry.balanceAfter;
-      }
-      await this.holds.settle(tx, hold.id, {
-        status: amount > 0n ? 'captured' : 'released',
-        capturedAmount: amount,
-        transactionId,
-        at: now,
+    const captureOn = async (manager: EntityManager): Promise<CaptureResult> => {
+      if (!isUuid(holdId)) throw new HoldNotFoundError(holdId);
+      const result = await this.holds.capture(manager, {
+        holdId,
+        amount,
+        type,
+        metadata,
+        idempotencyKey: idempotencyKey ?? null,
+        owner: input.owner ?? null,
+        at: this.clock.now(),
       });
-      // `held` was read with this hold still active: it no longer counts.
-      const available = balance - (account.held - hold.amount);
-      return {
-        holdId: hold.id,
-        transactionId,
-        balance: formatUnits(balance),
-        available: formatUnits(available),
-        capturedAmount: formatUnits(amount),
-        releasedAmount: formatUnits(hold.amount - amount),
-      };
-    });
+      switch (result.outcome) {
+        case 'not_found':
+          throw new HoldNotFoundError(holdId);
+        case 'not_active':
+          throw new HoldNotActiveError(holdId, result.holdStatus);
+        case 'expired':
+          throw new HoldNotActiveError(holdId, 'expired');
+        case 'exceeds':
+          throw new CaptureExceedsHoldError(
+            holdId,
+            formatUnits(result.holdAmount),
+            formatUnits(amount),
+          );
+        default:
+          return {
+            holdId,
+            transactionId: result.transactionId,
+            balance: formatUnits(result.balance),
+            // `held` was read with this hold still active: it no longer counts.
+            available: formatUnits(result.balance - (result.held - result.holdAmount)),
+            capturedAmount: formatUnits(amount),
+            releasedAmount: formatUnits(result.holdAmount - amount),
+          };
+      }
+    };
+    // Without a key the capture is one statement and needs no transaction of its own.
+    if (idempotencyKey === undefined) return captureOn(this.dataSource.manager);
+    return this.idempotency.execute(request, captureOn);
   }
 
   /** Frees a hold without charging; releasing twice is fine, releasing a captured hold → 409. */

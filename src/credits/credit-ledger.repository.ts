@@ -155,25 +155,19 @@ export class CreditLedgerRepository {
   }
 
   /**
-   * Moves the balance by `amount` and appends the ledger row, in one statement: the account row
-   * must already be locked by this transaction. The CHECK constraints refuse a negative balance.
+   * Moves the balance by `amount` and appends the ledger row (SQL function `credit_ledger_append`,
+   * the one place that does both): the account row must already be locked by this transaction.
+   * The CHECK constraints refuse a negative balance.
    */
   async append(tx: EntityManager, entry: LedgerEntryInput): Promise<LedgerEntry> {
-    const rows = await tx.query<LedgerRow[]>(
-      `WITH moved AS (
-         UPDATE credit_accounts SET balance = balance + $2::numeric, updated_at = $9
-          WHERE user_id = $1 RETURNING balance)
-       INSERT INTO credit_transactions (user_id, type, service, amount, balance_before, balance_after,
-         metadata, idempotency_key, refunds_transaction_id, actor, created_at)
-       SELECT $1, $3, $4, $2::numeric, moved.balance - $2::numeric, moved.balance, $5::jsonb, $6, $7,
-              $8, $9
-         FROM moved
-       RETURNING ${LEDGER_COLUMNS}`,
+    const [row] = await tx.query<LedgerRow[]>(
+      `SELECT ${LEDGER_COLUMNS}
+         FROM credit_ledger_append($1, $2, $3, $4::numeric, $5::jsonb, $6, $7, $8, $9)`,
       [
         entry.userId,
-        unitsToSql(entry.amount),
         entry.type,
         entry.service,
+        unitsToSql(entry.amount),
         JSON.stringify(entry.metadata),
         entry.idempotencyKey,
         entry.refundsTransactionId,
@@ -181,8 +175,7 @@ export class CreditLedgerRepository {
         entry.at,
       ],
     );
-    if (!rows[0]) throw new Error(`No credit account for ${entry.userId}`);
-    return toEntry(rows[0]);
+    return toEntry(row);
   }
 
   async findEntry(manager: EntityManager, id: string): Promise<LedgerEntry | null> {

@@ -170,6 +170,55 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     ).rejects.toMatchObject({ kind: 'payment_required' });
   });
 
+  it('the first hold of a user opens the account; disabled or unknown users cannot reserve', async () => {
+    const fresh = await insertUser(t.database);
+    await expect(
+      holds.reserve({ userId: fresh.id, amount: '999999', service: 'chat' }),
+    ).rejects.toMatchObject({ kind: 'payment_required' });
+    const [account] = await t.database.query(
+      `SELECT count(*)::int AS n FROM credit_accounts WHERE user_id = $1`,
+      [fresh.id],
+    );
+    expect(account).toEqual({ n: 1 });
+
+    const disabled = await insertUser(t.database, { status: 'disabled' });
+    await expect(
+      holds.reserve({ userId: disabled.id, amount: '1', service: 'chat' }),
+    ).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(
+      holds.reserve({
+        userId: '00000000-0000-4000-8000-000000000000',
+        amount: '1',
+        service: 'chat',
+      }),
+    ).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('captures and releases of one hold at once: one outcome settles it, at most one ledger row', async () => {
+    const user = await insertUser(t.database);
+    await topUp(t, user.id, '10');
+    const hold = await holds.reserve({ userId: user.id, amount: '5', service: 'chat' });
+    const captures = Array.from({ length: 8 }, () =>
+      holds.capture(hold.holdId, { amount: '2', type: 'chat' }),
+    );
+    const releases = Array.from({ length: 4 }, () => holds.release(hold.holdId));
+    const [captured, released] = await Promise.all([
+      Promise.allSettled(captures),
+      Promise.allSettled(releases),
+    ]);
+    const capturedOk = captured.filter((r) => r.status === 'fulfilled').length;
+    const releasedOk = released.filter((r) => r.status === 'fulfilled').length;
+    // Releasing twice is fine, so either one capture won, or the releases did and no capture.
+    if (capturedOk === 1) expect(releasedOk).toBe(0);
+    else expect([capturedOk, releasedOk]).toEqual([0, 4]);
+    for (const r of [...captured, ...released]) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ kind: 'conflict' });
+    }
+    expect(await accountFacts(t.database, user.id)).toMatchObject({
+      balance: capturedOk === 1 ? '8.0000' : '10.0000',
+    });
+  });
+
   it('holds and deducts mixed, 200 at once on 300: exactly 100 charges of 3, balance 0', async () => {
     const user = await insertUser(t.database);
     await topUp(t, user.id, '300');
