@@ -79,7 +79,7 @@ function toRecord(row: HoldRow): HoldRecord {
 export class CreditHoldsRepository {
   /**
    * Locks the account, counts its active holds and inserts the hold only if the rest covers it,
-   * in one round trip (SQL function `credit_reserve_hold`, migration CreditReserveHoldFunction).
+   * in one round trip (SQL function `credit_reserve_hold`, migration CreditHoldFunctions).
    */
   async reserveIfAvailable(
     manager: EntityManager,

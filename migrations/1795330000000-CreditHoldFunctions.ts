@@ -1,15 +1,57 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Capturing a hold in one round trip (every chat ends with one). `credit_ledger_append` is now the
- * one place that moves a balance and writes its ledger row (the account row must already be
- * locked by the caller's transaction); the application's appends and `credit_capture_hold` both
- * call it. `credit_capture_hold` keeps the lock order of every other path: account, then hold.
+ * The hold steps a chat takes, each in one round trip (both are on a chat's path: the reserve
+ * before the first token, the capture before `chat:end`), in the lock order of every other path:
+ * account, then hold.
+ * - `credit_reserve_hold`: lock the account row, then sum the active holds in a statement of its
+ *   own (a VOLATILE function takes a fresh snapshot per statement, so the sum sees every hold
+ *   committed under the lock we now hold), then insert the hold only if it fits.
+ * - `credit_ledger_append`: the one place that moves a balance and writes its ledger row (the
+ *   account row must already be locked by the caller's transaction); the application's appends
+ *   and `credit_capture_hold` both call it.
+ * - `credit_capture_hold`: capture (or, for 0, release) an active, unexpired hold.
+ * Each returns an outcome the caller maps to its error; nothing is written on a refusal.
  */
-export class CreditCaptureHoldFunction1795330100000 implements MigrationInterface {
-  name = 'CreditCaptureHoldFunction1795330100000';
+export class CreditHoldFunctions1795330000000 implements MigrationInterface {
+  name = 'CreditHoldFunctions1795330000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE FUNCTION credit_reserve_hold(
+        p_user_id uuid, p_service varchar, p_amount numeric, p_actor varchar, p_metadata jsonb,
+        p_expires_at timestamptz, p_now timestamptz)
+      RETURNS TABLE (outcome text, available numeric, hold_id uuid)
+      LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE
+        v_balance numeric;
+        v_user_status text;
+        v_held numeric;
+        v_hold_id uuid;
+      BEGIN
+        SELECT a.balance, u.status INTO v_balance, v_user_status
+          FROM credit_accounts a JOIN users u ON u.id = a.user_id
+         WHERE a.user_id = p_user_id
+           FOR UPDATE OF a;
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT 'no_account'::text, NULL::numeric, NULL::uuid;
+          RETURN;
+        END IF;
+        SELECT coalesce(sum(h.amount), 0) INTO v_held
+          FROM credit_holds h
+         WHERE h.user_id = p_user_id AND h.status = 'active' AND h.expires_at > p_now;
+        IF v_user_status <> 'active' THEN
+          RETURN QUERY SELECT 'disabled'::text, NULL::numeric, NULL::uuid;
+        ELSIF v_balance - v_held < p_amount THEN
+          RETURN QUERY SELECT 'insufficient'::text, v_balance - v_held, NULL::uuid;
+        ELSE
+          INSERT INTO credit_holds (user_id, service, amount, actor, metadata, expires_at, created_at)
+          VALUES (p_user_id, p_service, p_amount, p_actor, p_metadata, p_expires_at, p_now)
+          RETURNING id INTO v_hold_id;
+          RETURN QUERY SELECT 'reserved'::text, v_balance - v_held - p_amount, v_hold_id;
+        END IF;
+      END $$`);
+
     await queryRunner.query(`
       CREATE FUNCTION credit_ledger_append(
         p_user_id uuid, p_type varchar, p_service varchar, p_amount numeric, p_metadata jsonb,
@@ -96,6 +138,9 @@ export class CreditCaptureHoldFunction1795330100000 implements MigrationInterfac
     );
     await queryRunner.query(
       `DROP FUNCTION credit_ledger_append(uuid, varchar, varchar, numeric, jsonb, varchar, uuid, varchar, timestamptz)`,
+    );
+    await queryRunner.query(
+      `DROP FUNCTION credit_reserve_hold(uuid, varchar, numeric, varchar, jsonb, timestamptz, timestamptz)`,
     );
   }
 }
