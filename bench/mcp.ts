@@ -8,6 +8,7 @@ import { startFakeOpenAI } from '../test/support/fake-openai';
 import {
   BenchServer,
   machine,
+  processCpuMs,
   runBenchmark,
   withBenchServer,
   writeBenchmarkSection,
@@ -185,25 +186,52 @@ interface Level {
 
 const STREAM_MS = CHUNKS * CHUNK_DELAY_MS;
 
-/** Both paths under one load, interleaved chat by chat-round so both see the same machine. */
-async function measure(hub: RunChat, direct: RunChat, level: Level) {
+/** Both paths under one load, interleaved round by round so both see the same machine. */
+async function measure(hub: RunChat, direct: RunChat, level: Level, hubPids: number[]) {
   const hubTimings: ChatTiming[] = [];
   const directTimings: ChatTiming[] = [];
+  let hubCpuMs = 0;
+  let hubWallMs = 0;
+  const hubCpu = () => hubPids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
   for (let round = 0; round < ROUNDS; round++) {
     directTimings.push(...(await runLoad(direct, level.clients, CHATS, level.spreadMs)));
+    const [cpuBefore, wallBefore] = [hubCpu(), performance.now()];
     hubTimings.push(...(await runLoad(hub, level.clients, CHATS, level.spreadMs)));
+    hubCpuMs += hubCpu() - cpuBefore;
+    hubWallMs += performance.now() - wallBefore;
   }
-  return { level, hub: summarize(hubTimings), direct: summarize(directTimings) };
+  const hubSummary = summarize(hubTimings);
+  const chunks = hubTimings.reduce((sum, t) => sum + t.chunks, 0);
+  return {
+    level,
+    hub: hubSummary,
+    direct: summarize(directTimings),
+    // Per server process: share of one core while the hub path ran, and CPU per chunk.
+    hubCorePercent: (hubCpuMs / hubWallMs / hubPids.length) * 100,
+    hubCpuUsPerChunk: (hubCpuMs * 1000) / chunks,
+  };
 }
 
 const ms = (n: number) => n.toFixed(1);
 const rate = (n: number) => Math.round(n).toLocaleString('en-US');
 const percent = (hub: number, direct: number) => `${((hub / direct) * 100).toFixed(0)}%`;
 
-function resultRows({ level, hub, direct }: { level: Level; hub: Summary; direct: Summary }) {
+function resultRows({
+  level,
+  hub,
+  direct,
+  hubCorePercent,
+  hubCpuUsPerChunk,
+}: {
+  level: Level;
+  hub: Summary;
+  direct: Summary;
+  hubCorePercent: number;
+  hubCpuUsPerChunk: number;
+}) {
   return [
-    `| ${level.name} | direct | ${ms(direct.ttftP50)} / ${ms(direct.ttftP99)} | ${rate(direct.streamRate)} | ${rate(direct.throughput)} | – | ${direct.chats} |`,
-    `| ${level.name} | hub | ${ms(hub.ttftP50)} / ${ms(hub.ttftP99)} (**+${ms(hub.ttftP50 - direct.ttftP50)}**) | ${rate(hub.streamRate)} (**${percent(hub.streamRate, direct.streamRate)}**) | ${rate(hub.throughput)} (${percent(hub.throughput, direct.throughput)}) | ${ms(hub.settleP50)} / ${ms(hub.settleP99)} | ${hub.chats} |`,
+    `| ${level.name} | direct | ${ms(direct.ttftP50)} / ${ms(direct.ttftP99)} | ${rate(direct.streamRate)} | ${rate(direct.throughput)} | – | – | ${direct.chats} |`,
+    `| ${level.name} | hub | ${ms(hub.ttftP50)} / ${ms(hub.ttftP99)} (**+${ms(hub.ttftP50 - direct.ttftP50)}**) | ${rate(hub.streamRate)} (**${percent(hub.streamRate, direct.streamRate)}**) | ${rate(hub.throughput)} (${percent(hub.throughput, direct.throughput)}) | ${ms(hub.settleP50)} / ${ms(hub.settleP99)} | ${hubCorePercent.toFixed(0)}% · ${hubCpuUsPerChunk.toFixed(0)} µs | ${hub.chats} |`,
   ];
 }
 
@@ -240,7 +268,8 @@ async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer):
       { name: `${STREAMS} at once`, clients: STREAMS, spreadMs: 0 },
     ];
     const results = [];
-    for (const level of levels) results.push(await measure(hub, direct, level));
+    const pids = servers.map((s) => s.pid);
+    for (const level of levels) results.push(await measure(hub, direct, level, pids));
     const steady = results.find((r) => r.level.name === `${STREAMS} steady`)!;
     const addedTtft = steady.hub.ttftP50 - steady.direct.ttftP50;
     const keptRate = (steady.hub.streamRate / steady.direct.streamRate) * 100;
@@ -251,10 +280,10 @@ async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer):
       '',
       `The fake OpenAI server (in the benchmark process) streams ${CHUNKS} chunks ${CHUNK_DELAY_MS} ms apart (${1000 / CHUNK_DELAY_MS} tokens/s) per chat. "Hub": socket.io-client → the built server (${INSTANCES === 1 ? 'one process' : `${INSTANCES} processes on the same database and Redis, clients spread over them as by a load balancer`}; rate limit and stream slot in Redis, the credit hold in PostgreSQL before the call, the capture after) → the OpenAI SDK → the fake. "Direct": the OpenAI SDK → the fake from the benchmark process, the baseline, measured in the same run, interleaved round by round. Each client runs ${CHATS} chats back to back, ${ROUNDS} rounds per path. "Steady": the clients' first chats start spread over one stream's length (${STREAM_MS} ms), so about that many streams run at every moment, as with that many users chatting; "at once": every client starts in the same millisecond (a synchronized burst).`,
       '',
-      "TTFT = from sending to the first text chunk. Stream rate = each chat's chunks after the first ÷ its first-to-last-chunk time, averaged over the chats: how fast the answer flows. Throughput = all chunks ÷ the wall time from the first request to the last chunk (includes the time to first token). End = last chunk → `chat:end` (the charge is written before it goes out).",
+      "TTFT = from sending to the first text chunk. Stream rate = each chat's chunks after the first ÷ its first-to-last-chunk time, averaged over the chats: how fast the answer flows. Throughput = all chunks ÷ the wall time from the first request to the last chunk (includes the time to first token). End = last chunk → `chat:end` (the charge is written before it goes out). Hub CPU = user + system time of each server process while the hub path ran, as a share of one core, and per chunk delivered (the per-chat work included).",
       '',
-      '| Load | Path | TTFT p50 / p99 ms (added p50) | Stream rate chunks/s (kept) | Throughput chunks/s (kept) | End p50 / p99 ms | Chats |',
-      '|---|---|---|---|---|---|---|',
+      '| Load | Path | TTFT p50 / p99 ms (added p50) | Stream rate chunks/s (kept) | Throughput chunks/s (kept) | End p50 / p99 ms | Hub CPU: core · per chunk | Chats |',
+      '|---|---|---|---|---|---|---|---|',
       ...results.flatMap(resultRows),
       '',
       `At ${STREAMS} steady concurrent streams the hub adds **${ms(addedTtft)} ms** to p50 time to first token (target ≤ 5 ms) and keeps **${keptRate.toFixed(0)}%** of the direct stream rate (target ≥ 90%).`,

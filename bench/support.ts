@@ -33,7 +33,7 @@ export interface BenchServer {
   database: { url: string };
   server: { url: string };
   /** Every instance started (`instances` option); `server` is the first. */
-  servers: { url: string }[];
+  servers: { url: string; pid: number }[];
 }
 
 /**
@@ -79,7 +79,7 @@ export function runBenchmark(main: () => Promise<void>): void {
 /** The built server as a separate process, so the load generator does not share its event loop. */
 export async function startServer(
   env: Record<string, string>,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child: ChildProcess = spawn(
     process.execPath,
@@ -113,6 +113,7 @@ export async function startServer(
   }
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -170,4 +171,13 @@ export function writeBenchmarkSection(name: string, markdown: string): void {
       ? current.replace(pattern, section)
       : `${current.trimEnd()}\n\n${section}\n`,
   );
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) in parentheses; utime and stime are
+  // the 14th and 15th fields, in clock ticks of 10 ms.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
