@@ -148,9 +148,7 @@ export class CreditHoldsService {
           throw new Error(`No credit account for ${input.userId} after opening it`);
       }
     };
-    // Without a key the reservation is one statement and needs no transaction of its own.
-    if (idempotencyKey === undefined) return reserveOn(this.dataSource.manager);
-    return this.idempotency.execute(request, reserveOn);
+    return this.idempotency.execute(request, reserveOn, { singleStatement: true });
   }
 
   /** Charges the actual amount of an active hold; 409 when it is captured, released or expired. */
@@ -204,9 +202,7 @@ export class CreditHoldsService {
           };
       }
     };
-    // Without a key the capture is one statement and needs no transaction of its own.
-    if (idempotencyKey === undefined) return captureOn(this.dataSource.manager);
-    return this.idempotency.execute(request, captureOn);
+    return this.idempotency.execute(request, captureOn, { singleStatement: true });
   }
 
   /** Frees a hold without charging; releasing twice is fine, releasing a captured hold → 409. */

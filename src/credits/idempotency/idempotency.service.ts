@@ -64,13 +64,22 @@ export class IdempotencyService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Runs `work` in one transaction, exactly once per (scope, key); its result must be JSON. */
+  /**
+   * Runs `work` in one transaction, exactly once per (scope, key); its result must be JSON.
+   * `singleStatement`: the work is one atomic SQL call, so without a key it runs on the pool with
+   * no transaction of its own (two round trips fewer).
+   */
   async execute<T>(
     request: IdempotentRequest,
     work: (tx: EntityManager) => Promise<T>,
+    options: { singleStatement?: boolean } = {},
   ): Promise<T> {
     const key = validateIdempotencyKey(request.key);
-    if (key === undefined) return this.dataSource.transaction(work);
+    if (key === undefined) {
+      return options.singleStatement
+        ? work(this.dataSource.manager)
+        : this.dataSource.transaction(work);
+    }
     const fingerprint = createHash('sha256')
       .update(canonicalJson({ operation: request.operation, payload: request.payload }))
       .digest('hex');
