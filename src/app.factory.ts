@@ -4,11 +4,10 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { middlewareErrorHandler } from './common/http/all-exceptions.filter';
-import { requestContextMiddleware } from './common/http/request-context';
 import { requestIdMiddleware } from './common/http/request-id';
+import { AppLogger } from './common/logging/app-logger';
 import { AppConfig } from './config/app-config';
 import { RedisConnection } from './cache/redis-connection';
 import { HubIoAdapter } from './mcp/hub-io.adapter';
@@ -26,12 +25,15 @@ export async function createApp(
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
 
-  // Order matters: the request id first so even a body that fails to parse gets one.
+  // Order matters: the request id first so even a body that fails to parse gets one, and is
+  // logged with it.
   app.use(requestIdMiddleware);
+  app.use(logger.httpMiddleware());
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(helmet());
   app.enableCors({
@@ -40,7 +42,6 @@ export async function createApp(
   });
   app.use(json({ limit: config.http.bodyLimit }));
   app.use(middlewareErrorHandler);
-  app.use(requestContextMiddleware);
 
   // Socket.IO (the /mcp chat namespace) on the same HTTP server, fanned out through Redis.
   app.useWebSocketAdapter(new HubIoAdapter(app, config, app.get(RedisConnection)));

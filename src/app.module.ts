@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
@@ -9,7 +8,7 @@ import { CacheModule } from './cache/cache.module';
 import { RedisConnection } from './cache/redis-connection';
 import { AuditModule } from './common/audit/audit.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
-import { httpLoggerOptions } from './common/logging/logger-options';
+import { LoggingModule } from './common/logging/logging.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { ResilientThrottlerStorage } from './common/rate-limit/resilient-throttler-storage';
 import { Clock } from './common/time/clock';
@@ -38,11 +37,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         TimeModule.forRoot(options.clock),
-        LoggerModule.forRoot({
-          pinoHttp: options.logDestination
-            ? [httpLoggerOptions(config.logLevel), options.logDestination]
-            : httpLoggerOptions(config.logLevel),
-        }),
+        LoggingModule.forRoot(config.logLevel, options.logDestination),
         DatabaseModule,
         CacheModule,
         RateLimitModule,

@@ -1,10 +1,12 @@
-import { applyDecorators, UseGuards } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
+import type { Request } from 'express';
+import type { AuthenticatedUser, RequestWithUser } from '../auth/decorators/current-user.decorator';
 import { Roles } from '../auth/decorators/roles.decorator';
 import { RolesGuard } from '../auth/guards/roles.guard';
 import type { AuditRecord } from '../common/audit/audit-log.service';
 import { DomainError } from '../common/errors/domain-error';
+import { RequestContext, requestContextOf } from '../common/http/request-context';
 
 /**
  * Who may call: a JWT (`Authorization: Bearer`) of an active account with the role `admin`.
@@ -20,14 +22,27 @@ export function AdminOnly(): ClassDecorator & MethodDecorator {
   );
 }
 
+/** An admin making a call: who (from the access token) and the request the audit log records. */
+export interface Operator extends AuthenticatedUser {
+  request: RequestContext;
+}
+
+/** The calling admin; only on routes behind `AdminOnly()`. */
+export const CurrentOperator = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Operator => {
+    const req = ctx.switchToHttp().getRequest<Request & RequestWithUser>();
+    return { ...req.user!, request: requestContextOf(req) };
+  },
+);
+
 /** The ledger's and idempotency's name for an operator. */
 export function adminActor(admin: AuthenticatedUser): string {
   return `admin:${admin.id}`;
 }
 
-/** The audit log's actor for an operator. */
-export function auditActor(admin: AuthenticatedUser): AuditRecord['actor'] {
-  return { id: admin.id, type: 'admin' };
+/** The audit log's actor and request for an operator's change. */
+export function auditedBy(admin: Operator): Pick<AuditRecord, 'actor' | 'request'> {
+  return { actor: { id: admin.id, type: 'admin' }, request: admin.request };
 }
 
 export class InvalidAdminRequestError extends DomainError {

@@ -6,9 +6,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
-import { AdminOnly } from './admin-access';
+import { AdminOnly, CurrentOperator } from './admin-access';
+import type { Operator } from './admin-access';
 import { AdminApiKeysService } from './admin-api-keys.service';
 import { CreateApiKeyDto } from './dto/admin-requests.dto';
 
@@ -24,7 +23,7 @@ export class AdminApiKeysController {
   @ApiOperation({ summary: 'Create an integration key (the full key is shown once)' })
   @ApiCreatedResponse({ description: '{id, name, prefix, scopes, …, key}' })
   @ApiBadRequestResponse({ description: 'Bad name, or an empty list or unknown scope.' })
-  create(@CurrentUser() admin: AuthenticatedUser, @Body() dto: CreateApiKeyDto) {
+  create(@CurrentOperator() admin: Operator, @Body() dto: CreateApiKeyDto) {
     return this.keys.create(admin, dto);
   }
 
@@ -40,7 +39,7 @@ export class AdminApiKeysController {
   @ApiOperation({ summary: 'Revoke an integration key' })
   @ApiBadRequestResponse({ description: 'The id is not a UUID.' })
   @ApiNotFoundResponse({ description: 'Unknown key.' })
-  revoke(@CurrentUser() admin: AuthenticatedUser, @Param('id', ParseUUIDPipe) id: string) {
+  revoke(@CurrentOperator() admin: Operator, @Param('id', ParseUUIDPipe) id: string) {
     return this.keys.revoke(admin, id);
   }
 }

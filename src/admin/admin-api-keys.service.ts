@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import { AuditLogService } from '../common/audit/audit-log.service';
 import { IntegrationKeyRecord } from '../credits/integration-keys/integration-key.repository';
 import { IntegrationKeysService } from '../credits/integration-keys/integration-keys.service';
-import { auditActor } from './admin-access';
+import { auditedBy, Operator } from './admin-access';
 
 export interface ApiKeyView {
   id: string;
@@ -47,15 +46,12 @@ export class AdminApiKeysService {
     private readonly audit: AuditLogService,
   ) {}
 
-  create(
-    admin: AuthenticatedUser,
-    input: { name: string; scopes: string[] },
-  ): Promise<CreatedApiKeyView> {
+  create(admin: Operator, input: { name: string; scopes: string[] }): Promise<CreatedApiKeyView> {
     return this.dataSource.transaction(async (tx) => {
       const created = await this.keys.create({ ...input, createdBy: admin.id }, tx);
       const view = toApiKeyView(created);
       await this.audit.record(tx, {
-        actor: auditActor(admin),
+        ...auditedBy(admin),
         action: 'api_key.create',
         target: { type: 'api_key', id: created.id },
         after: { ...view },
@@ -69,11 +65,11 @@ export class AdminApiKeysService {
   }
 
   /** Revoked at once: keys are checked against PostgreSQL on every call, with no cache. */
-  revoke(admin: AuthenticatedUser, id: string): Promise<ApiKeyView> {
+  revoke(admin: Operator, id: string): Promise<ApiKeyView> {
     return this.dataSource.transaction(async (tx) => {
       const view = toApiKeyView(await this.keys.revoke(id, tx));
       await this.audit.record(tx, {
-        actor: auditActor(admin),
+        ...auditedBy(admin),
         action: 'api_key.revoke',
         target: { type: 'api_key', id },
         after: { name: view.name, prefix: view.prefix, revoked_at: view.revoked_at },

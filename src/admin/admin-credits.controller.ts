@@ -11,10 +11,9 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import { IdempotencyKey } from '../credits/callers/credit-caller.decorators';
-import { AdminOnly, optionalDate } from './admin-access';
+import { AdminOnly, CurrentOperator, optionalDate } from './admin-access';
+import type { Operator } from './admin-access';
 import { AdminCreditsService } from './admin-credits.service';
 import {
   AdjustCreditsDto,
@@ -49,7 +48,7 @@ export class AdminCreditsController {
   @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still running.' })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
   topUp(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) userId: string,
     @Body() dto: TopUpDto,
     @IdempotencyKey() key?: string,
@@ -69,7 +68,7 @@ export class AdminCreditsController {
   @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still running.' })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
   adjust(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) userId: string,
     @Body() dto: AdjustCreditsDto,
     @IdempotencyKey() key?: string,
@@ -115,7 +114,7 @@ export class AdminCreditsController {
   })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
   refund(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) transactionId: string,
     @Body() dto: AdminRefundDto,
     @IdempotencyKey() key?: string,

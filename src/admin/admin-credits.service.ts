@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import { AuditLogService } from '../common/audit/audit-log.service';
 import { formatUnits, parseUnits } from '../common/money/credit-amount';
 import { CreditHoldsService } from '../credits/credit-holds.service';
@@ -14,7 +13,7 @@ import {
 import { Clock } from '../common/time/clock';
 import { LedgerRowView, LedgerReportsService, UsageView } from '../credits/ledger-reports.service';
 import type { LedgerFilter, UsageGrouping } from '../credits/ledger-reports.repository';
-import { adminActor, auditActor } from './admin-access';
+import { adminActor, auditedBy, Operator } from './admin-access';
 import { csvFile, CsvColumns } from './csv';
 
 export interface UserCreditsView extends BalanceView {
@@ -69,7 +68,7 @@ export class AdminCreditsService {
   ) {}
 
   topUp(
-    admin: AuthenticatedUser,
+    admin: Operator,
     userId: string,
     input: { amount: unknown; reason: string },
     idempotencyKey?: string,
@@ -79,7 +78,7 @@ export class AdminCreditsService {
 
   /** Signed; a negative adjustment never takes more than is available (402 with the balance). */
   adjust(
-    admin: AuthenticatedUser,
+    admin: Operator,
     userId: string,
     input: { amount: unknown; reason: string },
     idempotencyKey?: string,
@@ -88,7 +87,7 @@ export class AdminCreditsService {
   }
 
   refund(
-    admin: AuthenticatedUser,
+    admin: Operator,
     transactionId: string,
     input: { amount?: unknown; reason: string },
     idempotencyKey?: string,
@@ -99,7 +98,7 @@ export class AdminCreditsService {
       idempotencyKey,
       (tx, result) =>
         this.audit.record(tx, {
-          actor: auditActor(admin),
+          ...auditedBy(admin),
           action: 'credits.refund',
           target: { type: 'credit_transaction', id: transactionId },
           before: { user_id: result.userId, balance: balanceBefore(result) },
@@ -155,7 +154,7 @@ export class AdminCreditsService {
   }
 
   private change(
-    admin: AuthenticatedUser,
+    admin: Operator,
     userId: string,
     type: 'topup' | 'adjustment',
     input: { amount: unknown; reason: string },
@@ -166,7 +165,7 @@ export class AdminCreditsService {
       idempotencyKey,
       (tx: EntityManager, result) =>
         this.audit.record(tx, {
-          actor: auditActor(admin),
+          ...auditedBy(admin),
           action: `credits.${type}`,
           target: { type: 'user', id: userId },
           before: { balance: balanceBefore(result) },

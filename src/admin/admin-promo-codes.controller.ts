@@ -17,9 +17,8 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
-import { AdminOnly, optionalDate } from './admin-access';
+import { AdminOnly, CurrentOperator, optionalDate } from './admin-access';
+import type { Operator } from './admin-access';
 import { AdminPromoCodesService } from './admin-promo-codes.service';
 import {
   CreatePromoBatchDto,
@@ -43,7 +42,7 @@ export class AdminPromoCodesController {
   @Post()
   @ApiOperation({ summary: 'Create a promo code' })
   @ApiConflictResponse({ description: 'A code with this code already exists.' })
-  create(@CurrentUser() admin: AuthenticatedUser, @Body() dto: CreatePromoCodeDto) {
+  create(@CurrentOperator() admin: Operator, @Body() dto: CreatePromoCodeDto) {
     return this.promos.create(admin, {
       code: dto.code,
       amount: dto.amount,
@@ -57,7 +56,7 @@ export class AdminPromoCodesController {
   @ApiOperation({ summary: 'Create up to 1,000 generated codes at once' })
   @ApiProduces('application/json', 'text/csv')
   async createBatch(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Body() dto: CreatePromoBatchDto,
     @Query() query: PromoBatchQueryDto,
     @Headers('accept') accept?: string,
@@ -86,7 +85,7 @@ export class AdminPromoCodesController {
   @ApiOperation({ summary: 'Activate or deactivate a promo code' })
   @ApiNotFoundResponse({ description: 'Unknown promo code.' })
   update(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdatePromoCodeDto,
   ) {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import { AuditLogService } from '../common/audit/audit-log.service';
 import { PromoCodesService, PromoCodeView } from '../credits/promo/promo-codes.service';
-import { auditActor } from './admin-access';
+import { auditedBy, Operator } from './admin-access';
 import { csvFile, CsvColumns } from './csv';
 
 export interface PromoTermsInput {
@@ -29,14 +28,11 @@ export class AdminPromoCodesService {
     private readonly audit: AuditLogService,
   ) {}
 
-  create(
-    admin: AuthenticatedUser,
-    input: PromoTermsInput & { code?: string },
-  ): Promise<PromoCodeView> {
+  create(admin: Operator, input: PromoTermsInput & { code?: string }): Promise<PromoCodeView> {
     return this.dataSource.transaction(async (tx) => {
       const promo = await this.promos.create({ ...input, createdBy: admin.id }, tx);
       await this.audit.record(tx, {
-        actor: auditActor(admin),
+        ...auditedBy(admin),
         action: 'promo_code.create',
         target: { type: 'promo_code', id: promo.id },
         after: { ...promo },
@@ -47,13 +43,13 @@ export class AdminPromoCodesService {
 
   /** Up to 1,000 generated codes in one transaction, with one audit row for the batch. */
   createBatch(
-    admin: AuthenticatedUser,
+    admin: Operator,
     input: PromoTermsInput & { count: number; prefix?: string },
   ): Promise<PromoCodeView[]> {
     return this.dataSource.transaction(async (tx) => {
       const created = await this.promos.createBatch({ ...input, createdBy: admin.id }, tx);
       await this.audit.record(tx, {
-        actor: auditActor(admin),
+        ...auditedBy(admin),
         action: 'promo_code.create_batch',
         target: { type: 'promo_code_batch' },
         after: {
@@ -77,11 +73,11 @@ export class AdminPromoCodesService {
     return this.promos.list(filter, limit, cursor);
   }
 
-  setActive(admin: AuthenticatedUser, id: string, active: boolean): Promise<PromoCodeView> {
+  setActive(admin: Operator, id: string, active: boolean): Promise<PromoCodeView> {
     return this.dataSource.transaction(async (tx) => {
       const { before, after } = await this.promos.setActive(id, active, tx);
       await this.audit.record(tx, {
-        actor: auditActor(admin),
+        ...auditedBy(admin),
         action: 'promo_code.update',
         target: { type: 'promo_code', id },
         before: { active: before.active },

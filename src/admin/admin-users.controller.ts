@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
-import { AdminOnly } from './admin-access';
+import { AdminOnly, CurrentOperator } from './admin-access';
+import type { Operator } from './admin-access';
 import { AdminUsersService } from './admin-users.service';
 import { UpdateUserDto, UsersQueryDto } from './dto/admin-requests.dto';
 
@@ -42,7 +41,7 @@ export class AdminUsersController {
   })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
   update(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateUserDto,
   ) {
@@ -61,7 +60,7 @@ export class AdminUsersController {
   @Delete('users/:id/sessions')
   @ApiOperation({ summary: 'Revoke every session of a user' })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  revokeAll(@CurrentUser() admin: AuthenticatedUser, @Param('id', ParseUUIDPipe) id: string) {
+  revokeAll(@CurrentOperator() admin: Operator, @Param('id', ParseUUIDPipe) id: string) {
     return this.users.revokeAllSessions(admin, id);
   }
 
@@ -69,7 +68,7 @@ export class AdminUsersController {
   @Delete('sessions/:id')
   @ApiOperation({ summary: 'Revoke one session' })
   @ApiNotFoundResponse({ description: 'Unknown session.' })
-  revoke(@CurrentUser() admin: AuthenticatedUser, @Param('id', ParseUUIDPipe) id: string) {
+  revoke(@CurrentOperator() admin: Operator, @Param('id', ParseUUIDPipe) id: string) {
     return this.users.revokeSession(admin, id);
   }
 }

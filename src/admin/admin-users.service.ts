@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import type { User, UserRole, UserStatus } from '../auth/entities/user.entity';
 import { RefreshTokenService } from '../auth/refresh-token.service';
 import type { UserSearch } from '../auth/users.repository';
@@ -12,8 +11,9 @@ import { SessionService } from '../session/session.service';
 import {
   AdminSessionNotFoundError,
   AdminUserNotFoundError,
-  auditActor,
+  auditedBy,
   InvalidAdminRequestError,
+  Operator,
   SelfLockoutError,
 } from './admin-access';
 
@@ -115,7 +115,7 @@ export class AdminUsersService {
    * every request, so access tokens already issued are refused from the next request).
    */
   async update(
-    admin: AuthenticatedUser,
+    admin: Operator,
     id: string,
     changes: { role?: UserRole; status?: UserStatus },
   ): Promise<UserUpdateResult> {
@@ -142,7 +142,7 @@ export class AdminUsersService {
         );
       }
       await this.audit.record(tx, {
-        actor: auditActor(admin),
+        ...auditedBy(admin),
         action: 'user.update',
         target: { type: 'user', id },
         before,
@@ -169,7 +169,7 @@ export class AdminUsersService {
   }
 
   /** Revokes one session of any user; 404 for an unknown id. */
-  async revokeSession(admin: AuthenticatedUser, sessionId: string): Promise<{ revoked: number }> {
+  async revokeSession(admin: Operator, sessionId: string): Promise<{ revoked: number }> {
     return this.revokeSessions(admin, async (tx) => {
       const userId = await this.sessions.findOwner(sessionId, tx);
       if (!userId) throw new AdminSessionNotFoundError(sessionId);
@@ -178,7 +178,7 @@ export class AdminUsersService {
   }
 
   /** Revokes every session of a user; 404 for an unknown user. */
-  async revokeAllSessions(admin: AuthenticatedUser, userId: string): Promise<{ revoked: number }> {
+  async revokeAllSessions(admin: Operator, userId: string): Promise<{ revoked: number }> {
     return this.revokeSessions(admin, async (tx) => {
       if (!(await this.users.lockForChange(tx, userId))) throw new AdminUserNotFoundError(userId);
       return { filter: { userId }, target: { type: 'user', id: userId } };
@@ -186,7 +186,7 @@ export class AdminUsersService {
   }
 
   private async revokeSessions(
-    admin: AuthenticatedUser,
+    admin: Operator,
     resolve: (tx: EntityManager) => Promise<{
       filter: { userId: string; sessionId?: string };
       target: { type: string; id: string };
@@ -196,7 +196,7 @@ export class AdminUsersService {
       const { filter, target } = await resolve(tx);
       const result = await this.sessions.revokeInTransaction(tx, filter, 'admin_revoked');
       await this.audit.record(tx, {
-        actor: auditActor(admin),
+        ...auditedBy(admin),
         action: filter.sessionId ? 'session.revoke' : 'user.sessions_revoke',
         target,
         after: { user_id: filter.userId, sessions_revoked: result.revoked },

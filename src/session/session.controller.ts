@@ -5,7 +5,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  Ip,
   Param,
   ParseUUIDPipe,
   Post,
@@ -30,6 +29,8 @@ import type { Response } from 'express';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
+import { CurrentRequest } from '../common/http/request-context';
+import type { RequestContext } from '../common/http/request-context';
 import {
   IntegrationKeyGuard,
   RequireScope,
@@ -62,9 +63,9 @@ export class SessionController {
   @ApiResponse({ status: 429, description: 'Too many failed verifications from this IP' })
   async verify(
     @Headers('x-session-token') token: string | undefined,
-    @Ip() ip: string,
+    @CurrentRequest() client: RequestContext,
   ): Promise<VerifySessionResultDto> {
-    return VerifySessionResultDto.from(await this.sessions.verifyForClient(token, ip));
+    return VerifySessionResultDto.from(await this.sessions.verifyForClient(token, client));
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import type { RequestContext } from '../common/http/request-context';
 import { RateLimitedError, RateLimiterService } from '../common/rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -171,8 +172,11 @@ export class SessionService {
    * Verification as the public endpoint does it: failures count against the client's IP and,
    * past the limit, every attempt from it gets 429 until the window ends. Successes never count.
    */
-  async verifyForClient(token: string | undefined, clientIp: string): Promise<VerifiedSession> {
-    const limitKey = `verify-session-failures:${clientIp}`;
+  async verifyForClient(
+    token: string | undefined,
+    client: RequestContext,
+  ): Promise<VerifiedSession> {
+    const limitKey = `verify-session-failures:${client.ip}`;
     const limit = this.config.session.verifyFailuresPerMinute;
     // The block check and the verification run side by side: one Redis round trip less on the
     // path every integration call takes. A blocked IP gets 429 whatever the token turned out to be.
@@ -197,7 +201,10 @@ export class SessionService {
     const { error } = outcome;
     if (error instanceof DomainError) {
       this.verifications.inc({ result: error.message });
-      this.logger.warn(`verify-session refused: ${error.message}`);
+      this.logger.warn(
+        { req: { id: client.requestId } },
+        `verify-session refused: ${error.message}`,
+      );
       // Only what guessing produces counts: expired or revoked answers need a once-real token,
       // and one integration's many users must not lock it out by letting sessions lapse.
       if (error instanceof MalformedSessionTokenError || error instanceof SessionNotFoundError) {

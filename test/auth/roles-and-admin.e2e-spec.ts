@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, INestApplication, UseGuards, ValidationPipe } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { CurrentUser } from '../../src/auth/decorators/current-user.decorator';
@@ -10,6 +9,7 @@ import { Roles } from '../../src/auth/decorators/roles.decorator';
 import { JwtAuthGuard } from '../../src/auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../../src/auth/guards/roles.guard';
 import { loadAppConfig } from '../../src/config/app-config';
+import { AppLogger } from '../../src/common/logging/app-logger';
 import { LogCapture } from '../support/test-app';
 import { TestDatabase } from '../support/test-database';
 import { sharedRedisUrl } from '../support/test-environment';
@@ -38,11 +38,6 @@ interface ProbeApp {
   close(): Promise<void>;
 }
 
-// nestjs-pino keeps its out-of-request root logger per process, so while several apps run in one
-// test process their start-up lines may land in an earlier app's capture: read them all.
-const captures: LogCapture[] = [];
-const allLogs = () => captures.map((c) => c.text).join('\n');
-
 /** The real AppModule plus one probe controller, on the given database. */
 async function startProbeApp(
   database: TestDatabase,
@@ -58,13 +53,12 @@ async function startProbeApp(
     ...env,
   });
   const logs = new LogCapture();
-  captures.push(logs);
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { logDestination: logs })],
     controllers: [ProbeController],
   }).compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
   await app.init();
   return { app, logs, close: () => app.close() };
@@ -143,8 +137,8 @@ describe('Roles and the start-up admin', () => {
         "SELECT password_hash FROM users WHERE email = 'root@example.com'",
       );
       expect(after.password_hash).toBe(before.password_hash);
-      expect(allLogs()).toContain('ADMIN_PASSWORD differs from the admin account password');
-      expect(allLogs()).not.toContain('a different one 2');
+      expect(second.logs.text).toContain('ADMIN_PASSWORD differs from the admin account password');
+      expect(second.logs.text).not.toContain('a different one 2');
       const count = await database.query('SELECT 1 FROM users WHERE role = $1', ['admin']);
       expect(count).toHaveLength(1);
     } finally {
@@ -162,11 +156,11 @@ describe('Roles and the start-up admin', () => {
       ADMIN_PASSWORD: 'not the password 1',
     });
     await wrong.close();
+    expect(wrong.logs.text).toContain('not promoted');
     const [kept] = await database.query<{ role: string }>(
       "SELECT role FROM users WHERE email = 'owner@example.com'",
     );
     expect(kept.role).toBe('user');
-    expect(allLogs()).toContain('not promoted');
 
     const right = await startProbeApp(database, {
       ADMIN_EMAIL: 'owner@example.com',

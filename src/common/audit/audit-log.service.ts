@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { currentRequestContext } from '../http/request-context';
+import type { RequestContext } from '../http/request-context';
 import { Clock } from '../time/clock';
 import { AuditActorType, AuditLogEntry } from './audit-log.entity';
 
@@ -11,6 +11,8 @@ export interface AuditRecord {
   target: { type: string; id?: string | null };
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
+  /** The HTTP request that made the change; none for changes made at start-up. */
+  request?: RequestContext;
 }
 
 export interface AuditQuery {
@@ -35,7 +37,7 @@ export function withoutSecrets(
 
 /**
  * The audit trail of mutations. `record` takes the caller's transaction manager so the row
- * commits or rolls back with the change it describes; request id and IP come from the request.
+ * commits or rolls back with the change it describes.
  */
 @Injectable()
 export class AuditLogService {
@@ -45,7 +47,6 @@ export class AuditLogService {
   ) {}
 
   async record(manager: EntityManager, entry: AuditRecord): Promise<void> {
-    const context = currentRequestContext();
     await manager.query(
       `INSERT INTO audit_log (actor_id, actor_type, action, target_type, target_id, before, after,
                               request_id, ip, created_at)
@@ -58,8 +59,8 @@ export class AuditLogService {
         entry.target.id ?? null,
         withoutSecrets(entry.before),
         withoutSecrets(entry.after),
-        context?.requestId ?? null,
-        context?.ip ?? null,
+        entry.request?.requestId ?? null,
+        entry.request?.ip ?? null,
         this.clock.now(),
       ],
     );

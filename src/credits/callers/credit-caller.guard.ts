@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError } from '../../common/errors/domain-error';
+import { requestContextOf } from '../../common/http/request-context';
 import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { AppConfig } from '../../config/app-config';
 import { SessionService } from '../../session/session.service';
@@ -90,7 +91,7 @@ export class CreditCallerGuard implements CanActivate {
   ): Promise<CreditCaller> {
     // Counts malformed/unknown tokens against the client IP, as verify-session does.
     const session = await this.sessions
-      .verifyForClient(token, req.ip ?? 'unknown')
+      .verifyForClient(token, requestContextOf(req))
       .catch((error: unknown) => {
         // Unknown, expired or revoked: the credential is not valid → 401 (keep 403 and 429).
         if (error instanceof DomainError && ['not_found', 'gone'].includes(error.kind)) {

@@ -5,9 +5,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { AdminOnly } from '../../admin/admin-access';
-import type { AuthenticatedUser } from '../../auth/decorators/current-user.decorator';
-import { CurrentUser } from '../../auth/decorators/current-user.decorator';
+import { AdminOnly, CurrentOperator } from '../../admin/admin-access';
+import type { Operator } from '../../admin/admin-access';
 import { PatchModelDto, PutModelDto } from './admin-models.dto';
 import { AdminModelView, ModelsService } from './models.service';
 
@@ -28,11 +27,11 @@ export class AdminModelsController {
   @ApiOperation({ summary: 'Create or replace a model (audited)' })
   @ApiUnprocessableEntityResponse({ description: 'Unknown fallback, or the model itself.' })
   put(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Param('id') id: string,
     @Body() dto: PutModelDto,
   ): Promise<AdminModelView> {
-    return this.models.put(admin.id, id, dto);
+    return this.models.put(admin, id, dto);
   }
 
   @Patch(':id')
@@ -40,10 +39,10 @@ export class AdminModelsController {
   @ApiNotFoundResponse({ description: 'No such model.' })
   @ApiUnprocessableEntityResponse({ description: 'Unknown fallback, or the model itself.' })
   patch(
-    @CurrentUser() admin: AuthenticatedUser,
+    @CurrentOperator() admin: Operator,
     @Param('id') id: string,
     @Body() dto: PatchModelDto,
   ): Promise<AdminModelView> {
-    return this.models.patch(admin.id, id, dto);
+    return this.models.patch(admin, id, dto);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { auditedBy, Operator } from '../../admin/admin-access';
 import { AuditLogService } from '../../common/audit/audit-log.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ChatError } from '../chat.types';
@@ -71,8 +72,8 @@ export class ModelsService {
   }
 
   /** Creates or replaces a model; one audit row (`model.put`) with before and after. */
-  put(adminId: string, id: string, dto: PutModelDto): Promise<AdminModelView> {
-    return this.change(adminId, id, 'model.put', () => ({
+  put(admin: Operator, id: string, dto: PutModelDto): Promise<AdminModelView> {
+    return this.change(admin, id, 'model.put', () => ({
       displayName: dto.name,
       provider: dto.provider,
       upstreamModel: dto.upstreamModel,
@@ -85,8 +86,8 @@ export class ModelsService {
   }
 
   /** Changes some fields of an existing model (404 otherwise); audited as `model.patch`. */
-  patch(adminId: string, id: string, dto: PatchModelDto): Promise<AdminModelView> {
-    return this.change(adminId, id, 'model.patch', (current) => {
+  patch(admin: Operator, id: string, dto: PatchModelDto): Promise<AdminModelView> {
+    return this.change(admin, id, 'model.patch', (current) => {
       if (!current) throw new ModelNotFoundError(id);
       return {
         displayName: dto.name ?? current.displayName,
@@ -102,7 +103,7 @@ export class ModelsService {
   }
 
   private async change(
-    adminId: string,
+    admin: Operator,
     id: string,
     action: string,
     build: (current: ChatModel | null) => ModelFields,
@@ -116,7 +117,7 @@ export class ModelsService {
       await this.checkFallback(tx, id, fields.fallbackModelId);
       const after = await this.models.save(tx, id, fields);
       await this.audit.record(tx, {
-        actor: { id: adminId, type: 'admin' },
+        ...auditedBy(admin),
         action,
         target: { type: 'model', id },
         before: current ? { ...this.adminView(current) } : null,

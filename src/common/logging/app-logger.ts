@@ -1,0 +1,71 @@
+import type { LoggerService } from '@nestjs/common';
+import type { RequestHandler } from 'express';
+import pino, { DestinationStream, Level, Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { baseLoggerOptions, httpLoggerOptions } from './logger-options';
+
+/**
+ * Nest's logger on pino, one JSON line per entry. Services write `logger.warn({ fields },
+ * 'message')` or `logger.warn('message')`; Nest passes the logger's name last, which becomes
+ * `context`. Request-scoped lines say which request they belong to with `req: { id }` (the
+ * access line's field) themselves: nothing is bound per request behind the scenes.
+ */
+export class AppLogger implements LoggerService {
+  readonly root: Logger;
+
+  constructor(level: string, destination?: DestinationStream) {
+    this.root = destination
+      ? pino(baseLoggerOptions(level), destination)
+      : pino(baseLoggerOptions(level));
+  }
+
+  /** The access log: one line per HTTP request with its id, method, URL and status. */
+  httpMiddleware(): RequestHandler {
+    return pinoHttp({ ...httpLoggerOptions(this.root.level), logger: this.root });
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    if (!this.root.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = {};
+    const rest = params.length > 0 ? params.slice(0, -1) : [];
+    if (params.length > 0) fields.context = params[params.length - 1];
+    if (message instanceof Error) {
+      fields.err = message;
+      this.root[level](fields, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      Object.assign(fields, message);
+      this.root[level](fields, ...(rest as [string]));
+    } else if (level === 'error' && typeof rest[0] === 'string' && /\n\s*at /.test(rest[0])) {
+      // Nest's own exception handlers call error(message, stack, context).
+      const err = new Error(String(message));
+      err.stack = rest[0];
+      this.root[level]({ ...fields, err }, String(message));
+    } else {
+      this.root[level](fields, String(message), ...rest);
+    }
+  }
+}
