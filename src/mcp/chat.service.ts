@@ -210,24 +210,24 @@ export class ChatService implements BeforeApplicationShutdown {
     let usage: { inputTokens?: number; outputTokens?: number } = {};
     let finishReason = 'stop';
     try {
-      const events = this.runner.run(
+      await this.runner.run(
         chat.candidates.map(targetOf),
         { messages: payload.messages, maxTokens: chat.maxTokens, temperature: payload.temperature },
         signal,
+        (event) => {
+          if (event.type === 'attempt') {
+            target = event.target;
+            usage = {};
+          } else if (event.type === 'delta') {
+            delivered += event.text;
+            sink.chunk({ requestId, index: index++, delta: event.text });
+          } else if (event.type === 'usage') {
+            usage = { ...usage, ...definedOnly(event) };
+          } else {
+            finishReason = event.reason;
+          }
+        },
       );
-      for await (const event of events) {
-        if (event.type === 'attempt') {
-          target = event.target;
-          usage = {};
-        } else if (event.type === 'delta') {
-          delivered += event.text;
-          sink.chunk({ requestId, index: index++, delta: event.text });
-        } else if (event.type === 'usage') {
-          usage = { ...usage, ...definedOnly(event) };
-        } else {
-          finishReason = event.reason;
-        }
-      }
       const answered = target!;
       const inputTokens = usage.inputTokens ?? this.estimateInput(answered, payload);
       const outputTokens = usage.outputTokens ?? this.tokens.output(delivered);

@@ -92,8 +92,11 @@ export class McpGateway
       const ack = takeAck(args);
       this.chat.start(identity.userId, socket.id, args[0], sink).then(
         ({ ack: result, run }) => {
+          // The upstream request goes out first; the ack still precedes every chat event, which
+          // all come after some I/O.
+          const streaming = run?.();
           reply(ack, result, sink, args[0]);
-          void run?.();
+          void streaming;
         },
         (error: unknown) => {
           this.logger.error({ err: error }, 'chat:start failed');

@@ -44,7 +44,8 @@ class AttemptFailure extends Error {
  * first chunk. Each target is retried with exponential backoff on 429/5xx/connection failures,
  * again only before the first chunk; once text has been delivered a failure ends the stream (no
  * silent switch). Time to first token and idle time between chunks are bounded; the caller's
- * AbortSignal aborts the upstream request at once.
+ * AbortSignal aborts the upstream request at once. Events go to a callback rather than out of an
+ * async generator: each generator layer costs promises per chunk, on the hot path of every stream.
  */
 @Injectable()
 export class UpstreamRunner {
@@ -58,11 +59,13 @@ export class UpstreamRunner {
     this.timing = config.mcp;
   }
 
-  async *run(
+  /** Resolves after the last event; rejects with a ChatError. `onEvent` must not throw. */
+  async run(
     targets: UpstreamTarget[],
     request: Omit<ProviderRequest, 'upstreamModel'>,
     signal: AbortSignal,
-  ): AsyncGenerator<RunEvent> {
+    onEvent: (event: RunEvent) => void,
+  ): Promise<void> {
     let last: ChatError | undefined;
     for (const target of targets) {
       const provider = this.providers.get(target.provider);
@@ -75,13 +78,13 @@ export class UpstreamRunner {
       }
       for (let attempt = 0; ; attempt++) {
         if (signal.aborted) throw new ChatError('CANCELLED', 'Cancelled');
-        yield { type: 'attempt', target };
+        onEvent({ type: 'attempt', target });
         let delivered = false;
         try {
-          for await (const event of this.attempt(provider, target, request, signal)) {
+          await this.attempt(provider, target, request, signal, (event) => {
             if (event.type === 'delta') delivered = true;
-            yield event;
-          }
+            onEvent(event);
+          });
           return;
         } catch (error) {
           if (!(error instanceof AttemptFailure)) throw error;
@@ -97,12 +100,13 @@ export class UpstreamRunner {
   }
 
   /** One upstream request with its first-token and idle timers. */
-  private async *attempt(
+  private async attempt(
     provider: ChatProvider,
     target: UpstreamTarget,
     request: Omit<ProviderRequest, 'upstreamModel'>,
     signal: AbortSignal,
-  ): AsyncGenerator<ProviderEvent> {
+    onEvent: (event: ProviderEvent) => void,
+  ): Promise<void> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort);
@@ -129,7 +133,7 @@ export class UpstreamRunner {
           } else timer.refresh();
         }
         if (event.type === 'finish') finished = true;
-        yield event;
+        onEvent(event);
       }
       // The SDKs end an aborted stream quietly instead of throwing; a stream cut without its
       // finish event is a failure too.

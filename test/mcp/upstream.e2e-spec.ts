@@ -59,9 +59,7 @@ describe('Upstream providers through the official SDKs against fake servers', ()
     let error: ChatError | undefined;
     try {
       const signal = options.signal ?? new AbortController().signal;
-      for await (const event of runner(options.env).run(targets, REQUEST, signal)) {
-        events.push(event);
-      }
+      await runner(options.env).run(targets, REQUEST, signal, (event) => events.push(event));
     } catch (e) {
       if (!(e instanceof ChatError)) throw e;
       error = e;
