@@ -39,12 +39,20 @@ describe('HTTP error shape', () => {
 
   it('answers an oversize body with a 413', async () => {
     const res = await request(t.server)
-      .post('/health')
+      .post('/api/auth/login')
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ filler: 'x'.repeat(4096) }));
     expect(res.status).toBe(413);
     expectErrorShape(res.body, 413);
     expect(res.headers['x-request-id']).toBe(res.body.requestId);
+    // Refused by the body parser, before any route: the access log still has it.
+    const line = t.logs.lines
+      .map((l) => JSON.parse(l) as { req?: { id?: string } })
+      .find((entry) => entry.req?.id === res.body.requestId);
+    expect(line).toMatchObject({
+      req: { method: 'POST', url: '/api/auth/login' },
+      res: { statusCode: 413 },
+    });
   });
 
   it('replaces an unsafe request id with a generated one and logs with it', async () => {
