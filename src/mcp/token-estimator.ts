@@ -39,8 +39,9 @@ export class TokenEstimator implements OnModuleInit {
     return this.encoder;
   }
 
+  /** Text as a user or model wrote it: `<|endoftext|>` and the like are plain text, not tokens. */
   count(text: string): number {
-    return text ? this.tiktoken.encode(text).length : 0;
+    return text ? this.tiktoken.encode(text, [], []).length : 0;
   }
 
   /** Estimated input tokens of a conversation for this provider. */

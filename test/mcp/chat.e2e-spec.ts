@@ -140,6 +140,16 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       expect(out.end!.balance).toBe(formatLedger(ledgerUnits(after.balance)));
     });
 
+    it('takes special-token text such as <|endoftext|> in a message as plain text', async () => {
+      app.fakes.openai.behave({ chunks: ['Plain', ' text'], inputTokens: 9 });
+      const messages = [{ role: 'user', content: 'What does <|endoftext|> mean?' }];
+      const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages });
+      expect(out.ack).toEqual({ ok: true });
+      expect(out.text).toBe('Plain text');
+      expect(out.end).toMatchObject({ usage: { inputTokens: 9, outputTokens: 2 } });
+      expect(app.fakes.openai.requests.at(-1)?.body).toMatchObject({ messages });
+    });
+
     it('falls back to the other provider when the primary fails before the first chunk', async () => {
       app.fakes.openai.behave({ errorStatus: 500 });
       app.fakes.anthropic.behave({ chunks: ['fallback', ' answer'], inputTokens: 10 });
