@@ -94,9 +94,8 @@ export class McpGateway
         ({ ack: result, run }) => {
           // The upstream request goes out first; the ack still precedes every chat event, which
           // all come after some I/O.
-          const streaming = run?.();
+          void run?.();
           reply(ack, result, sink, args[0]);
-          void streaming;
         },
         (error: unknown) => {
           this.logger.error({ err: error }, 'chat:start failed');
