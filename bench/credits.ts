@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Client, Pool } from 'pg';
-import { hashIntegrationKey } from '../src/credits/integration-keys/integration-keys.service';
+import { hashIntegrationKey } from '../src/integration-keys/integration-keys.service';
 import {
   BenchServer,
   load,

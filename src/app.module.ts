@@ -17,7 +17,9 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { CreditsModule } from './credits/credits.module';
 import { DatabaseModule } from './database/database.module';
+import { GoogleLoginModule } from './google-login/google-login.module';
 import { HealthModule } from './health/health.module';
+import { IntegrationKeysModule } from './integration-keys/integration-keys.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SessionModule } from './session/session.module';
@@ -52,7 +54,9 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
+        IntegrationKeysModule,
         SessionModule,
+        GoogleLoginModule,
         CreditsModule,
         McpModule,
         AdminModule,

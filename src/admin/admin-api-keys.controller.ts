@@ -6,8 +6,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminOnly, CurrentOperator } from './admin-access';
-import type { Operator } from './admin-access';
+import { AdminOnly, CurrentOperator } from '../auth/admin-access';
+import type { Operator } from '../auth/admin-access';
 import { AdminApiKeysService } from './admin-api-keys.service';
 import { CreateApiKeyDto } from './dto/admin-requests.dto';
 

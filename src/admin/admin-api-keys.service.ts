@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLogService } from '../common/audit/audit-log.service';
-import { IntegrationKeyRecord } from '../credits/integration-keys/integration-key.repository';
-import { IntegrationKeysService } from '../credits/integration-keys/integration-keys.service';
-import { auditedBy, Operator } from './admin-access';
+import { IntegrationKeyRecord } from '../integration-keys/integration-key.repository';
+import { IntegrationKeysService } from '../integration-keys/integration-keys.service';
+import { auditedBy, Operator } from '../auth/admin-access';
 
 export interface ApiKeyView {
   id: string;

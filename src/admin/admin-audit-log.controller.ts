@@ -2,8 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuditLogEntry } from '../common/audit/audit-log.entity';
 import { AuditLogService } from '../common/audit/audit-log.service';
-import { AdminOnly, optionalDate } from './admin-access';
-import { AuditLogQueryDto } from './dto/admin-requests.dto';
+import { AdminOnly } from '../auth/admin-access';
+import { AuditLogQueryDto, optionalDate } from './dto/admin-requests.dto';
 
 const DEFAULT_LIMIT = 50;
 

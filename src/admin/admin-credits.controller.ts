@@ -12,8 +12,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { IdempotencyKey } from '../credits/callers/credit-caller.decorators';
-import { AdminOnly, CurrentOperator, optionalDate } from './admin-access';
-import type { Operator } from './admin-access';
+import { AdminOnly, CurrentOperator } from '../auth/admin-access';
+import type { Operator } from '../auth/admin-access';
 import { AdminCreditsService } from './admin-credits.service';
 import {
   AdjustCreditsDto,
@@ -21,6 +21,7 @@ import {
   TopUpDto,
   TransactionsQueryDto,
   UsageQueryDto,
+  optionalDate,
 } from './dto/admin-requests.dto';
 
 const IDEMPOTENCY_HEADER = {

@@ -13,7 +13,7 @@ import {
 import { Clock } from '../common/time/clock';
 import { LedgerRowView, LedgerReportsService, UsageView } from '../credits/ledger-reports.service';
 import type { LedgerFilter, UsageGrouping } from '../credits/ledger-reports.repository';
-import { adminActor, auditedBy, Operator } from './admin-access';
+import { adminActor, auditedBy, Operator } from '../auth/admin-access';
 import { csvFile, CsvColumns } from './csv';
 
 export interface UserCreditsView extends BalanceView {

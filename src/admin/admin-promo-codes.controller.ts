@@ -17,8 +17,8 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminOnly, CurrentOperator, optionalDate } from './admin-access';
-import type { Operator } from './admin-access';
+import { AdminOnly, CurrentOperator } from '../auth/admin-access';
+import type { Operator } from '../auth/admin-access';
 import { AdminPromoCodesService } from './admin-promo-codes.service';
 import {
   CreatePromoBatchDto,
@@ -26,6 +26,7 @@ import {
   PromoBatchQueryDto,
   PromoCodesQueryDto,
   UpdatePromoCodeDto,
+  optionalDate,
 } from './dto/admin-requests.dto';
 
 const DEFAULT_LIMIT = 50;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLogService } from '../common/audit/audit-log.service';
 import { PromoCodesService, PromoCodeView } from '../credits/promo/promo-codes.service';
-import { auditedBy, Operator } from './admin-access';
+import { auditedBy, Operator } from '../auth/admin-access';
 import { csvFile, CsvColumns } from './csv';
 
 export interface PromoTermsInput {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, CurrentOperator } from './admin-access';
-import type { Operator } from './admin-access';
+import { AdminOnly, CurrentOperator } from '../auth/admin-access';
+import type { Operator } from '../auth/admin-access';
 import { AdminUsersService } from './admin-users.service';
 import { UpdateUserDto, UsersQueryDto } from './dto/admin-requests.dto';
 

@@ -8,14 +8,13 @@ import { AuditLogService } from '../common/audit/audit-log.service';
 import { CreditLedgerService } from '../credits/credit-ledger.service';
 import type { Session } from '../session/entities/session.entity';
 import { SessionService } from '../session/session.service';
+import { auditedBy, Operator } from '../auth/admin-access';
 import {
   AdminSessionNotFoundError,
   AdminUserNotFoundError,
-  auditedBy,
   InvalidAdminRequestError,
-  Operator,
   SelfLockoutError,
-} from './admin-access';
+} from './admin.errors';
 
 export interface UserDetailView extends UserView {
   credits: { balance: string; available: string; held: string };

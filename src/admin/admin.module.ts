@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { CreditsModule } from '../credits/credits.module';
+import { IntegrationKeysModule } from '../integration-keys/integration-keys.module';
 import { SessionModule } from '../session/session.module';
 import { AdminApiKeysController } from './admin-api-keys.controller';
 import { AdminApiKeysService } from './admin-api-keys.service';
@@ -17,7 +19,7 @@ import { AdminUsersService } from './admin-users.service';
  * together with its audit row.
  */
 @Module({
-  imports: [CreditsModule, SessionModule],
+  imports: [AuthModule, CreditsModule, SessionModule, IntegrationKeysModule],
   controllers: [
     AdminCreditsController,
     AdminUsersController,

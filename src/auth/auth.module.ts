@@ -1,9 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
-import { CreditsModule } from '../credits/credits.module';
-import { SessionModule } from '../session/session.module';
 import { AccessTokenService } from './access-token.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthRateLimits } from './auth-rate-limits';
@@ -11,11 +8,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { EmailCodeService } from './email-code.service';
 import { EmailCodesRepository } from './email-codes.repository';
-import { GoogleAccountsService } from './google/google-accounts.service';
-import { GoogleLoginService } from './google/google-login.service';
-import { GoogleController } from './google/google.controller';
-import { GoogleStrategy } from './google/google.strategy';
-import { OAuthStateService } from './google/oauth-state.service';
+import { AuthEvents } from './events/auth-events';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { MailService } from './mail/mail.service';
@@ -26,14 +19,13 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 /**
- * Accounts, JWT, roles, email codes and Google OAuth. Global: every module can put
- * `JwtAuthGuard` / `RolesGuard` + `@Roles()` / `@CurrentUser()` on its routes and inject
- * `AccessTokenService` or `UsersService` without importing this module.
+ * Accounts, JWT, roles and email codes: the bottom feature module. It imports no other feature
+ * module; the modules above import it for its guards (`JwtAuthGuard`, `RolesGuard` + `@Roles()`,
+ * `@CurrentUser()`), its services, and `AuthEvents` (e.g. Credits opens the credit account on
+ * `user.signed_up`).
  */
-@Global()
 @Module({
   imports: [
-    PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -42,23 +34,18 @@ import { UsersService } from './users.service';
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    SessionModule,
-    CreditsModule,
   ],
-  controllers: [AuthController, GoogleController],
+  controllers: [AuthController],
   providers: [
     AccessTokenService,
     AdminBootstrapService,
+    AuthEvents,
     AuthRateLimits,
     AuthService,
     EmailCodeService,
     EmailCodesRepository,
-    GoogleAccountsService,
-    GoogleLoginService,
-    GoogleStrategy,
     JwtAuthGuard,
     MailService,
-    OAuthStateService,
     PasswordHasher,
     RefreshTokenService,
     RefreshTokensRepository,
@@ -66,6 +53,14 @@ import { UsersService } from './users.service';
     UsersRepository,
     UsersService,
   ],
-  exports: [AccessTokenService, JwtAuthGuard, RolesGuard, UsersService, RefreshTokenService],
+  exports: [
+    AccessTokenService,
+    AuthEvents,
+    AuthService,
+    JwtAuthGuard,
+    RolesGuard,
+    UsersService,
+    RefreshTokenService,
+  ],
 })
 export class AuthModule {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CreditLedgerService } from '../credits/credit-ledger.service';
 import { EmailTakenError, GoogleIdTakenError } from './auth.errors';
 import { User, UserRole, UserStatus } from './entities/user.entity';
+import { AuthEvents } from './events/auth-events';
 import { NewUser, UserSearch, UsersRepository, uniqueViolation } from './users.repository';
 
 /** What the API shows of a user: never the password hash or the Google id. */
@@ -34,7 +34,7 @@ export class UsersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
-    private readonly credits: CreditLedgerService,
+    private readonly events: AuthEvents,
   ) {}
 
   /**
@@ -49,8 +49,9 @@ export class UsersService {
           email: input.email.trim().toLowerCase(),
           role: input.role ?? 'user',
         });
-        // The credit account and its `signup` ledger row (SIGNUP_BONUS_CREDITS) commit with the user.
-        await this.credits.openAccount(manager, user.id);
+        // Listeners write what a new account starts with (Credits: the credit account and its
+        // `signup` ledger row) in this transaction, so they commit with the user.
+        await this.events.emit('user.signed_up', { user, tx: manager });
         return user;
       });
     } catch (error) {

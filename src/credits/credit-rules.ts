@@ -4,11 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { InvalidCreditRequestError } from './credits.errors';
 
 export const METADATA_MAX_BYTES = 8192;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
+export { isUuid } from '../common/uuid';
 
 /** Metadata is a JSON object of at most 8 KB (UTF-8 of its JSON form); anything else → 400. */
 export function checkMetadata(metadata: unknown): Record<string, unknown> {

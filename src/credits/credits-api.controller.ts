@@ -17,7 +17,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { CreditCaller } from './callers/credit-caller';
 import { Caller, IdempotencyKey } from './callers/credit-caller.decorators';
 import { CreditCallerGuard } from './callers/credit-caller.guard';
-import { RequireScope } from './integration-keys/integration-key.guard';
+import { RequireScope } from '../integration-keys/integration-key.guard';
 import { CreditHoldsService } from './credit-holds.service';
 import { CreditLedgerService } from './credit-ledger.service';
 import {

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { IntegrationKeysModule } from '../integration-keys/integration-keys.module';
 import { SessionModule } from '../session/session.module';
 import { CreditCallerGuard } from './callers/credit-caller.guard';
 import { CreditHoldsRepository } from './credit-holds.repository';
@@ -11,18 +13,18 @@ import { CreditsUserController } from './credits-user.controller';
 import { CreditsHousekeeping } from './credits-housekeeping';
 import { IdempotencyKeyRepository } from './idempotency/idempotency-key.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
-import { IntegrationKeysModule } from './integration-keys/integration-keys.module';
 import { LedgerReportsRepository } from './ledger-reports.repository';
 import { LedgerReportsService } from './ledger-reports.service';
+import { OpenAccountOnSignup } from './open-account-on-signup';
 import { PromoCodesRepository } from './promo/promo-codes.repository';
 import { PromoCodesService } from './promo/promo-codes.service';
 
 /**
- * The credit ledger, holds, idempotency keys, integration keys and the credit API. Exports what
- * Auth (openAccount at sign-up), Admin (top-ups, refunds, keys, idempotency) and Mcp (holds) use.
+ * The credit ledger, holds, idempotency keys and the credit API. Opens the credit account when
+ * Auth announces a sign-up; exports what Admin (top-ups, refunds, idempotency) and Mcp (holds) use.
  */
 @Module({
-  imports: [SessionModule, IntegrationKeysModule],
+  imports: [AuthModule, SessionModule, IntegrationKeysModule],
   controllers: [CreditsApiController, CreditsUserController],
   providers: [
     CreditAmountRules,
@@ -38,13 +40,13 @@ import { PromoCodesService } from './promo/promo-codes.service';
     PromoCodesService,
     LedgerReportsRepository,
     LedgerReportsService,
+    OpenAccountOnSignup,
   ],
   exports: [
     LedgerReportsService,
     CreditLedgerService,
     CreditHoldsService,
     IdempotencyService,
-    IntegrationKeysModule,
     PromoCodesService,
     CreditCallerGuard,
   ],

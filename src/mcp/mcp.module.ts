@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { CreditsModule } from '../credits/credits.module';
 import { SessionModule } from '../session/session.module';
 import { ChatBilling } from './chat-billing';
@@ -17,7 +18,7 @@ import { UpstreamRunner } from './upstream-runner';
 
 /** Chat over Socket.IO (`/mcp`) from OpenAI and Anthropic, charged per token through holds. */
 @Module({
-  imports: [SessionModule, CreditsModule],
+  imports: [AuthModule, SessionModule, CreditsModule],
   controllers: [ModelsController, AdminModelsController, ChatPageController],
   providers: [
     ModelsRepository,

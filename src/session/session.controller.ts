@@ -31,11 +31,8 @@ import type { AuthenticatedUser } from '../auth/decorators/current-user.decorato
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { CurrentRequest } from '../common/http/request-context';
 import type { RequestContext } from '../common/http/request-context';
-import {
-  IntegrationKeyGuard,
-  RequireScope,
-} from '../credits/integration-keys/integration-key.guard';
-import type { RequestWithIntegrationKey } from '../credits/integration-keys/integration-key.guard';
+import { IntegrationKeyGuard, RequireScope } from '../integration-keys/integration-key.guard';
+import type { RequestWithIntegrationKey } from '../integration-keys/integration-key.guard';
 import { ClaimSessionDto } from './dto/claim-session.dto';
 import { SessionViewDto } from './dto/session-view.dto';
 import { VerifySessionResultDto } from './dto/verify-session-result.dto';

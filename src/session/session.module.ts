@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { IntegrationKeysModule } from '../credits/integration-keys/integration-keys.module';
+import { AuthModule } from '../auth/auth.module';
+import { IntegrationKeysModule } from '../integration-keys/integration-keys.module';
 import { SessionCache } from './session-cache';
 import { SessionController } from './session.controller';
 import { SessionRepository } from './session.repository';
@@ -7,7 +8,7 @@ import { SessionService } from './session.service';
 
 /** VERIFIED session tokens for third-party services: creation, verification, claims, revocation. */
 @Module({
-  imports: [IntegrationKeysModule],
+  imports: [AuthModule, IntegrationKeysModule],
   controllers: [SessionController],
   providers: [SessionService, SessionRepository, SessionCache],
   exports: [SessionService],

@@ -3,6 +3,7 @@ import { Controller, Get, INestApplication, UseGuards, ValidationPipe } from '@n
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
+import { AuthModule } from '../../src/auth/auth.module';
 import { CurrentUser } from '../../src/auth/decorators/current-user.decorator';
 import type { AuthenticatedUser } from '../../src/auth/decorators/current-user.decorator';
 import { Roles } from '../../src/auth/decorators/roles.decorator';
@@ -14,7 +15,7 @@ import { LogCapture } from '../support/test-app';
 import { TestDatabase } from '../support/test-database';
 import { sharedRedisUrl } from '../support/test-environment';
 
-/** Routes the way other modules use the exported guards: without importing AuthModule. */
+/** Routes the way other modules use the exported guards: their module imports AuthModule. */
 @Controller('probe')
 class ProbeController {
   @Get('admin')
@@ -54,7 +55,7 @@ async function startProbeApp(
   });
   const logs = new LogCapture();
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config, { logDestination: logs })],
+    imports: [AppModule.forRoot(config, { logDestination: logs }), AuthModule],
     controllers: [ProbeController],
   }).compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });

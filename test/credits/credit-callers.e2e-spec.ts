@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { IntegrationKeysService } from '../../src/credits/integration-keys/integration-keys.service';
+import { IntegrationKeysService } from '../../src/integration-keys/integration-keys.service';
 import { SessionService } from '../../src/session/session.service';
 import { accountFacts, asSora2, CREDITS_TEST_ENV, SORA2_KEY, topUp } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { IntegrationKeysService } from '../../src/credits/integration-keys/integration-keys.service';
+import { IntegrationKeysService } from '../../src/integration-keys/integration-keys.service';
 import { SessionService } from '../../src/session/session.service';
 import { CREDITS_TEST_ENV, SORA2_KEY } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';

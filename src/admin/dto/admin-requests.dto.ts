@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { CREDIT_TRANSACTION_TYPES } from '../../credits/entities/credit-transaction.entity';
 import type { CreditTransactionType } from '../../credits/entities/credit-transaction.entity';
-import { INTEGRATION_SCOPES } from '../../credits/entities/integration-key.entity';
+import { INTEGRATION_SCOPES } from '../../integration-keys/entities/integration-key.entity';
 import { IsCreditAmount } from '../../credits/dto/credit-amount.validator';
 import { PROMO_BATCH_MAX } from '../../credits/promo/promo-codes.service';
 
@@ -284,4 +284,9 @@ export class AuditLogQueryDto {
   @Min(1)
   @Max(500)
   limit?: number;
+}
+
+/** ISO 8601 query value → Date (the DTO already checked the format). */
+export function optionalDate(value: string | undefined): Date | undefined {
+  return value === undefined ? undefined : new Date(value);
 }

@@ -7,9 +7,9 @@ import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service
 import { AppConfig } from '../../config/app-config';
 import { SessionService } from '../../session/session.service';
 import { isUuid } from '../credit-rules';
-import type { IntegrationScope } from '../entities/integration-key.entity';
-import { headerValue as header, requiredScope } from '../integration-keys/integration-key.guard';
-import { IntegrationKeysService } from '../integration-keys/integration-keys.service';
+import type { IntegrationScope } from '../../integration-keys/entities/integration-key.entity';
+import { headerValue as header, requiredScope } from '../../integration-keys/integration-key.guard';
+import { IntegrationKeysService } from '../../integration-keys/integration-keys.service';
 import type { CreditCaller } from './credit-caller';
 
 export class CreditCallerUnauthenticatedError extends DomainError {

@@ -5,8 +5,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { AdminOnly, CurrentOperator } from '../../admin/admin-access';
-import type { Operator } from '../../admin/admin-access';
+import { AdminOnly, CurrentOperator } from '../../auth/admin-access';
+import type { Operator } from '../../auth/admin-access';
 import { PatchModelDto, PutModelDto } from './admin-models.dto';
 import { AdminModelView, ModelsService } from './models.service';
 

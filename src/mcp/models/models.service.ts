@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { auditedBy, Operator } from '../../admin/admin-access';
+import { auditedBy, Operator } from '../../auth/admin-access';
 import { AuditLogService } from '../../common/audit/audit-log.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ChatError } from '../chat.types';

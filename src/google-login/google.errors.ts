@@ -1,4 +1,4 @@
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError } from '../common/errors/domain-error';
 
 /** 503 JSON naming the missing variables: an operator problem, not something a user can fix. */
 export class GoogleNotConfiguredError extends DomainError {

@@ -2,8 +2,8 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
-import { Clock } from '../../common/time/clock';
-import { equalSecrets, randomToken, sha256Hex } from '../secrets';
+import { Clock } from '../common/time/clock';
+import { equalSecrets, randomToken, sha256Hex } from '../auth/secrets';
 import { InvalidOAuthStateError } from './google.errors';
 
 export const OAUTH_STATE_TTL_MS = 10 * 60_000;

@@ -1,7 +1,7 @@
 import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { readCookie, STATE_COOKIE } from './cookies';
 import { GoogleLoginService } from './google-login.service';
 import { GooglePageFilter } from './google-page.filter';

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { IntegrationScope } from '../entities/integration-key.entity';
+import type { IntegrationScope } from './entities/integration-key.entity';
 import type { IntegrationKeyRecord } from './integration-key.repository';
 import {
   IntegrationKeysService,

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { toErrorBody } from '../../common/http/error-response';
-import { RequestWithId } from '../../common/http/request-id';
+import { toErrorBody } from '../common/http/error-response';
+import { RequestWithId } from '../common/http/request-id';
 import { GoogleLoginError } from './google.errors';
 import { sendErrorPage } from './pages';
 

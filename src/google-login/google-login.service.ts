@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
-import { AppConfig } from '../../config/app-config';
-import { SessionService } from '../../session/session.service';
-import { AuthService } from '../auth.service';
+import { AppConfig } from '../config/app-config';
+import { SessionService } from '../session/session.service';
+import { AuthService } from '../auth/auth.service';
 import { GoogleAccountsService } from './google-accounts.service';
 import {
   GoogleAccessDeniedError,
@@ -14,7 +14,7 @@ import { GoogleIdentity, GoogleStrategy } from './google.strategy';
 import { OAuthStateService, PendingGoogleLogin } from './oauth-state.service';
 import { RETURN_TO_TARGETS, ReturnTo } from './pages';
 import { runStrategy } from './run-strategy';
-import { THIRD_PARTY_SESSION_ID } from '../../session/session-token';
+import { THIRD_PARTY_SESSION_ID } from '../session/session-token';
 
 /** A third party's session id: opaque to us, but bounded and plain. */
 

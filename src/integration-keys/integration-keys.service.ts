@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../common/errors/domain-error';
-import { RateLimitedError, RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
-import { Clock } from '../../common/time/clock';
-import { AppConfig } from '../../config/app-config';
-import { INTEGRATION_KEY_NAME } from '../../config/variables/credits';
-import { isUuid } from '../credit-rules';
-import { INTEGRATION_SCOPES, IntegrationScope } from '../entities/integration-key.entity';
+import { DomainError } from '../common/errors/domain-error';
+import { RateLimitedError, RateLimiterService } from '../common/rate-limit/rate-limiter.service';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { INTEGRATION_KEY_NAME } from '../config/variables/credits';
+import { isUuid } from '../common/uuid';
+import { INTEGRATION_SCOPES, IntegrationScope } from './entities/integration-key.entity';
 import { IntegrationKeyRecord, IntegrationKeyRepository } from './integration-key.repository';
 
 export class InvalidIntegrationKeyRequestError extends DomainError {

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '../../common/errors/domain-error';
-import { User } from '../entities/user.entity';
-import { RefreshTokenService } from '../refresh-token.service';
-import { UsersService } from '../users.service';
+import { DomainError } from '../common/errors/domain-error';
+import { User } from '../auth/entities/user.entity';
+import { RefreshTokenService } from '../auth/refresh-token.service';
+import { UsersService } from '../auth/users.service';
 import {
   GoogleAccountDisabledError,
   GoogleEmailConflictError,

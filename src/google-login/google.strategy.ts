@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Profile, Strategy } from 'passport-google-oauth20';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../config/app-config';
 
 /** What the callback learns from Google's userinfo endpoint. */
 export interface GoogleIdentity {

@@ -1,0 +1,60 @@
+/**
+ * The module graph runs one way (docs/architecture.md draws it). `npm run lint` runs this check:
+ * it fails on any import cycle between files and on any import that goes up or sideways between
+ * feature folders. A folder may import from the folders of the layers before its own, never after.
+ */
+const LAYERS = [
+  // Infrastructure: configuration, the shared pieces, database, cache, metrics, health.
+  ['config', 'common', 'cache', 'database', 'metrics', 'health'],
+  // Accounts, tokens, who is calling (guards, the authentication service), typed auth events.
+  ['auth'],
+  ['integration-keys'],
+  ['session'],
+  ['credits', 'google-login'],
+  ['mcp', 'admin'],
+];
+
+const folder = (names) => `^src/(${names.join('|')})/`;
+
+const layerRules = LAYERS.flatMap((layer, index) => {
+  const above = LAYERS.slice(index + 1).flat();
+  return layer.map((name) => {
+    const siblings = index === 0 ? [] : layer.filter((other) => other !== name);
+    return {
+      name: `no-upward-import-from-${name}`,
+      comment: `src/${name} may not import ${[...siblings, ...above].join(', ')} (docs/architecture.md).`,
+      severity: 'error',
+      from: { path: `^src/${name}/` },
+      to: { path: folder([...siblings, ...above]) },
+    };
+  });
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment:
+        'Files may not import each other in a cycle (a cycle of type-only imports, erased at ' +
+        'build time, is allowed: the configuration variables name the config type they fill).',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'no-app-root-imports',
+      comment: 'Only main.ts imports the application root (app.module, app.factory).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(main|app\\.factory)\\.ts$' },
+      to: { path: '^src/app\\.(module|factory)\\.ts$' },
+    },
+    ...layerRules,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(test|dist|bench)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

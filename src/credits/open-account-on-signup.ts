@@ -1,0 +1,28 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AuthEvents } from '../auth/events/auth-events';
+import { CreditLedgerService } from './credit-ledger.service';
+
+/**
+ * Every new account starts with a credit account and its `signup` ledger row
+ * (SIGNUP_BONUS_CREDITS), written in the sign-up transaction: Credits listens to Auth's
+ * `user.signed_up` rather than Auth calling Credits.
+ */
+@Injectable()
+export class OpenAccountOnSignup implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly events: AuthEvents,
+    private readonly ledger: CreditLedgerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.on('user.signed_up', async ({ user, tx }) => {
+      await this.ledger.openAccount(tx, user.id);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+}
