@@ -43,6 +43,8 @@ interface PreparedChat {
   userId: string;
   candidates: ChatModel[];
   maxTokens: number;
+  /** The messages' o200k token count, for the hold and when a provider reports no usage. */
+  inputEstimate: number;
   holdId: string;
   reservedUnits: bigint;
   slotId: string;
@@ -173,8 +175,9 @@ export class ChatService implements BeforeApplicationShutdown {
         payload.maxTokens ?? this.config.defaultMaxTokens,
         ...candidates.map((m) => m.maxOutputTokens),
       );
+      const inputEstimate = await this.tokens.input(payload.messages);
       const reservedUnits = candidates
-        .map((m) => costUnits(pricesOf(m), this.reserveInput(m, payload), maxTokens))
+        .map((m) => costUnits(pricesOf(m), this.reserveInput(m, inputEstimate), maxTokens))
         .reduce((a, b) => (a > b ? a : b));
       const holdId = await this.billing.reserve({
         userId,
@@ -183,7 +186,16 @@ export class ChatService implements BeforeApplicationShutdown {
         requestId: payload.requestId,
         model: primary.id,
       });
-      return { payload, userId, candidates, maxTokens, holdId, reservedUnits, slotId };
+      return {
+        payload,
+        userId,
+        candidates,
+        maxTokens,
+        inputEstimate,
+        holdId,
+        reservedUnits,
+        slotId,
+      };
     } catch (error) {
       if (slotTaken) await this.slots.release(userId, slotId);
       throw error;
@@ -229,8 +241,8 @@ export class ChatService implements BeforeApplicationShutdown {
         },
       );
       const answered = target!;
-      const inputTokens = usage.inputTokens ?? this.estimateInput(answered, payload);
-      const outputTokens = usage.outputTokens ?? this.tokens.output(delivered);
+      const inputTokens = usage.inputTokens ?? this.estimateInput(chat, answered);
+      const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
       const charged = await this.charge(chat, answered, inputTokens, outputTokens);
       const primary = chat.candidates[0];
       sink.end({
@@ -250,8 +262,8 @@ export class ChatService implements BeforeApplicationShutdown {
       let cost = '0';
       try {
         if (partial) {
-          const inputTokens = usage.inputTokens ?? this.estimateInput(target!, payload);
-          const outputTokens = usage.outputTokens ?? this.tokens.output(delivered);
+          const inputTokens = usage.inputTokens ?? this.estimateInput(chat, target!);
+          const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
           cost = (await this.charge(chat, target!, inputTokens, outputTokens)).cost;
         } else {
           await this.billing.release(chat.holdId);
@@ -290,12 +302,12 @@ export class ChatService implements BeforeApplicationShutdown {
     return { cost, balance };
   }
 
-  private estimateInput(target: UpstreamTarget, payload: ChatStartPayload): number {
-    return this.tokens.input(target.provider, payload.messages);
+  private estimateInput(chat: PreparedChat, target: UpstreamTarget): number {
+    return this.tokens.forProvider(target.provider, chat.inputEstimate);
   }
 
-  private reserveInput(model: ChatModel, payload: ChatStartPayload): number {
-    const estimate = BigInt(this.tokens.input(model.provider, payload.messages));
+  private reserveInput(model: ChatModel, inputEstimate: number): number {
+    const estimate = BigInt(this.tokens.forProvider(model.provider, inputEstimate));
     return Number((estimate * INPUT_MARGIN_PERCENT + 99n) / 100n + INPUT_MARGIN_TOKENS);
   }
 
