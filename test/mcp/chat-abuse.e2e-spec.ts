@@ -1,5 +1,8 @@
+import { io } from 'socket.io-client';
 import { fundedUser } from '../support/credit-users';
-import { chat } from '../support/mcp-client';
+import { eventually } from '../support/eventually';
+import { accessTokenFor, insertUser } from '../support/users';
+import { chat, closeMcp, connectMcp, McpClient } from '../support/mcp-client';
 import { useChatApp } from './mcp-test-env';
 
 /** Text shapes that are one long pre-token each: the worst case of a byte-pair encoder. */
@@ -66,5 +69,111 @@ describe('Chat gateway under hostile input', () => {
         expect(latencies.at(-1)).toBeLessThan(1_000);
       },
     );
+  });
+
+  describe('S-07 namespaces, frame size and sockets per user and address', () => {
+    // Frames up to 6 × 1,000 + 64 × 4 + 4,096 = 10,352 bytes are read.
+    const limited = useChatApp({
+      MCP_MAX_INPUT_CHARS: '1000',
+      MCP_MAX_MESSAGES: '4',
+      MCP_MAX_SOCKETS_PER_USER: '3',
+      MCP_MAX_SOCKETS_PER_IP: '8',
+      MCP_MESSAGES_PER_MINUTE: '1000',
+    });
+    const open: McpClient[] = [];
+    const attempt = (token: string) =>
+      connectMcp(limited.url, token).then((socket) => {
+        open.push(socket);
+        return socket;
+      });
+    const closeAll = () => open.splice(0).forEach(closeMcp);
+    afterEach(closeAll);
+
+    it.each([
+      ['without a token', undefined],
+      ['with a valid session token', 'valid'],
+    ])('S-07: refuses the default namespace / %s', async (_what, token) => {
+      const user = await fundedUser(limited.t, '1');
+      const socket = io(limited.url, {
+        auth: { token: token && user.sessionToken },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      try {
+        const refusal = await new Promise<Error>((resolve, reject) => {
+          socket.once('connect', () => reject(new Error('connected to /')));
+          socket.once('connect_error', resolve);
+        });
+        expect(refusal.message).toBe('invalid namespace: connect to /mcp');
+      } finally {
+        socket.close();
+      }
+    });
+
+    it('S-07: reads the largest valid chat:start, answers one just over the limit, and cuts a bigger frame', async () => {
+      const user = await fundedUser(limited.t, '100');
+      const socket = await attempt(user.sessionToken);
+      // 1,000 control characters: 6 bytes each as JSON, the largest valid content.
+      const largest = await chat(socket, {
+        requestId: 'largest',
+        model: 't-gpt',
+        messages: [{ role: 'user', content: '\u0001'.repeat(1000) }],
+      });
+      expect(largest.ack).toEqual({ ok: true });
+      expect(largest.end).toBeDefined();
+      const over = await chat(socket, {
+        requestId: 'over',
+        model: 't-gpt',
+        messages: [{ role: 'user', content: 'a'.repeat(1001) }],
+      });
+      expect(over.ack).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+      const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      socket.emit('chat:start', {
+        requestId: 'huge',
+        model: 't-gpt',
+        messages: [{ role: 'user', content: 'a'.repeat(20_000) }],
+      } as never);
+      await expect(closed).resolves.toBe('transport close');
+      expect(limited.fakes.openai.requests).toHaveLength(1);
+    });
+
+    it('S-07: 50 parallel connections of one user: exactly MCP_MAX_SOCKETS_PER_USER open, the rest refused by name; a closed one frees its place', async () => {
+      const user = await insertUser(limited.t.database);
+      const token = await accessTokenFor(limited.t, user);
+      const results = await Promise.allSettled(Array.from({ length: 50 }, () => attempt(token)));
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(open).toHaveLength(3);
+      expect(refused).toHaveLength(47);
+      for (const r of refused) {
+        expect((r.reason as Error).message).toBe('too many connections for this user (at most 3)');
+      }
+      closeMcp(open.shift()!);
+      await eventually(() => attempt(token));
+      expect(open).toHaveLength(3);
+    });
+
+    it('S-07: 50 parallel connections of 50 users from one address: exactly MCP_MAX_SOCKETS_PER_IP open', async () => {
+      const users = await Promise.all(
+        Array.from({ length: 50 }, () => insertUser(limited.t.database)),
+      );
+      const tokens = await Promise.all(users.map((user) => accessTokenFor(limited.t, user)));
+      // Retried while sockets of the test before may still be leaving (each try closes its own).
+      await eventually(async () => {
+        const results = await Promise.allSettled(tokens.map((token) => attempt(token)));
+        const refused = results.filter((r) => r.status === 'rejected');
+        try {
+          expect(open).toHaveLength(8);
+          expect(refused).toHaveLength(42);
+          for (const r of refused) {
+            expect((r.reason as Error).message).toBe(
+              'too many connections from this address (at most 8)',
+            );
+          }
+        } finally {
+          closeAll();
+        }
+      });
+    });
   });
 });
