@@ -234,10 +234,11 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         { requestId: rid(), model: 't-gpt', messages: [{ role: 'robot', content: 'x' }] },
         { requestId: rid(), model: 't-gpt', messages: [{ role: 'user', content: 42 }] },
         { requestId: rid(), model: 't-gpt', messages: Array(1000).fill(HELLO[0]) },
+        // Over MCP_MAX_INPUT_CHARS (400,000) yet within the frame limit: read and answered.
         {
           requestId: rid(),
           model: 't-gpt',
-          messages: [{ role: 'user', content: 'x'.repeat(10 << 20) }],
+          messages: [{ role: 'user', content: 'x'.repeat(400_001) }],
         },
         { requestId: rid(), model: 't-gpt', messages: HELLO, maxTokens: -1 },
       ];
