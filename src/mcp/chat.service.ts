@@ -50,6 +50,12 @@ interface PreparedChat {
   slotId: string;
 }
 
+/** The abort reason of chats cut by a shutdown, and the message their clients get. */
+const SHUTTING_DOWN = new ChatError(
+  'CANCELLED',
+  'The server is shutting down: charged for what was delivered; reconnect to continue',
+);
+
 /** Reserve for a little more input than estimated: tokenizers and framing differ by model. */
 const INPUT_MARGIN_PERCENT = 110n;
 const INPUT_MARGIN_TOKENS = 16n;
@@ -72,6 +78,7 @@ export class ChatService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('McpChat');
   private readonly running = new Map<string, Map<string, RunningChat>>();
   private readonly config: McpConfig;
+  private closing = false;
 
   constructor(
     config: AppConfig,
@@ -93,6 +100,7 @@ export class ChatService implements BeforeApplicationShutdown {
     raw: unknown,
     sink: ChatSink,
   ): Promise<StartedChat> {
+    if (this.closing) return failed('PROVIDER_UNAVAILABLE', SHUTTING_DOWN.message);
     const parsed = parseChatStart(raw, this.config);
     if (!parsed.ok) return failed('INVALID_REQUEST', parsed.reason);
     const payload = parsed.value;
@@ -134,16 +142,32 @@ export class ChatService implements BeforeApplicationShutdown {
     for (const chat of this.running.get(connectionId)?.values() ?? []) chat.controller.abort();
   }
 
+  /**
+   * Shutdown (SIGTERM): new chats are refused at once; running ones may finish until `graceMs`
+   * has passed, then the rest are cancelled and charged for what they delivered. Resolves once
+   * every charge is written.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.runningChats().map((chat) => chat.done)),
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
+    await this.beforeApplicationShutdown();
+  }
+
   /** On shutdown, abort what is running and wait for the charges to be written. */
   async beforeApplicationShutdown(): Promise<void> {
-    const pending: Promise<void>[] = [];
-    for (const chats of this.running.values()) {
-      for (const chat of chats.values()) {
-        chat.controller.abort();
-        if (chat.done) pending.push(chat.done);
-      }
-    }
-    await Promise.allSettled(pending);
+    this.closing = true;
+    const chats = this.runningChats();
+    for (const chat of chats) chat.controller.abort(SHUTTING_DOWN);
+    await Promise.allSettled(chats.map((chat) => chat.done));
+  }
+
+  private runningChats(): RunningChat[] {
+    return [...this.running.values()].flatMap((chats) => [...chats.values()]);
   }
 
   private async prepare(
@@ -256,7 +280,7 @@ export class ChatService implements BeforeApplicationShutdown {
         ...(answered.modelId !== primary.id ? { fallbackFrom: primary.id } : {}),
       });
     } catch (error) {
-      const chatError = this.asChatError(error);
+      const chatError = signal.reason === SHUTTING_DOWN ? SHUTTING_DOWN : this.asChatError(error);
       // Cancelled after the request went upstream, or failed after some output: partial charge.
       const partial = target && (chatError.code === 'CANCELLED' || delivered.length > 0);
       let cost = '0';

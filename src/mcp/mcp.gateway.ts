@@ -49,6 +49,7 @@ export class McpGateway
   private revalidation?: NodeJS.Timeout;
   private stopListening?: () => void;
   private namespace?: McpNamespace;
+  private closing = false;
 
   constructor(
     private readonly chat: ChatService,
@@ -62,6 +63,7 @@ export class McpGateway
   afterInit(namespace: McpNamespace): void {
     this.namespace = namespace;
     namespace.use((socket, next) => {
+      if (this.closing) return next(new Error('server shutting down: connect again'));
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       this.authenticator.authenticate(auth?.token).then(
         (identity) => {
@@ -136,6 +138,21 @@ export class McpGateway
    */
   disconnectUser(userId: string): void {
     this.namespace?.in(userRoom(userId)).disconnectSockets(true);
+  }
+
+  /**
+   * Shutdown (SIGTERM), bounded by `timeoutMs`: no new sockets or chats; running chats may finish
+   * until the last second (or fifth) of it, then are cancelled and charged for what they
+   * delivered; then every socket of this instance gets `server:shutdown` and is disconnected.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    await this.chat.drain(timeoutMs - Math.min(1_000, timeoutMs / 5));
+    const local = this.namespace?.local;
+    local?.emit('server:shutdown', {
+      message: 'The server is shutting down; connect again to reach another instance',
+    });
+    local?.disconnectSockets(true);
   }
 
   onModuleDestroy(): void {
