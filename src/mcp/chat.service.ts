@@ -151,7 +151,7 @@ export class ChatService implements BeforeApplicationShutdown {
     this.closing = true;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(this.runningChats().map((chat) => chat.done)),
+      Promise.allSettled(this.runningChats().map((chat) => chat.done ?? Promise.resolve())),
       new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
     clearTimeout(timer);
@@ -163,7 +163,7 @@ export class ChatService implements BeforeApplicationShutdown {
     this.closing = true;
     const chats = this.runningChats();
     for (const chat of chats) chat.controller.abort(SHUTTING_DOWN);
-    await Promise.allSettled(chats.map((chat) => chat.done));
+    await Promise.allSettled(chats.map((chat) => chat.done ?? Promise.resolve()));
   }
 
   private runningChats(): RunningChat[] {
