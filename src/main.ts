@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import type { Socket } from 'node:net';
 import pino from 'pino';
 import { createApp } from './app.factory';
 import { baseLoggerOptions } from './common/logging/logger-options';
 import { AppConfig, ConfigValidationError, loadAppConfig } from './config/app-config';
 import { readEnvironment } from './config/read-environment';
 import { EmbeddedPostgresServer } from './database/embedded-postgres';
+import { McpGateway } from './mcp/mcp.gateway';
 
 function loadConfigOrExit(): AppConfig {
   try {
@@ -41,8 +43,15 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config);
-  await app.listen(config.port, config.host);
   const server = app.getHttpServer();
+  // Every connection, upgraded WebSockets included (closeAllConnections misses those), so the
+  // shutdown timeout bounds them all.
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+  await app.listen(config.port, config.host);
   logger.info({ address: server.address() }, 'Smart AI Hub is listening');
 
   let stopping = false;
@@ -50,12 +59,18 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'Shutting down: finishing in-flight requests');
-    // Stop accepting, let in-flight requests finish, and cut what is left after the timeout.
-    const forceClose = setTimeout(
-      () => server.closeAllConnections(),
-      config.http.shutdownTimeoutMs,
-    );
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Stop accepting, let in-flight requests and chats finish, and cut what is left after the
+    // timeout. Chats past their grace are cancelled and charged for what they delivered, and
+    // their sockets are told and disconnected (McpGateway.drain).
+    const forceClose = setTimeout(() => {
+      for (const socket of connections) socket.destroy();
+    }, config.http.shutdownTimeoutMs);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await app
+      .get(McpGateway)
+      .drain(config.http.shutdownTimeoutMs)
+      .catch((error: unknown) => logger.error({ err: error }, 'Draining the chats failed'));
+    await closed;
     clearTimeout(forceClose);
     await app.close();
     await embedded?.stop();

@@ -43,10 +43,18 @@ interface PreparedChat {
   userId: string;
   candidates: ChatModel[];
   maxTokens: number;
+  /** The messages' o200k token count, for the hold and when a provider reports no usage. */
+  inputEstimate: number;
   holdId: string;
   reservedUnits: bigint;
   slotId: string;
 }
+
+/** The abort reason of chats cut by a shutdown, and the message their clients get. */
+const SHUTTING_DOWN = new ChatError(
+  'CANCELLED',
+  'The server is shutting down: charged for what was delivered; reconnect to continue',
+);
 
 /** Reserve for a little more input than estimated: tokenizers and framing differ by model. */
 const INPUT_MARGIN_PERCENT = 110n;
@@ -70,6 +78,7 @@ export class ChatService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('McpChat');
   private readonly running = new Map<string, Map<string, RunningChat>>();
   private readonly config: McpConfig;
+  private closing = false;
 
   constructor(
     config: AppConfig,
@@ -91,6 +100,7 @@ export class ChatService implements BeforeApplicationShutdown {
     raw: unknown,
     sink: ChatSink,
   ): Promise<StartedChat> {
+    if (this.closing) return failed('PROVIDER_UNAVAILABLE', SHUTTING_DOWN.message);
     const parsed = parseChatStart(raw, this.config);
     if (!parsed.ok) return failed('INVALID_REQUEST', parsed.reason);
     const payload = parsed.value;
@@ -132,16 +142,32 @@ export class ChatService implements BeforeApplicationShutdown {
     for (const chat of this.running.get(connectionId)?.values() ?? []) chat.controller.abort();
   }
 
+  /**
+   * Shutdown (SIGTERM): new chats are refused at once; running ones may finish until `graceMs`
+   * has passed, then the rest are cancelled and charged for what they delivered. Resolves once
+   * every charge is written.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.runningChats().map((chat) => chat.done ?? Promise.resolve())),
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
+    await this.beforeApplicationShutdown();
+  }
+
   /** On shutdown, abort what is running and wait for the charges to be written. */
   async beforeApplicationShutdown(): Promise<void> {
-    const pending: Promise<void>[] = [];
-    for (const chats of this.running.values()) {
-      for (const chat of chats.values()) {
-        chat.controller.abort();
-        if (chat.done) pending.push(chat.done);
-      }
-    }
-    await Promise.allSettled(pending);
+    this.closing = true;
+    const chats = this.runningChats();
+    for (const chat of chats) chat.controller.abort(SHUTTING_DOWN);
+    await Promise.allSettled(chats.map((chat) => chat.done ?? Promise.resolve()));
+  }
+
+  private runningChats(): RunningChat[] {
+    return [...this.running.values()].flatMap((chats) => [...chats.values()]);
   }
 
   private async prepare(
@@ -173,8 +199,9 @@ export class ChatService implements BeforeApplicationShutdown {
         payload.maxTokens ?? this.config.defaultMaxTokens,
         ...candidates.map((m) => m.maxOutputTokens),
       );
+      const inputEstimate = await this.tokens.input(payload.messages);
       const reservedUnits = candidates
-        .map((m) => costUnits(pricesOf(m), this.reserveInput(m, payload), maxTokens))
+        .map((m) => costUnits(pricesOf(m), this.reserveInput(m, inputEstimate), maxTokens))
         .reduce((a, b) => (a > b ? a : b));
       const holdId = await this.billing.reserve({
         userId,
@@ -183,7 +210,16 @@ export class ChatService implements BeforeApplicationShutdown {
         requestId: payload.requestId,
         model: primary.id,
       });
-      return { payload, userId, candidates, maxTokens, holdId, reservedUnits, slotId };
+      return {
+        payload,
+        userId,
+        candidates,
+        maxTokens,
+        inputEstimate,
+        holdId,
+        reservedUnits,
+        slotId,
+      };
     } catch (error) {
       if (slotTaken) await this.slots.release(userId, slotId);
       throw error;
@@ -229,8 +265,8 @@ export class ChatService implements BeforeApplicationShutdown {
         },
       );
       const answered = target!;
-      const inputTokens = usage.inputTokens ?? this.estimateInput(answered, payload);
-      const outputTokens = usage.outputTokens ?? this.tokens.output(delivered);
+      const inputTokens = usage.inputTokens ?? this.estimateInput(chat, answered);
+      const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
       const charged = await this.charge(chat, answered, inputTokens, outputTokens);
       const primary = chat.candidates[0];
       sink.end({
@@ -244,14 +280,14 @@ export class ChatService implements BeforeApplicationShutdown {
         ...(answered.modelId !== primary.id ? { fallbackFrom: primary.id } : {}),
       });
     } catch (error) {
-      const chatError = this.asChatError(error);
+      const chatError = signal.reason === SHUTTING_DOWN ? SHUTTING_DOWN : this.asChatError(error);
       // Cancelled after the request went upstream, or failed after some output: partial charge.
       const partial = target && (chatError.code === 'CANCELLED' || delivered.length > 0);
       let cost = '0';
       try {
         if (partial) {
-          const inputTokens = usage.inputTokens ?? this.estimateInput(target!, payload);
-          const outputTokens = usage.outputTokens ?? this.tokens.output(delivered);
+          const inputTokens = usage.inputTokens ?? this.estimateInput(chat, target!);
+          const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
           cost = (await this.charge(chat, target!, inputTokens, outputTokens)).cost;
         } else {
           await this.billing.release(chat.holdId);
@@ -290,12 +326,12 @@ export class ChatService implements BeforeApplicationShutdown {
     return { cost, balance };
   }
 
-  private estimateInput(target: UpstreamTarget, payload: ChatStartPayload): number {
-    return this.tokens.input(target.provider, payload.messages);
+  private estimateInput(chat: PreparedChat, target: UpstreamTarget): number {
+    return this.tokens.forProvider(target.provider, chat.inputEstimate);
   }
 
-  private reserveInput(model: ChatModel, payload: ChatStartPayload): number {
-    const estimate = BigInt(this.tokens.input(model.provider, payload.messages));
+  private reserveInput(model: ChatModel, inputEstimate: number): number {
+    const estimate = BigInt(this.tokens.forProvider(model.provider, inputEstimate));
     return Number((estimate * INPUT_MARGIN_PERCENT + 99n) / 100n + INPUT_MARGIN_TOKENS);
   }
 

@@ -84,10 +84,16 @@ export interface McpClientToServerEvents {
   'chat:cancel': (payload: ChatCancelPayload, ack?: (result: ChatAck) => void) => void;
 }
 
+export interface ServerShutdownEvent {
+  message: string;
+}
+
 export interface McpServerToClientEvents {
   'chat:chunk': (event: ChatChunkEvent) => void;
   'chat:end': (event: ChatEndEvent) => void;
   'chat:error': (event: ChatErrorEvent) => void;
+  /** This instance is stopping; the socket is disconnected right after. */
+  'server:shutdown': (event: ServerShutdownEvent) => void;
 }
 
 /** A failure with one of the chat codes, raised anywhere in the chat path. */

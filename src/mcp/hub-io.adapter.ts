@@ -5,12 +5,18 @@ import type Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { RedisConnection } from '../cache/redis-connection';
 import { AppConfig } from '../config/app-config';
+import type { McpConfig } from '../config/variables/mcp';
 
 /**
- * Largest Socket.IO message accepted. Above Socket.IO's 1 MB default so an oversized chat is
- * answered with INVALID_REQUEST (MCP_MAX_INPUT_CHARS) instead of a dropped connection.
+ * Largest Socket.IO frame read (S-07): the largest valid `chat:start`, i.e. MCP_MAX_INPUT_CHARS
+ * characters at 6 bytes each (the worst a JSON encoder writes, `\u0001` for control characters),
+ * plus the fields and framing of MCP_MAX_MESSAGES messages. A bigger frame closes the connection
+ * before it is parsed; anything up to this size is read and answered, as INVALID_REQUEST if it
+ * breaks a limit.
  */
-export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
+export function maxSocketMessageBytes(mcp: McpConfig): number {
+  return 6 * mcp.maxInputChars + 64 * mcp.maxMessages + 4096;
+}
 
 /**
  * Socket.IO on the app's own HTTP server, with the CORS origins of the HTTP API, and the Redis
@@ -34,9 +40,11 @@ export class HubIoAdapter extends IoAdapter {
     const origins = this.config.http.corsOrigins;
     const server = super.createIOServer(port, {
       ...options,
-      maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+      maxHttpBufferSize: maxSocketMessageBytes(this.config.mcp),
       cors: { origin: origins.includes('*') ? true : origins },
     }) as Server;
+    // Only `/mcp` serves anyone (S-07): the default namespace refuses every connection.
+    server.of('/').use((_socket, next) => next(new Error('invalid namespace: connect to /mcp')));
     if (this.redis.client) {
       // Pub/sub must queue while (re)connecting, unlike the fail-fast command connection.
       const pub = this.redis.client.duplicate({

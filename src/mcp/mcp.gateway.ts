@@ -1,10 +1,12 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   OnGatewayConnection,
   OnGatewayDisconnect,
   OnGatewayInit,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import proxyAddr from 'proxy-addr';
 import type { Namespace, Socket } from 'socket.io';
 import { AppConfig } from '../config/app-config';
 import { SessionService } from '../session/session.service';
@@ -12,6 +14,7 @@ import { parseRequestId } from './chat-payload';
 import { ChatAck, McpClientToServerEvents, McpServerToClientEvents } from './chat.types';
 import { ChatService, ChatSink } from './chat.service';
 import { SocketAuthenticator, SocketIdentity } from './socket-authenticator';
+import { SocketLimits } from './socket-limits';
 
 type McpSocket = Socket<
   McpClientToServerEvents,
@@ -46,20 +49,30 @@ export class McpGateway
   private revalidation?: NodeJS.Timeout;
   private stopListening?: () => void;
   private namespace?: McpNamespace;
+  private closing = false;
 
   constructor(
     private readonly chat: ChatService,
     private readonly authenticator: SocketAuthenticator,
     private readonly config: AppConfig,
     private readonly sessions: SessionService,
+    private readonly limits: SocketLimits,
+    private readonly http: HttpAdapterHost,
   ) {}
 
   afterInit(namespace: McpNamespace): void {
     this.namespace = namespace;
     namespace.use((socket, next) => {
+      if (this.closing) return next(new Error('server shutting down: connect again'));
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       this.authenticator.authenticate(auth?.token).then(
         (identity) => {
+          // Counted and admitted in one synchronous step, after the last await (S-07).
+          const admission = this.limits.admit(identity.userId, this.clientAddress(socket));
+          if (!admission.ok) return next(new Error(admission.message));
+          // Given back once, whether the socket connects and later leaves or never connects.
+          socket.conn.once('close', admission.release);
+          socket.once('disconnect', admission.release);
           socket.data.identity = identity;
           next();
         },
@@ -127,9 +140,31 @@ export class McpGateway
     this.namespace?.in(userRoom(userId)).disconnectSockets(true);
   }
 
+  /**
+   * Shutdown (SIGTERM), bounded by `timeoutMs`: no new sockets or chats; running chats may finish
+   * until the last second (or fifth) of it, then are cancelled and charged for what they
+   * delivered; then every socket of this instance gets `server:shutdown` and is disconnected.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    await this.chat.drain(timeoutMs - Math.min(1_000, timeoutMs / 5));
+    const local = this.namespace?.local;
+    local?.emit('server:shutdown', {
+      message: 'The server is shutting down; connect again to reach another instance',
+    });
+    local?.disconnectSockets(true);
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.revalidation);
     this.stopListening?.();
+  }
+
+  /** The client's address as Express sees it for HTTP (TRUST_PROXY applies the same way). */
+  private clientAddress(socket: McpSocket): string {
+    const app = this.http.httpAdapter.getInstance<{ get(setting: string): unknown }>();
+    const trust = app.get('trust proxy fn') as Parameters<typeof proxyAddr>[1];
+    return proxyAddr(socket.request, trust);
   }
 
   /** Re-checks the credentials of one user's sockets, wherever they are connected. */

@@ -12,6 +12,7 @@ import { ModelsRepository } from './models/models.repository';
 import { ModelsService } from './models/models.service';
 import { ProviderRegistry } from './providers/provider-registry';
 import { SocketAuthenticator } from './socket-authenticator';
+import { SocketLimits } from './socket-limits';
 import { StreamSlots } from './stream-slots';
 import { TokenEstimator } from './token-estimator';
 import { UpstreamRunner } from './upstream-runner';
@@ -29,6 +30,7 @@ import { UpstreamRunner } from './upstream-runner';
     StreamSlots,
     ChatBilling,
     SocketAuthenticator,
+    SocketLimits,
     ChatService,
     McpGateway,
   ],

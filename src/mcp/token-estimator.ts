@@ -1,15 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite' with { 'resolution-mode': 'import' };
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ChatMessage, ProviderName } from './chat.types';
 
-// js-tiktoken ships CommonJS builds but ESM-only typings, so the values are required by hand.
-/* eslint-disable @typescript-eslint/no-require-imports */
-const tiktoken = {
-  Tiktoken: (require('js-tiktoken/lite') as { Tiktoken: new (ranks: TiktokenBPE) => Tiktoken })
-    .Tiktoken,
-  o200k: require('js-tiktoken/ranks/o200k_base') as TiktokenBPE,
-};
-/* eslint-enable @typescript-eslint/no-require-imports */
+interface EncodingData {
+  pat_str: string;
+  bpe_ranks: string;
+}
 
 /** OpenAI's documented chat framing: ~3 tokens per message plus 3 to prime the reply. */
 const TOKENS_PER_MESSAGE = 3;
@@ -19,35 +15,58 @@ const REPLY_PRIMING = 3;
  * code. The estimate scales the o200k count so a hold covers the real usage in practice.
  */
 const ANTHROPIC_FACTOR_PERCENT = 125n;
+/**
+ * Text is counted in windows of at most this many characters, cut at a pre-token boundary near
+ * the end if there is one: a window's work is bounded (a fraction of a
+ * millisecond, also for the worst shape, a run of CJK), and between windows the event loop gets a
+ * turn. Such a cut is a pre-token boundary, so ordinary text and code are counted exactly; a hard
+ * cut through a long run without spaces may count a token more per window.
+ */
+const WINDOW_CHARS = 256;
+const BOUNDARY_LOOKBACK = 128;
 
 /**
- * Input token estimates for the credit hold taken before a chat (js-tiktoken, o200k_base, the
- * encoding of current OpenAI chat models), and an own count of delivered output when a provider
- * reports no usage (a cancelled or failed stream).
+ * Token counts for credit holds and for charging delivered output when a provider reports no
+ * usage: the o200k_base encoding of current OpenAI chat models (its vocabulary and pre-token
+ * pattern as js-tiktoken ships them), counted by our own byte-pair merge. js-tiktoken's encoder
+ * rescans the whole pre-token after every merge, quadratic in its length, so one long run of CJK
+ * or of letters without spaces blocked the server for minutes (S-01); this merge takes the lowest
+ * ranked pair from a heap, O(n log n), and the input is cut into bounded windows with a turn of the
+ * event loop between them. `<|endoftext|>` and the like are plain text here, never special tokens.
  */
 @Injectable()
 export class TokenEstimator implements OnModuleInit {
-  private encoder?: Tiktoken;
+  private encoding?: { ranks: Map<string, number>; pattern: RegExp };
 
-  /** Loads the ranks (~0.7 s) at start-up rather than in the first chat. */
+  /** Loads the vocabulary (~0.5 s) at start-up rather than in the first chat. */
   onModuleInit(): void {
-    this.count('warm up');
+    this.countWindow('warm up');
   }
 
-  private get tiktoken(): Tiktoken {
-    this.encoder ??= new tiktoken.Tiktoken(tiktoken.o200k);
-    return this.encoder;
+  /** Tokens of a text as a user or model wrote it. */
+  async count(text: string): Promise<number> {
+    let tokens = 0;
+    let start = 0;
+    while (start < text.length) {
+      if (start > 0) await nextTurn();
+      const end = windowEnd(text, start);
+      tokens += this.countWindow(text.slice(start, end));
+      start = end;
+    }
+    return tokens;
   }
 
-  /** Text as a user or model wrote it: `<|endoftext|>` and the like are plain text, not tokens. */
-  count(text: string): number {
-    return text ? this.tiktoken.encode(text, [], []).length : 0;
-  }
-
-  /** Estimated input tokens of a conversation for this provider. */
-  input(provider: ProviderName, messages: ChatMessage[]): number {
+  /** Input tokens of a conversation in o200k with OpenAI's chat framing; see `forProvider`. */
+  async input(messages: ChatMessage[]): Promise<number> {
     let tokens = REPLY_PRIMING;
-    for (const message of messages) tokens += TOKENS_PER_MESSAGE + this.count(message.content) + 1;
+    for (const message of messages) {
+      tokens += TOKENS_PER_MESSAGE + (await this.count(message.content)) + 1;
+    }
+    return tokens;
+  }
+
+  /** An `input` count as an estimate for this provider. */
+  forProvider(provider: ProviderName, tokens: number): number {
     if (provider === 'anthropic') {
       return Number((BigInt(tokens) * ANTHROPIC_FACTOR_PERCENT + 99n) / 100n);
     }
@@ -55,7 +74,133 @@ export class TokenEstimator implements OnModuleInit {
   }
 
   /** Output tokens of the text delivered so far, by our own count. */
-  output(delivered: string): number {
+  output(delivered: string): Promise<number> {
     return this.count(delivered);
   }
+
+  private countWindow(window: string): number {
+    const { ranks, pattern } = this.load();
+    let tokens = 0;
+    for (const [piece] of window.matchAll(pattern)) {
+      const bytes = Buffer.from(piece, 'utf8').toString('latin1');
+      tokens += ranks.has(bytes) ? 1 : mergedParts(bytes, ranks);
+    }
+    return tokens;
+  }
+
+  private load(): { ranks: Map<string, number>; pattern: RegExp } {
+    if (!this.encoding) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const data = require('js-tiktoken/ranks/o200k_base') as EncodingData;
+      this.encoding = {
+        ranks: parseRanks(data.bpe_ranks),
+        pattern: new RegExp(data.pat_str, 'gu'),
+      };
+    }
+    return this.encoding;
+  }
+}
+
+/** tiktoken's rank file: lines of `<name> <first rank> <base64 token> …`, ranks consecutive. */
+function parseRanks(file: string): Map<string, number> {
+  const ranks = new Map<string, number>();
+  for (const line of file.split('\n')) {
+    const [, offset, ...tokens] = line.split(' ');
+    if (offset === undefined) continue;
+    const first = Number.parseInt(offset, 10);
+    tokens.forEach((token, i) =>
+      ranks.set(Buffer.from(token, 'base64').toString('latin1'), first + i),
+    );
+  }
+  return ranks;
+}
+
+// Places no o200k pre-token spans: a non-space, then a space or tab; a line break, then a space,
+// a tab, a letter or a digit.
+const PRE_TOKEN_BOUNDARY = /\S[^\S\r\n]|[\r\n](?:[^\S\r\n]|[\p{L}\p{N}])/uy;
+
+/** Where the window starting at `start` ends: at a pre-token boundary near the limit if any. */
+function windowEnd(text: string, start: number): number {
+  const limit = start + WINDOW_CHARS;
+  if (limit >= text.length) return text.length;
+  for (let i = limit; i > limit - BOUNDARY_LOOKBACK; i--) {
+    PRE_TOKEN_BOUNDARY.lastIndex = i - 1;
+    if (PRE_TOKEN_BOUNDARY.test(text)) return i;
+  }
+  // Never between the two halves of a surrogate pair.
+  const code = text.charCodeAt(limit - 1);
+  return code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit;
+}
+
+const POSITION_BITS = 2 ** 22;
+
+/**
+ * Byte-pair merge of one pre-token (bytes as a latin1 string) as tiktoken defines it: repeatedly
+ * merge the adjacent pair of lowest rank, leftmost first, until no pair is in the vocabulary.
+ * Returns the number of parts left, i.e. tokens. Parts are a linked list over byte offsets; the
+ * candidate pairs sit in a binary min-heap keyed rank·2²² + left offset, and an entry whose pair
+ * has changed since it was pushed is skipped when it comes up.
+ */
+function mergedParts(bytes: string, ranks: Map<string, number>): number {
+  const n = bytes.length;
+  const next = new Int32Array(n + 1);
+  const prev = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+  }
+  // The rank of the pair starting at each part (-1: none), kept current as parts merge.
+  const pairRank = new Int32Array(n);
+  const heap: number[] = [];
+  const push = (left: number) => {
+    const rank = next[left] < n ? ranks.get(bytes.slice(left, next[next[left]])) : undefined;
+    pairRank[left] = rank ?? -1;
+    if (rank !== undefined) heapPush(heap, rank * POSITION_BITS + left);
+  };
+  for (let i = 0; i < n - 1; i++) push(i);
+  let parts = n;
+  while (heap.length > 0) {
+    const key = heapPop(heap);
+    const left = key % POSITION_BITS;
+    const rank = (key - left) / POSITION_BITS;
+    // Stale: the part at `left` was merged away (prev is then -2) or its pair changed since.
+    if (prev[left] === -2 || pairRank[left] !== rank) continue;
+    const right = next[left];
+    next[left] = next[right];
+    prev[next[right]] = left;
+    prev[right] = -2;
+    parts--;
+    if (prev[left] >= 0) push(prev[left]);
+    push(left);
+  }
+  return parts;
+}
+
+function heapPush(heap: number[], value: number): void {
+  let i = heap.push(value) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent] <= value) break;
+    heap[i] = heap[parent];
+    i = parent;
+  }
+  heap[i] = value;
+}
+
+function heapPop(heap: number[]): number {
+  const top = heap[0];
+  const last = heap.pop()!;
+  if (heap.length > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= heap.length) break;
+      const child = l + 1 < heap.length && heap[l + 1] < heap[l] ? l + 1 : l;
+      if (heap[child] >= last) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+  }
+  return top;
 }

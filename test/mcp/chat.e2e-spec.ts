@@ -188,8 +188,8 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       expect(out.error).toMatchObject({ requestId, code: 'CANCELLED' });
       expect(out.chunks.length).toBeGreaterThanOrEqual(3);
       expect(out.chunks.length).toBeLessThan(60);
-      const inputTokens = estimator.input('openai', HELLO as never);
-      const outputTokens = estimator.count(out.text);
+      const inputTokens = await estimator.input(HELLO as never);
+      const outputTokens = await estimator.count(out.text);
       expect(out.error!.cost).toBe(expectedCost(inputTokens, 1, outputTokens, 2));
       await untilAborted(app.fakes.openai);
       const after = await ledgerOf(app.t, user.id);
@@ -207,7 +207,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       expect(out.text).toBe('ab');
       expect(out.error).toMatchObject({ code: 'TIMEOUT' });
       // Anthropic reported the input (message_start); the output is our own count of "ab".
-      expect(out.error!.cost).toBe(expectedCost(20, 0.5, estimator.count('ab'), 1.5));
+      expect(out.error!.cost).toBe(expectedCost(20, 0.5, await estimator.count('ab'), 1.5));
       await untilAborted(app.fakes.anthropic);
     });
 
@@ -234,10 +234,11 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         { requestId: rid(), model: 't-gpt', messages: [{ role: 'robot', content: 'x' }] },
         { requestId: rid(), model: 't-gpt', messages: [{ role: 'user', content: 42 }] },
         { requestId: rid(), model: 't-gpt', messages: Array(1000).fill(HELLO[0]) },
+        // Over MCP_MAX_INPUT_CHARS (400,000) yet within the frame limit: read and answered.
         {
           requestId: rid(),
           model: 't-gpt',
-          messages: [{ role: 'user', content: 'x'.repeat(10 << 20) }],
+          messages: [{ role: 'user', content: 'x'.repeat(400_001) }],
         },
         { requestId: rid(), model: 't-gpt', messages: HELLO, maxTokens: -1 },
       ];
@@ -299,7 +300,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       // Each hold is (input estimate × 1.1 + 16) × 1/1000 + 100 × 2/1000 ≈ 0.23: four fit in 1.
       const hold = ledgerUnits(
         expectedCost(
-          Math.ceil((estimator.input('openai', HELLO as never) * 110) / 100) + 16,
+          Math.ceil(((await estimator.input(HELLO as never)) * 110) / 100) + 16,
           1,
           100,
           2,

@@ -49,6 +49,7 @@ export function chat(
   socket: McpClient,
   payload: unknown,
   onChunk?: (chunk: ChatChunkEvent, all: ChatChunkEvent[]) => void,
+  timeoutMs = 20_000,
 ): Promise<ChatOutcome> {
   const requestId = (payload as { requestId?: string })?.requestId;
   const chunks: ChatChunkEvent[] = [];
@@ -56,7 +57,7 @@ export function chat(
     let ack: ChatAck | undefined;
     const timer = setTimeout(
       () => finish(undefined, undefined, new Error('chat timed out')),
-      20_000,
+      timeoutMs,
     );
     const onChunkEvent = (chunk: ChatChunkEvent) => {
       if (chunk.requestId !== requestId) return;

@@ -85,6 +85,20 @@ export const MCP_VARIABLES: readonly VariableSpec[] = [
     description: 'Most messages in one chat; more → `INVALID_REQUEST`.',
   },
   {
+    name: 'MCP_MAX_SOCKETS_PER_USER',
+    kind: { type: 'int', min: 1, max: 10_000 },
+    default: '10',
+    description:
+      'Open `/mcp` sockets one user may have on one instance; more → connect_error naming the limit.',
+  },
+  {
+    name: 'MCP_MAX_SOCKETS_PER_IP',
+    kind: { type: 'int', min: 1, max: 100_000 },
+    default: '100',
+    description:
+      'Open `/mcp` sockets from one client address (after TRUST_PROXY) on one instance; more → connect_error naming the limit.',
+  },
+  {
     name: 'MCP_HOLD_TTL',
     kind: { type: 'duration' },
     default: '15m',
@@ -112,6 +126,8 @@ export interface McpConfig {
   defaultMaxTokens: number;
   maxInputChars: number;
   maxMessages: number;
+  maxSocketsPerUser: number;
+  maxSocketsPerIp: number;
   holdTtlMs: number;
   revalidateIntervalMs: number;
 }
@@ -137,6 +153,8 @@ export function buildMcpConfig(v: ConfigValues): McpConfig {
     defaultMaxTokens: v.number('MCP_DEFAULT_MAX_TOKENS'),
     maxInputChars: v.number('MCP_MAX_INPUT_CHARS'),
     maxMessages: v.number('MCP_MAX_MESSAGES'),
+    maxSocketsPerUser: v.number('MCP_MAX_SOCKETS_PER_USER'),
+    maxSocketsPerIp: v.number('MCP_MAX_SOCKETS_PER_IP'),
     holdTtlMs: v.number('MCP_HOLD_TTL'),
     revalidateIntervalMs: v.number('MCP_REVALIDATE_INTERVAL'),
   };
