@@ -1,4 +1,4 @@
-import { passwordProblem } from '../../auth/passwords';
+import { passwordProblem } from '../../common/password-rules';
 import type { ConfigValues } from '../app-config';
 import type { VariableSpec } from '../environment';
 
