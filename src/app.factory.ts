@@ -1,17 +1,20 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
 import helmet from 'helmet';
 import { AppModule, AppModuleOptions } from './app.module';
 import { middlewareErrorHandler } from './common/http/all-exceptions.filter';
+import { inputGuard } from './common/http/input-guard';
+import { InputValidationPipe } from './common/http/input-validation.pipe';
 import { requestIdMiddleware } from './common/http/request-id';
 import { AppLogger } from './common/logging/app-logger';
 import { AppConfig } from './config/app-config';
 import { RedisConnection } from './cache/redis-connection';
 import { HubIoAdapter } from './mcp/hub-io.adapter';
 import { MetricsService } from './metrics/metrics.service';
+
+/** Routes whose bodies may exceed BODY_LIMIT (ledger metadata, operator requests). */
+const LARGE_BODY_ROUTES = ['/api/mcp/v1/', '/api/admin/'];
 
 /**
  * Builds the fully configured application without listening: main.ts and the end-to-end tests
@@ -40,15 +43,20 @@ export async function createApp(
     origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
     exposedHeaders: ['X-Request-ID', 'Retry-After'],
   });
-  app.use(json({ limit: config.http.bodyLimit }));
+  app.use(
+    inputGuard({
+      bodyLimit: config.http.bodyLimit,
+      largeBodyLimit: config.http.bodyLimitAuthenticated,
+      largeBodyRoutes: LARGE_BODY_ROUTES,
+      maxDepth: config.http.bodyMaxDepth,
+    }),
+  );
   app.use(middlewareErrorHandler);
 
   // Socket.IO (the /mcp chat namespace) on the same HTTP server, fanned out through Redis.
   app.useWebSocketAdapter(new HubIoAdapter(app, config, app.get(RedisConnection)));
 
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  app.useGlobalPipes(new InputValidationPipe());
 
   const document = SwaggerModule.createDocument(
     app,

@@ -14,6 +14,8 @@ export function buildDataSourceOptions(url: string, poolSize: number): DataSourc
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize },
+    // A request waits at most 5 s for a pooled connection (PostgreSQL down or the pool
+    // exhausted), then fails as "unavailable" (503 + Retry-After) instead of hanging.
+    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
   };
 }

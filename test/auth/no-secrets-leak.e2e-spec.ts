@@ -27,7 +27,7 @@ describe('No secret in any response or log line', () => {
         SMTP_URL: mailbox.url,
         FRONTEND_URL: 'https://app.example.test/',
         ADMIN_EMAIL: 'admin@example.com',
-        ADMIN_PASSWORD: 'Admin password 9',
+        ADMIN_PASSWORD: 'Operator password 9',
         AUTH_RATE_LIMIT_PER_IP: '10000',
         ...google.env(`http://127.0.0.1:${port}/api/auth/google/callback`),
       },
@@ -58,7 +58,7 @@ describe('No secret in any response or log line', () => {
     const password = 'first password 1';
     const newPassword = 'second password 2';
     secrets.set(password, 'password').set(newPassword, 'password');
-    secrets.set('Admin password 9', 'password');
+    secrets.set('Operator password 9', 'password');
 
     await post('/api/auth/register', { email: 'walk@example.com', password, name: 'W' });
     const verifyCode = await mailbox.codeFor('walk@example.com');

@@ -177,16 +177,16 @@ describe('Roles and the start-up admin', () => {
   it('creates one admin when two instances start together', async () => {
     const both = await Promise.all([
       startProbeApp(database, {
-        ADMIN_EMAIL: 'twin@example.com',
-        ADMIN_PASSWORD: 'twin password 1',
+        ADMIN_EMAIL: 'pair@example.com',
+        ADMIN_PASSWORD: 'double password 1',
       }),
       startProbeApp(database, {
-        ADMIN_EMAIL: 'twin@example.com',
-        ADMIN_PASSWORD: 'twin password 1',
+        ADMIN_EMAIL: 'pair@example.com',
+        ADMIN_PASSWORD: 'double password 1',
       }),
     ]);
     await Promise.all(both.map((p) => p.close()));
-    const rows = await database.query("SELECT role FROM users WHERE email = 'twin@example.com'");
+    const rows = await database.query("SELECT role FROM users WHERE email = 'pair@example.com'");
     expect(rows).toEqual([{ role: 'admin' }]);
   });
 });

@@ -1,4 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -14,9 +16,13 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** Starts `node dist/src/main.js` with exactly `env` (plus PATH and HOME). */
+  /**
+   * Starts `node dist/src/main.js` with exactly `env` (plus PATH and HOME), in an empty working
+   * directory: the server reads `.env` from there, and a developer's `.env` must not leak in.
+   */
   static start(env: Record<string, string>): ServerProcess {
     const child = spawn(process.execPath, [MAIN], {
+      cwd: mkdtempSync(join(tmpdir(), 'sah-server-')),
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -16,7 +16,12 @@ const PasswordProperty = (description: string) =>
 const CodeProperty = () =>
   applyDecorators(
     ApiProperty({ example: '042917', description: 'The 6-digit code from the mail' }),
-    Matches(/^\d{6}$/, { message: 'code must be 6 digits' }),
+    Matches(/^\d{6}$/, {
+      message: ({ value }) =>
+        typeof value === 'string'
+          ? 'code must be 6 digits'
+          : `code must be a string of 6 digits such as "042917", not a ${value === null ? 'null' : typeof value}`,
+    }),
   );
 
 export class EmailDto {

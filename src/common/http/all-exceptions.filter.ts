@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { RequestWithId, requestIdFrom } from './request-id';
 import { toErrorBody } from './error-response';
 
@@ -18,6 +19,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     );
     if (internal) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'Request failed');
+    } else if (isDatabaseUnavailable(exception)) {
+      const detail = exception instanceof Error ? exception.message : String(exception);
+      this.logger.warn({ requestId: body.requestId, detail }, 'Database unavailable: answered 503');
     }
     if (res.headersSent) {
       res.end();

@@ -1,5 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+} from '../errors/database-unavailable';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
 
 /** The one JSON error shape of the whole API; extra fields may follow the four fixed ones. */
@@ -74,7 +78,10 @@ function fromHttpException(exception: HttpException, requestId: string): ErrorBo
   };
 }
 
-/** Maps any thrown value to the error shape; `internal` is true when it was not a client error. */
+/**
+ * Maps any thrown value to the error shape. `internal` is true for a fault of the server that
+ * deserves a stack in the log; a database outage is a 503 the filter logs briefly instead.
+ */
 export function toErrorBody(
   exception: unknown,
   requestId: string,
@@ -102,6 +109,18 @@ export function toErrorBody(
       (exception.expose ? exception.message : reason(exception.status));
     return {
       body: { statusCode: exception.status, error: reason(exception.status), message, requestId },
+      internal: false,
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      body: {
+        statusCode: 503,
+        error: reason(503),
+        message: 'The database is unavailable; retry shortly',
+        requestId,
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      },
       internal: false,
     };
   }

@@ -25,8 +25,20 @@ describe('auth configuration', () => {
     expect(rejects({ ADMIN_EMAIL: 'nobody', ADMIN_PASSWORD: 'x' })).toThrow(
       'Configuration error: ADMIN_EMAIL="nobody" is invalid: it must be an email address',
     );
-    const config = loadAppConfig({ ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'pw pw 1' });
-    expect(config.auth.admin).toEqual({ email: 'root@example.com', password: 'pw pw 1' });
+    const config = loadAppConfig({ ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'pw pw pw 1' });
+    expect(config.auth.admin).toEqual({ email: 'root@example.com', password: 'pw pw pw 1' });
+  });
+
+  it('holds ADMIN_PASSWORD to the sign-up password rules (ADMIN_PASSWORD=admin was accepted)', () => {
+    expect(rejects({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'admin' })).toThrow(
+      'Configuration error: ADMIN_PASSWORD is invalid: it must be at least 8 characters long (the sign-up password rules)',
+    );
+    expect(rejects({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'administrator' })).toThrow(
+      /ADMIN_PASSWORD is invalid: it must contain a letter and a digit or symbol/,
+    );
+    expect(
+      rejects({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'administrator' }),
+    ).not.toThrow(/administrator/);
   });
 
   it('never echoes secret values in a problem', () => {

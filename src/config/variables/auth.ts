@@ -1,3 +1,4 @@
+import { passwordProblem } from '../../common/password-rules';
 import type { ConfigValues } from '../app-config';
 import type { VariableSpec } from '../environment';
 
@@ -137,6 +138,12 @@ export function buildAuthConfig(v: ConfigValues): AuthConfig {
   }
   if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
     v.problem(`ADMIN_EMAIL=${JSON.stringify(adminEmail)} is invalid: it must be an email address`);
+  }
+  // The start-up admin meets the rules sign-up enforces (ADMIN_PASSWORD=admin used to pass).
+  const adminPasswordProblem =
+    adminPassword === undefined ? null : passwordProblem(adminPassword, adminEmail);
+  if (adminPasswordProblem) {
+    v.problem(`ADMIN_PASSWORD is invalid: ${adminPasswordProblem} (the sign-up password rules)`);
   }
   const google = {
     clientId: v.optionalString('GOOGLE_CLIENT_ID'),

@@ -87,8 +87,22 @@ export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
   {
     name: 'BODY_LIMIT',
     kind: { type: 'string' },
-    default: '1mb',
-    description: 'Largest accepted JSON body (bytes or e.g. `512kb`); larger → 413.',
+    default: '16kb',
+    description:
+      'Largest accepted JSON body (bytes or e.g. `16kb`) of routes open without a credential (login, register, …); larger → 413.',
+  },
+  {
+    name: 'BODY_LIMIT_AUTHENTICATED',
+    kind: { type: 'string' },
+    default: '64kb',
+    description:
+      'Largest JSON body of the credits API and the admin API (ledger metadata of up to 8 KB, sent escaped), for requests carrying a credential header; larger → 413.',
+  },
+  {
+    name: 'BODY_MAX_DEPTH',
+    kind: { type: 'int', min: 2, max: 1000 },
+    default: '32',
+    description: 'Deepest nesting of objects and arrays accepted in a JSON body; deeper → 400.',
   },
   {
     name: 'SHUTDOWN_TIMEOUT',
@@ -126,6 +140,8 @@ export interface PlatformConfig {
     corsOrigins: string[];
     trustProxy: boolean | number | string;
     bodyLimit: string;
+    bodyLimitAuthenticated: string;
+    bodyMaxDepth: number;
     shutdownTimeoutMs: number;
   };
   rateLimitPerMinute: number;
@@ -160,6 +176,8 @@ export function buildPlatformConfig(v: ConfigValues): PlatformConfig {
       corsOrigins: v.list('CORS_ORIGINS'),
       trustProxy: parseTrustProxy(v.string('TRUST_PROXY')),
       bodyLimit: v.string('BODY_LIMIT'),
+      bodyLimitAuthenticated: v.string('BODY_LIMIT_AUTHENTICATED'),
+      bodyMaxDepth: v.number('BODY_MAX_DEPTH'),
       shutdownTimeoutMs: v.number('SHUTDOWN_TIMEOUT'),
     },
     rateLimitPerMinute: v.number('RATE_LIMIT_PER_MINUTE'),

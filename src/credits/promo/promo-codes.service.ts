@@ -156,7 +156,7 @@ export class PromoCodesService {
     },
     manager: EntityManager = this.dataSource.manager,
   ): Promise<PromoCodeView> {
-    const amount = this.parseAmountAndUses(input);
+    const amount = this.parseTerms(input);
     const code = input.code === undefined ? generatePromoCode() : normalizePromoCode(input.code);
     if (!CODE_FORMAT.test(code)) {
       throw new InvalidCreditRequestError(
@@ -190,7 +190,7 @@ export class PromoCodesService {
     },
     manager: EntityManager,
   ): Promise<PromoCodeView[]> {
-    const amount = this.parseAmountAndUses(input);
+    const amount = this.parseTerms(input);
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > PROMO_BATCH_MAX) {
       throw new InvalidCreditRequestError(`count must be an integer from 1 to ${PROMO_BATCH_MAX}`);
     }
@@ -249,10 +249,20 @@ export class PromoCodesService {
     return { before: toPromoCodeView(current), after: toPromoCodeView(updated) };
   }
 
-  private parseAmountAndUses(input: { amount: unknown; maxRedemptions: number }): bigint {
+  private parseTerms(input: {
+    amount: unknown;
+    maxRedemptions: number;
+    expiresAt?: Date | null;
+  }): bigint {
     const amount = this.amounts.parse(input.amount, 'amount');
     if (!Number.isInteger(input.maxRedemptions) || input.maxRedemptions < 1) {
       throw new InvalidCreditRequestError('max_redemptions must be a positive integer');
+    }
+    // A code nobody could ever redeem is a mistake (e.g. a copied example date), not a code.
+    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw new InvalidCreditRequestError(
+        `expires_at must be in the future (${input.expiresAt.toISOString()} has passed)`,
+      );
     }
     return amount;
   }
