@@ -152,7 +152,7 @@ async function holdPairs(url: string, userIds: string[]): Promise<LoadResult> {
         }),
       },
     ],
-  } as autocannon.Options);
+  });
   // One pair = two requests.
   return { ...result, requestsPerSecond: Math.round(result.requestsPerSecond / 2) };
 }
