@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { AuditLogService } from '../common/audit/audit-log.service';
-import { formatUnits, parseUnits } from '../common/money/credit-amount';
+import { formatUnits } from '../common/money/credit-amount';
 import { CreditHoldsService } from '../credits/credit-holds.service';
 import {
   BalanceView,
@@ -44,18 +42,11 @@ export const TRANSACTION_CSV_COLUMNS: CsvColumns<LedgerRowView> = [
   ['metadata', (r) => r.metadata],
 ];
 
-/** The balance before a change, from the balance after it and the signed amount. */
-function balanceBefore(result: { new_balance: string; amount: string }): string {
-  const after = parseUnits(result.new_balance);
-  const amount = parseUnits(result.amount);
-  if (!('units' in after) || !('units' in amount)) return 'unknown';
-  return formatUnits(after.units - amount.units);
-}
-
 /**
- * Operators' money routes. Each change goes through the Credits module's ledger (its locking,
- * limits and Idempotency-Key semantics, scoped to `admin:<id>`); the audit row is written by the
- * ledger's `inSameTransaction` hook, so it commits or rolls back with the ledger row.
+ * Operators' money routes. Each change is one call of the Credits money core (its rules and
+ * Idempotency-Key semantics, scoped to `admin:<id>`), which writes the audit row described here
+ * in the same statement as the ledger row: the two commit or roll back together, and a replayed
+ * key writes neither.
  */
 @Injectable()
 export class AdminCreditsService {
@@ -63,7 +54,6 @@ export class AdminCreditsService {
     private readonly ledger: CreditLedgerService,
     private readonly holds: CreditHoldsService,
     private readonly reports: LedgerReportsService,
-    private readonly audit: AuditLogService,
     private readonly clock: Clock,
   ) {}
 
@@ -96,20 +86,12 @@ export class AdminCreditsService {
       adminActor(admin),
       { transactionId, amount: input.amount, reason: input.reason },
       idempotencyKey,
-      (tx, result) =>
-        this.audit.record(tx, {
-          ...auditedBy(admin),
-          action: 'credits.refund',
-          target: { type: 'credit_transaction', id: transactionId },
-          before: { user_id: result.userId, balance: balanceBefore(result) },
-          after: {
-            balance: result.new_balance,
-            amount: result.amount,
-            refund_transaction_id: result.transaction_id,
-            refundable: result.refundable,
-            reason: input.reason,
-          },
-        }),
+      {
+        ...auditedBy(admin),
+        action: 'credits.refund',
+        target: { type: 'credit_transaction', id: transactionId },
+        after: { reason: input.reason },
+      },
     );
   }
 
@@ -163,19 +145,12 @@ export class AdminCreditsService {
     return this.ledger.credit(
       { actor: adminActor(admin), userId, type, amount: input.amount, reason: input.reason },
       idempotencyKey,
-      (tx: EntityManager, result) =>
-        this.audit.record(tx, {
-          ...auditedBy(admin),
-          action: `credits.${type}`,
-          target: { type: 'user', id: userId },
-          before: { balance: balanceBefore(result) },
-          after: {
-            balance: result.new_balance,
-            amount: result.amount,
-            transaction_id: result.transaction_id,
-            reason: input.reason,
-          },
-        }),
+      {
+        ...auditedBy(admin),
+        action: `credits.${type}`,
+        target: { type: 'user', id: userId },
+        after: { reason: input.reason },
+      },
     );
   }
 }

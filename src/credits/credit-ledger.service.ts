@@ -1,20 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { formatUnits, parseUnits } from '../common/money/credit-amount';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
+import { formatUnits, unitsFromSql } from '../common/money/credit-amount';
 import type { CreditCaller } from './callers/credit-caller';
-import { AccountState, CreditLedgerRepository, LedgerEntry } from './credit-ledger.repository';
+import { CreditCore } from './core/credit-core';
+import type { CoreAudit, Outcome } from './core/credit-operations';
+import { CreditLedgerRepository, LedgerEntry } from './credit-ledger.repository';
 import { checkMetadata, CreditAmountRules, isUuid } from './credit-rules';
-import {
-  CreditAccountDisabledError,
-  CreditAccountNotFoundError,
-  CreditTransactionNotFoundError,
-  InsufficientCreditsError,
-  RefundExceedsOriginalError,
-} from './credits.errors';
-import type { CreditTransactionType } from './entities/credit-transaction.entity';
-import { IdempotencyService } from './idempotency/idempotency.service';
+import { CreditTransactionNotFoundError } from './credits.errors';
+import type { CreditTransactionType } from './credit-types';
 
 export interface CheckResult {
   sufficient: true;
@@ -78,15 +71,6 @@ export interface TransactionPage {
   next_cursor: string | null;
 }
 
-/**
- * Extra work a caller (the Admin API's audit row) runs inside the transaction of a change, after
- * it: it commits with the change or rolls it back. It does not run when an idempotent request is
- * replayed (nothing changes then).
- */
-export type InSameTransaction<T> = (tx: EntityManager, result: T) => Promise<void>;
-
-const REFUNDABLE_TYPES: readonly CreditTransactionType[] = ['deduct', 'chat'];
-
 export function toTransactionView(entry: LedgerEntry): TransactionView {
   return {
     id: entry.id,
@@ -102,146 +86,116 @@ export function toTransactionView(entry: LedgerEntry): TransactionView {
   };
 }
 
+/** An amount of an outcome (numeric text) as the API writes it. */
+export function amountOf(outcome: Outcome, field: string): string {
+  return formatUnits(unitsFromSql(outcome[field] as string));
+}
+
 /**
- * The rules of the ledger. Every change is one transaction: lock the account row
- * (`SELECT … FOR UPDATE`), check against the available balance (balance − active holds), move the
- * balance and append the ledger row; any failure rolls all of it back. Amounts are bigint units of
- * 0.0001 in memory and numeric(20,4) in PostgreSQL, never floats.
+ * The ledger's operations as the API offers them: each parses its input, names its
+ * Idempotency-Key request, makes ONE call of the money core (`CreditCore`, which holds every
+ * money rule) and shapes the answer. Amounts are bigint units of 0.0001 in memory, numeric(20,4)
+ * in PostgreSQL, decimal strings on the wire; never floats.
  */
 @Injectable()
 export class CreditLedgerService {
-  private readonly signupBonus: bigint;
-
   constructor(
     private readonly dataSource: DataSource,
+    private readonly core: CreditCore,
     private readonly ledger: CreditLedgerRepository,
-    private readonly idempotency: IdempotencyService,
     private readonly amounts: CreditAmountRules,
-    private readonly clock: Clock,
-    config: AppConfig,
-  ) {
-    const bonus = parseUnits(config.credits.signupBonus);
-    this.signupBonus = 'units' in bonus ? bonus.units : 0n;
-  }
+  ) {}
 
   /**
-   * Creates the user's account and its `signup` ledger row (SIGNUP_BONUS_CREDITS, possibly 0)
-   * inside the caller's transaction: call it from the transaction that inserts the user. Does
-   * nothing when the account already exists.
+   * The signup grant, the one entry point that gives a user their signup credits: opens the
+   * account and writes its `signup` ledger row (SIGNUP_BONUS_CREDITS, possibly 0) once per user;
+   * calling it again changes nothing. `manager`: the transaction that inserts the user.
    */
-  async openAccount(manager: EntityManager, userId: string): Promise<{ balance: string }> {
-    const at = this.clock.now();
-    if (!(await this.ledger.createAccount(manager, userId, at))) {
-      const state = await this.ledger.readAccount(manager, userId, at);
-      return { balance: formatUnits(state?.balance ?? 0n) };
-    }
-    const entry = await this.ledger.append(manager, {
-      userId,
-      type: 'signup',
-      service: null,
-      amount: this.signupBonus,
-      metadata: {},
-      idempotencyKey: null,
-      refundsTransactionId: null,
-      actor: 'system',
-      at,
-    });
-    return { balance: formatUnits(entry.balanceAfter) };
+  openAccount(manager: EntityManager | undefined, userId: string): Promise<{ balance: string }> {
+    return this.core.run(
+      { op: 'signup', user: userId, amount: this.core.signupBonus },
+      (outcome) => ({ balance: amountOf(outcome, 'balance') }),
+      { manager },
+    );
   }
 
-  /** Is `cost` available (balance − active holds)? 402 when not. Read-only: takes no lock. */
-  async check(
-    caller: CreditCaller,
-    input: { service: string; cost: unknown },
-  ): Promise<CheckResult> {
+  /** Is `cost` available (balance − held)? 402 when not, 403 for a disabled account. */
+  check(caller: CreditCaller, input: { service: string; cost: unknown }): Promise<CheckResult> {
     const cost = this.amounts.parse(input.cost, 'cost');
-    const state = await this.readState(caller.userId);
-    if (state.userStatus !== 'active') throw new CreditAccountDisabledError(caller.userId);
-    const available = state.balance - state.held;
-    if (available < cost) {
-      throw new InsufficientCreditsError(formatUnits(available), formatUnits(cost), caller.userId);
-    }
-    return { sufficient: true, balance: formatUnits(available), userId: caller.userId };
+    return this.core.run({ op: 'check', user: caller.userId, amount: cost }, (outcome) => ({
+      sufficient: true as const,
+      balance: amountOf(outcome, 'available'),
+      userId: caller.userId,
+    }));
   }
 
   /** Charges `cost` once per idempotency key: 402 when not available, nothing written then. */
-  async deduct(
+  deduct(
     caller: CreditCaller,
     input: { service: string; cost: unknown; metadata?: unknown },
     idempotencyKey?: string,
   ): Promise<DeductResult> {
     const cost = this.amounts.parse(input.cost, 'cost');
     const metadata = checkMetadata(input.metadata);
-    const request = {
-      scope: caller.actor,
-      key: idempotencyKey,
-      operation: 'credits.deduct',
-      payload: { userId: caller.userId, service: input.service, cost: formatUnits(cost), metadata },
-    };
-    return this.idempotency.execute(request, async (tx) => {
-      const now = this.clock.now();
-      const state = await this.lockSpendable(tx, caller.userId, now);
-      const available = state.balance - state.held;
-      if (available < cost) {
-        throw new InsufficientCreditsError(
-          formatUnits(available),
-          formatUnits(cost),
-          caller.userId,
-        );
-      }
-      const entry = await this.ledger.append(tx, {
-        userId: caller.userId,
-        type: 'deduct',
+    return this.core.run(
+      {
+        op: 'deduct',
+        user: caller.userId,
+        amount: cost,
         service: input.service,
-        amount: -cost,
         metadata,
-        idempotencyKey: idempotencyKey ?? null,
-        refundsTransactionId: null,
         actor: caller.actor,
-        at: now,
-      });
-      return {
+      },
+      (outcome) => ({
         status: 'ok' as const,
-        new_balance: formatUnits(entry.balanceAfter),
-        available: formatUnits(entry.balanceAfter - state.held),
-        transaction_id: entry.id,
+        new_balance: amountOf(outcome, 'balance'),
+        available: amountOf(outcome, 'available'),
+        transaction_id: outcome.transaction_id as string,
         userId: caller.userId,
-      };
-    });
+      }),
+      {
+        idempotency: {
+          scope: caller.actor,
+          key: idempotencyKey,
+          operation: 'credits.deduct',
+          payload: {
+            userId: caller.userId,
+            service: input.service,
+            cost: formatUnits(cost),
+            metadata,
+          },
+        },
+      },
+    );
   }
 
   /**
-   * Refunds all or part of a deduction made for this user by this caller. Refunds of one
-   * deduction never add up to more than it (→ 409); concurrent refunds serialize on the account.
+   * Refunds all or part of a `deduct` row made for this user by this caller (the same
+   * integration key, or the same user's session). Refunds of one row never add up to more than
+   * it (→ 409); `chat` rows are refunded only by operators.
    */
   refund(
     caller: CreditCaller,
     input: { transactionId: string; amount?: unknown; reason: string },
     idempotencyKey?: string,
   ): Promise<RefundResult> {
-    return this.refundEntry(
-      { actor: caller.actor, userId: caller.userId, onlyOwnDeductions: true },
-      input,
-      idempotencyKey,
-    );
+    return this.refundEntry({ actor: caller.actor, userId: caller.userId }, input, idempotencyKey);
   }
 
-  /** Admin refund of any user's deduction; `actor` is e.g. `admin:<id>`. */
+  /** An operator's refund of any user's `deduct` or `chat` row; `actor` is `admin:<id>`. */
   refundAsOperator(
     actor: string,
     input: { transactionId: string; amount?: unknown; reason: string },
     idempotencyKey?: string,
-    inSameTransaction?: InSameTransaction<RefundResult>,
+    audit?: CoreAudit,
   ): Promise<RefundResult> {
-    return this.refundEntry(
-      { actor, onlyOwnDeductions: false },
-      input,
-      idempotencyKey,
-      inSameTransaction,
-    );
+    return this.refundEntry({ actor, userId: null }, input, idempotencyKey, audit);
   }
 
-  /** Adds credits (`topup` by an operator, `promo`, …): one ledger row, idempotent per key. */
+  /**
+   * An operator adds credits (`topup`) or moves a signed amount (`adjustment`): one ledger row,
+   * idempotent per key; `audit` is written in the same statement.
+   */
   credit(
     input: {
       actor: string;
@@ -252,63 +206,50 @@ export class CreditLedgerService {
       metadata?: unknown;
     },
     idempotencyKey?: string,
-    inSameTransaction?: InSameTransaction<CreditResult>,
+    audit?: CoreAudit,
   ): Promise<CreditResult> {
     const amount =
       input.type === 'adjustment'
         ? this.amounts.parseSigned(input.amount, 'amount')
         : this.amounts.parse(input.amount, 'amount');
     const metadata = { ...checkMetadata(input.metadata), reason: input.reason };
-    const request = {
-      scope: input.actor,
-      key: idempotencyKey,
-      operation: `credits.${input.type}`,
-      payload: { userId: input.userId, amount: formatUnits(amount), metadata },
-    };
-    return this.idempotency.execute(request, async (tx) => {
-      const now = this.clock.now();
-      const state = await this.lockAccount(tx, input.userId, now);
-      const available = state.balance - state.held;
-      // A negative adjustment may take only what is available: never below zero or into holds.
-      if (amount < 0n && available < -amount) {
-        throw new InsufficientCreditsError(
-          formatUnits(available),
-          formatUnits(-amount),
-          input.userId,
-        );
-      }
-      const entry = await this.ledger.append(tx, {
-        userId: input.userId,
+    return this.core.run(
+      {
+        op: 'operator_change',
+        user: input.userId,
         type: input.type,
-        service: null,
         amount,
         metadata,
-        idempotencyKey: idempotencyKey ?? null,
-        refundsTransactionId: null,
         actor: input.actor,
-        at: now,
-      });
-      const result = {
+        audit,
+      },
+      (outcome) => ({
         status: 'ok' as const,
-        new_balance: formatUnits(entry.balanceAfter),
-        available: formatUnits(entry.balanceAfter - state.held),
-        transaction_id: entry.id,
+        new_balance: amountOf(outcome, 'balance'),
+        available: amountOf(outcome, 'available'),
+        transaction_id: outcome.transaction_id as string,
         amount: formatUnits(amount),
         userId: input.userId,
-      };
-      await inSameTransaction?.(tx, result);
-      return result;
-    });
+      }),
+      {
+        idempotency: {
+          scope: input.actor,
+          key: idempotencyKey,
+          operation: `credits.${input.type}`,
+          payload: { userId: input.userId, amount: formatUnits(amount), metadata },
+        },
+      },
+    );
   }
 
-  async balance(userId: string): Promise<BalanceView> {
-    const state = await this.readState(userId);
-    return {
+  /** Balance, available and held credits (a user without an account yet has 0); 404 for nobody. */
+  balance(userId: string): Promise<BalanceView> {
+    return this.core.run({ op: 'state', user: userId }, (outcome) => ({
       userId,
-      balance: formatUnits(state.balance),
-      available: formatUnits(state.balance - state.held),
-      held: formatUnits(state.held),
-    };
+      balance: amountOf(outcome, 'balance'),
+      available: amountOf(outcome, 'available'),
+      held: amountOf(outcome, 'held'),
+    }));
   }
 
   async transactions(userId: string, limit: number, cursor?: string): Promise<TransactionPage> {
@@ -320,107 +261,52 @@ export class CreditLedgerService {
     };
   }
 
-  /**
-   * Locks the user's account for a change, opening it first for a user created before the
-   * Credits module (or by a path that did not open one). 404 for an unknown user.
-   */
-  async lockAccount(tx: EntityManager, userId: string, now: Date): Promise<AccountState> {
-    const state = await this.ledger.lockAccount(tx, userId, now);
-    if (state) return state;
-    await this.openAccountOfUser(tx, userId);
-    return (await this.ledger.lockAccount(tx, userId, now))!;
-  }
-
-  /** Opens the account of a known user on first use; 404 for an unknown user id. */
-  async openAccountOfUser(tx: EntityManager, userId: string): Promise<void> {
-    if (!(await this.ledger.userStatus(tx, userId))) throw new CreditAccountNotFoundError(userId);
-    await this.openAccount(tx, userId);
-  }
-
-  /** `lockAccount` for spending: a disabled user's credits cannot be spent (403). */
-  async lockSpendable(tx: EntityManager, userId: string, now: Date): Promise<AccountState> {
-    const state = await this.lockAccount(tx, userId, now);
-    if (state.userStatus !== 'active') throw new CreditAccountDisabledError(userId);
-    return state;
-  }
-
-  private async readState(userId: string): Promise<AccountState> {
-    const manager = this.dataSource.manager;
-    const now = this.clock.now();
-    const state = await this.ledger.readAccount(manager, userId, now);
-    if (state) return state;
-    const userStatus = await this.ledger.userStatus(manager, userId);
-    if (!userStatus) throw new CreditAccountNotFoundError(userId);
-    return { userId, balance: 0n, held: 0n, userStatus };
-  }
-
   private refundEntry(
-    who: { actor: string; userId?: string; onlyOwnDeductions: boolean },
+    who: { actor: string; userId: string | null },
     input: { transactionId: string; amount?: unknown; reason: string },
     idempotencyKey?: string,
-    inSameTransaction?: InSameTransaction<RefundResult>,
+    audit?: CoreAudit,
   ): Promise<RefundResult> {
     const requested =
       input.amount === undefined || input.amount === null
-        ? undefined
+        ? null
         : this.amounts.parse(input.amount, 'amount');
-    const request = {
-      scope: who.actor,
-      key: idempotencyKey,
-      operation: 'credits.refund',
-      payload: {
-        userId: who.userId,
-        transactionId: input.transactionId,
-        amount: requested === undefined ? null : formatUnits(requested),
-        reason: input.reason,
-      },
-    };
-    return this.idempotency.execute(request, async (tx) => {
-      const original = isUuid(input.transactionId)
-        ? await this.ledger.findEntry(tx, input.transactionId)
-        : null;
-      if (
-        !original ||
-        !REFUNDABLE_TYPES.includes(original.type) ||
-        (who.userId !== undefined && original.userId !== who.userId) ||
-        (who.onlyOwnDeductions && original.actor !== who.actor)
-      ) {
-        throw new CreditTransactionNotFoundError(input.transactionId);
-      }
-      const now = this.clock.now();
-      // The account lock serializes every refund of this user's deductions.
-      await this.lockAccount(tx, original.userId, now);
-      const refundable = -original.amount - (await this.ledger.refundedTotal(tx, original.id));
-      const amount = requested ?? refundable;
-      if (refundable <= 0n || amount > refundable) {
-        throw new RefundExceedsOriginalError(
-          original.id,
-          formatUnits(refundable > 0n ? refundable : 0n),
-          formatUnits(amount > 0n ? amount : 0n),
-        );
-      }
-      const entry = await this.ledger.append(tx, {
-        userId: original.userId,
-        type: 'refund',
-        service: original.service,
-        amount,
-        metadata: { reason: input.reason },
-        idempotencyKey: idempotencyKey ?? null,
-        refundsTransactionId: original.id,
+    if (!isUuid(input.transactionId)) {
+      return Promise.reject(new CreditTransactionNotFoundError(input.transactionId));
+    }
+    return this.core.run(
+      {
+        op: 'refund',
+        transaction: input.transactionId,
+        user: who.userId,
         actor: who.actor,
-        at: now,
-      });
-      const result = {
+        operator: who.userId === null,
+        amount: requested,
+        reason: input.reason,
+        audit,
+      },
+      (outcome) => ({
         status: 'ok' as const,
-        new_balance: formatUnits(entry.balanceAfter),
-        transaction_id: entry.id,
-        refunded_transaction_id: original.id,
-        amount: formatUnits(amount),
-        refundable: formatUnits(refundable - amount),
-        userId: original.userId,
-      };
-      await inSameTransaction?.(tx, result);
-      return result;
-    });
+        new_balance: amountOf(outcome, 'balance'),
+        transaction_id: outcome.transaction_id as string,
+        refunded_transaction_id: input.transactionId,
+        amount: amountOf(outcome, 'amount'),
+        refundable: amountOf(outcome, 'refundable'),
+        userId: outcome.user_id as string,
+      }),
+      {
+        idempotency: {
+          scope: who.actor,
+          key: idempotencyKey,
+          operation: 'credits.refund',
+          payload: {
+            userId: who.userId ?? undefined,
+            transactionId: input.transactionId,
+            amount: requested === null ? null : formatUnits(requested),
+            reason: input.reason,
+          },
+        },
+      },
+    );
   }
 }

@@ -11,10 +11,11 @@ export class CreditAccountNotFoundError extends DomainError {
   }
 }
 
+/** The one refusal of a disabled account, for every money operation. */
 export class CreditAccountDisabledError extends DomainError {
   readonly kind = 'forbidden';
-  constructor(userId: string) {
-    super('The user account is disabled', { userId });
+  constructor(userId?: string) {
+    super('The user account is disabled', userId ? { userId } : {});
   }
 }
 

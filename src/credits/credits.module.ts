@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { IntegrationKeysModule } from '../integration-keys/integration-keys.module';
 import { SessionModule } from '../session/session.module';
 import { CreditCallerGuard } from './callers/credit-caller.guard';
+import { CreditCore } from './core/credit-core';
 import { CreditHoldsRepository } from './credit-holds.repository';
 import { CreditHoldsService } from './credit-holds.service';
 import { CreditLedgerRepository } from './credit-ledger.repository';
@@ -11,8 +12,6 @@ import { CreditAmountRules } from './credit-rules';
 import { CreditsApiController } from './credits-api.controller';
 import { CreditsUserController } from './credits-user.controller';
 import { CreditsHousekeeping } from './credits-housekeeping';
-import { IdempotencyKeyRepository } from './idempotency/idempotency-key.repository';
-import { IdempotencyService } from './idempotency/idempotency.service';
 import { LedgerReportsRepository } from './ledger-reports.repository';
 import { LedgerReportsService } from './ledger-reports.service';
 import { OpenAccountOnSignup } from './open-account-on-signup';
@@ -21,19 +20,18 @@ import { PromoCodesService } from './promo/promo-codes.service';
 
 /**
  * The credit ledger, holds, idempotency keys and the credit API. Opens the credit account when
- * Auth announces a sign-up; exports what Admin (top-ups, refunds, idempotency) and Mcp (holds) use.
+ * Auth announces a sign-up; exports what Admin (top-ups, refunds) and Mcp (holds) use.
  */
 @Module({
   imports: [AuthModule, SessionModule, IntegrationKeysModule],
   controllers: [CreditsApiController, CreditsUserController],
   providers: [
     CreditAmountRules,
+    CreditCore,
     CreditLedgerRepository,
     CreditLedgerService,
     CreditHoldsRepository,
     CreditHoldsService,
-    IdempotencyKeyRepository,
-    IdempotencyService,
     CreditCallerGuard,
     CreditsHousekeeping,
     PromoCodesRepository,
@@ -46,7 +44,6 @@ import { PromoCodesService } from './promo/promo-codes.service';
     LedgerReportsService,
     CreditLedgerService,
     CreditHoldsService,
-    IdempotencyService,
     PromoCodesService,
     CreditCallerGuard,
   ],

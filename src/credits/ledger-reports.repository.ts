@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { unitsFromSql } from '../common/money/credit-amount';
 import { LEDGER_COLUMNS, LedgerEntry, LedgerRow, toEntry } from './credit-ledger.repository';
-import type { CreditTransactionType } from './entities/credit-transaction.entity';
+import type { CreditTransactionType } from './credit-types';
 
 /** Which ledger rows an operator looks at; every field optional. */
 export interface LedgerFilter {

@@ -12,6 +12,13 @@ export interface ChatCharge {
   [extra: string]: unknown;
 }
 
+/**
+ * The chat gateway's actor on the ledger: its holds and `chat` rows are its own, so a user's
+ * session (actor `user:<id>`) can neither settle those holds nor refund those rows (S-02); only
+ * an operator refunds a `chat` row.
+ */
+export const CHAT_ACTOR = 'system:chat';
+
 /** The chat gateway's use of the Credits holds: reserve before, capture or release after. */
 @Injectable()
 export class ChatBilling {
@@ -32,7 +39,7 @@ export class ChatBilling {
         ttlSeconds: Math.max(1, Math.ceil(input.ttlMs / 1000)),
         service: 'chat',
         metadata: { requestId: input.requestId, model: input.model },
-        actor: `user:${input.userId}`,
+        actor: CHAT_ACTOR,
       });
       return hold.holdId;
     } catch (error) {

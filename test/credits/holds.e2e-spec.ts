@@ -131,11 +131,14 @@ describe('credit holds: reserve, capture, release, expiry', () => {
       amount: 15,
     }).expect(409);
     expect(late.body).toMatchObject({ status: 'expired' });
-    expect(await holds.expireStale()).toBeGreaterThanOrEqual(1);
-    const [row] = await t.database.query(`SELECT status FROM credit_holds WHERE id = $1`, [
-      hold.body.holdId,
-    ]);
-    expect(row).toEqual({ status: 'expired' });
+    // The operations that met it released it already; housekeeping releases any other.
+    expect(await holds.expireStale()).toBeGreaterThanOrEqual(0);
+    const [row] = await t.database.query(
+      `SELECT h.status, a.held::text FROM credit_holds h JOIN credit_accounts a USING (user_id)
+        WHERE h.id = $1`,
+      [hold.body.holdId],
+    );
+    expect(row).toEqual({ status: 'expired', held: '0.0000' });
     await asSora2(t, 'holds', user.id, { service: 's', amount: 15, ttl_seconds: 0 }).expect(400);
   });
 

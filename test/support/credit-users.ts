@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { CreditLedgerService } from '../../src/credits/credit-ledger.service';
 import { SessionService } from '../../src/session/session.service';
 import type { TestApp } from './test-app';
@@ -14,7 +13,7 @@ export interface FundedUser extends TestUser {
 export async function fundedUser(t: TestApp, credits: string): Promise<FundedUser> {
   const user = await insertUser(t.database);
   const ledger = t.app.get(CreditLedgerService);
-  await t.app.get(DataSource).transaction((manager) => ledger.openAccount(manager, user.id));
+  await ledger.openAccount(undefined, user.id);
   // The app runs with SIGNUP_BONUS_CREDITS=0, so the top-up is the whole balance.
   if (Number(credits) > 0) {
     await ledger.credit({

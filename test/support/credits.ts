@@ -54,14 +54,22 @@ export async function accountFacts(database: TestDatabase, userId: string): Prom
 }
 
 /**
- * The ledger invariant over the whole database: every account's balance equals the sum of its
- * ledger amounts (each row's balance_after = balance_before + amount is a CHECK constraint).
- * Returns the accounts that break it: none, always.
+ * The money invariants over the whole database: every account's balance equals the sum of its
+ * ledger amounts (each row's balance_after = balance_before + amount is a CHECK constraint), and
+ * its `held` equals the sum of its active holds. Returns the accounts that break them: none,
+ * always.
  */
 export async function ledgerViolations(database: TestDatabase): Promise<unknown[]> {
   return database.query(
-    `SELECT a.user_id, a.balance, coalesce(sum(t.amount), 0) AS ledger
-       FROM credit_accounts a LEFT JOIN credit_transactions t ON t.user_id = a.user_id
-      GROUP BY a.user_id, a.balance HAVING a.balance <> coalesce(sum(t.amount), 0)`,
+    `SELECT a.user_id, a.balance, a.held,
+            (SELECT coalesce(sum(t.amount), 0) FROM credit_transactions t
+              WHERE t.user_id = a.user_id) AS ledger,
+            (SELECT coalesce(sum(h.amount), 0) FROM credit_holds h
+              WHERE h.user_id = a.user_id AND h.status = 'active') AS active_holds
+       FROM credit_accounts a
+      WHERE a.balance <> (SELECT coalesce(sum(t.amount), 0) FROM credit_transactions t
+                           WHERE t.user_id = a.user_id)
+         OR a.held <> (SELECT coalesce(sum(h.amount), 0) FROM credit_holds h
+                        WHERE h.user_id = a.user_id AND h.status = 'active')`,
   );
 }

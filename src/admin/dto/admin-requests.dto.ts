@@ -15,8 +15,8 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { CREDIT_TRANSACTION_TYPES } from '../../credits/entities/credit-transaction.entity';
-import type { CreditTransactionType } from '../../credits/entities/credit-transaction.entity';
+import { CREDIT_TRANSACTION_TYPES } from '../../credits/credit-types';
+import type { CreditTransactionType } from '../../credits/credit-types';
 import { INTEGRATION_SCOPES } from '../../integration-keys/entities/integration-key.entity';
 import { IsCreditAmount } from '../../credits/dto/credit-amount.validator';
 import { PROMO_BATCH_MAX } from '../../credits/promo/promo-codes.service';

@@ -12,6 +12,8 @@ describe('credits configuration', () => {
       idempotencyWaitMs: 10_000,
       integrationKeys: [],
       integrationRateLimitPerMinute: 6000,
+      batchConcurrency: 4,
+      batchMax: 32,
     });
   });
 

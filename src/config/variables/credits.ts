@@ -50,6 +50,19 @@ export const CREDITS_VARIABLES: readonly VariableSpec[] = [
       'How long a copy of a request still in progress waits for the first before answering 409.',
   },
   {
+    name: 'CREDIT_BATCH_CONCURRENCY',
+    kind: { type: 'int', min: 1, max: 64 },
+    default: '4',
+    description:
+      'Money-core calls (one SQL statement each) running at once; operations arriving meanwhile share the next call (one ledger row and one answer each).',
+  },
+  {
+    name: 'CREDIT_BATCH_MAX',
+    kind: { type: 'int', min: 1, max: 50 },
+    default: '32',
+    description: 'Most credit operations one money-core call carries.',
+  },
+  {
     name: 'INTEGRATION_API_KEYS',
     kind: { type: 'list' },
     default: '',
@@ -80,6 +93,8 @@ export interface CreditsConfig {
   idempotencyWaitMs: number;
   integrationKeys: BootstrapIntegrationKey[];
   integrationRateLimitPerMinute: number;
+  batchConcurrency: number;
+  batchMax: number;
 }
 
 export const INTEGRATION_KEY_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -139,5 +154,7 @@ export function buildCreditsConfig(v: ConfigValues): CreditsConfig {
     idempotencyWaitMs: v.number('IDEMPOTENCY_WAIT'),
     integrationKeys: integrationKeys(v),
     integrationRateLimitPerMinute: v.number('INTEGRATION_RATE_LIMIT_PER_MINUTE'),
+    batchConcurrency: v.number('CREDIT_BATCH_CONCURRENCY'),
+    batchMax: v.number('CREDIT_BATCH_MAX'),
   };
 }

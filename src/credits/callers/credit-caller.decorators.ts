@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { validateIdempotencyKey } from '../idempotency/idempotency.service';
+import { validateIdempotencyKey } from '../idempotency/idempotency-key';
 import type { CreditCaller } from './credit-caller';
 import type { RequestWithCaller } from './credit-caller.guard';
 

@@ -35,14 +35,14 @@ const KIND_BY_STATUS: Record<number, DomainErrorKind> = {
   503: 'unavailable',
 };
 
-/** What is stored for a request that failed with a domain error, to replay it verbatim. */
+/** A refusal stored by the code before the money core (rows from before its migration). */
 export interface StoredFailure {
   message: string;
   label?: string;
   details: Record<string, unknown>;
 }
 
-/** The first response of a key was an error: the copy gets the same status and body. */
+/** A stored refusal from before the money core: the copy gets the same status and body. */
 export class ReplayedFailure extends DomainError {
   readonly kind: DomainErrorKind;
   private readonly storedLabel?: string;
@@ -57,16 +57,3 @@ export class ReplayedFailure extends DomainError {
     return this.storedLabel;
   }
 }
-
-export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  gone: 410,
-  payment_required: 402,
-  unprocessable: 422,
-  rate_limited: 429,
-  unavailable: 503,
-};

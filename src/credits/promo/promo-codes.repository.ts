@@ -71,38 +71,6 @@ export class PromoCodesRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  /** `SELECT … FOR UPDATE` by code: redemptions of one code serialize on its row. */
-  async lockByCode(tx: EntityManager, code: string): Promise<PromoCodeRecord | null> {
-    const rows = await tx.query<PromoRow[]>(
-      `SELECT ${COLUMNS} FROM promo_codes WHERE code = $1 FOR UPDATE`,
-      [code],
-    );
-    return rows[0] ? toRecord(rows[0]) : null;
-  }
-
-  async hasRedeemed(tx: EntityManager, promoCodeId: string, userId: string): Promise<boolean> {
-    const rows = await tx.query<unknown[]>(
-      `SELECT 1 FROM promo_redemptions WHERE promo_code_id = $1 AND user_id = $2`,
-      [promoCodeId, userId],
-    );
-    return rows.length > 0;
-  }
-
-  async recordRedemption(
-    tx: EntityManager,
-    redemption: { promoCodeId: string; userId: string; transactionId: string; at: Date },
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE promo_codes SET redemption_count = redemption_count + 1, updated_at = $2 WHERE id = $1`,
-      [redemption.promoCodeId, redemption.at],
-    );
-    await tx.query(
-      `INSERT INTO promo_redemptions (promo_code_id, user_id, transaction_id, created_at)
-       VALUES ($1, $2, $3, $4)`,
-      [redemption.promoCodeId, redemption.userId, redemption.transactionId, redemption.at],
-    );
-  }
-
   /** Inserts many codes in one statement; returns the ones inserted (taken codes are skipped). */
   async insertMany(
     manager: EntityManager,

@@ -5,15 +5,10 @@ import { DomainError } from '../../common/errors/domain-error';
 import { formatUnits } from '../../common/money/credit-amount';
 import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { Clock } from '../../common/time/clock';
-import { CreditLedgerRepository } from '../credit-ledger.repository';
-import { CreditLedgerService } from '../credit-ledger.service';
+import { CreditCore } from '../core/credit-core';
+import { amountOf } from '../credit-ledger.service';
 import { CreditAmountRules, isUuid } from '../credit-rules';
-import {
-  InvalidCreditRequestError,
-  PromoCodeAlreadyRedeemedError,
-  PromoCodeNotFoundError,
-  PromoCodeUnavailableError,
-} from '../credits.errors';
+import { InvalidCreditRequestError, PromoCodeNotFoundError } from '../credits.errors';
 import { PromoCodeRecord, PromoCodesRepository } from './promo-codes.repository';
 
 export class PromoCodeTakenError extends DomainError {
@@ -73,9 +68,9 @@ export function toPromoCodeView(promo: PromoCodeRecord): PromoCodeView {
 }
 
 /**
- * Promo codes: redemption (one ledger row of type `promo`; once per user; the last use of a code
- * goes to exactly one of the users racing for it, because redemptions lock the code's row) and
- * creation, which the Admin API exposes.
+ * Promo codes: redemption (one call of the money core: one `promo` ledger row, once per user; the
+ * last use of a code goes to exactly one of the users racing for it, because redemptions lock the
+ * code's row) and creation, which the Admin API exposes.
  */
 // Generous for a person typing a code, hopeless for enumerating the code space.
 const REDEEM_ATTEMPTS_PER_MINUTE = 10;
@@ -85,8 +80,7 @@ export class PromoCodesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly promos: PromoCodesRepository,
-    private readonly ledgerRows: CreditLedgerRepository,
-    private readonly ledger: CreditLedgerService,
+    private readonly core: CreditCore,
     private readonly amounts: CreditAmountRules,
     private readonly clock: Clock,
     private readonly limiter: RateLimiterService,
@@ -98,48 +92,16 @@ export class PromoCodesService {
    */
   async redeem(userId: string, rawCode: string): Promise<RedeemResult> {
     await this.limiter.hit(`promo-redeem:${userId}`, REDEEM_ATTEMPTS_PER_MINUTE, 60_000);
-    const code = normalizePromoCode(rawCode);
-    return this.dataSource.transaction(async (tx) => {
-      const now = this.clock.now();
-      // Lock order: promo code, then account (nothing locks them the other way round).
-      const promo = await this.promos.lockByCode(tx, code);
-      if (!promo) throw new PromoCodeNotFoundError();
-      if (!promo.active) throw new PromoCodeUnavailableError('inactive');
-      if (promo.expiresAt && promo.expiresAt.getTime() <= now.getTime()) {
-        throw new PromoCodeUnavailableError('expired');
-      }
-      if (await this.promos.hasRedeemed(tx, promo.id, userId)) {
-        throw new PromoCodeAlreadyRedeemedError();
-      }
-      if (promo.redemptionCount >= promo.maxRedemptions) {
-        throw new PromoCodeUnavailableError('exhausted');
-      }
-      await this.ledger.lockSpendable(tx, userId, now);
-      const entry = await this.ledgerRows.append(tx, {
-        userId,
-        type: 'promo',
-        service: null,
-        amount: promo.amount,
-        metadata: { code: promo.code, promo_code_id: promo.id },
-        idempotencyKey: null,
-        refundsTransactionId: null,
-        actor: `user:${userId}`,
-        at: now,
-      });
-      await this.promos.recordRedemption(tx, {
-        promoCodeId: promo.id,
-        userId,
-        transactionId: entry.id,
-        at: now,
-      });
-      return {
+    return this.core.run(
+      { op: 'redeem_promo', user: userId, code: normalizePromoCode(rawCode) },
+      (outcome) => ({
         status: 'ok' as const,
-        code: promo.code,
-        amount: formatUnits(promo.amount),
-        new_balance: formatUnits(entry.balanceAfter),
-        transaction_id: entry.id,
-      };
-    });
+        code: outcome.code as string,
+        amount: amountOf(outcome, 'amount'),
+        new_balance: amountOf(outcome, 'balance'),
+        transaction_id: outcome.transaction_id as string,
+      }),
+    );
   }
 
   /**

@@ -1,0 +1,251 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import { withoutSecrets } from '../../common/audit/audit-log.service';
+import { parseUnits, unitsToSql } from '../../common/money/credit-amount';
+import { Clock } from '../../common/time/clock';
+import { AppConfig } from '../../config/app-config';
+import { ReplayedFailure, StoredFailure } from '../idempotency/idempotency.errors';
+import { requestFingerprint, validateIdempotencyKey } from '../idempotency/idempotency-key';
+import type { CoreAudit, CreditOp, IdempotentRequest, Outcome } from './credit-operations';
+import { refusal } from './credit-refusals';
+
+const APPLY_SQL = 'SELECT op_index, op_outcome FROM credit_apply($1::jsonb, $2, $3, $4)';
+/** Outcomes that are a success of their operation; every other kind is a refusal. */
+const SUCCESS = new Set(['ok', 'already_granted']);
+/** Operations that may share a statement with others: they lock only their own user's account. */
+const BATCHABLE = new Set(['deduct', 'reserve', 'capture', 'release', 'refund', 'check', 'state']);
+
+interface Pending {
+  op: CreditOp;
+  idempotency?: IdempotentRequest;
+  sortKey: string | null;
+  resolve: (outcome: Outcome) => void;
+  reject: (error: unknown) => void;
+}
+
+type SqlOp = Record<string, unknown>;
+interface ApplyRow {
+  op_index: number;
+  op_outcome: Outcome;
+}
+
+/** Undefined (left out of the JSON, so SQL NULL) when there is no audit row to write. */
+function auditJson(audit: CoreAudit | undefined): SqlOp | undefined {
+  if (!audit) return undefined;
+  return {
+    actor_id: audit.actor.id,
+    actor_type: audit.actor.type,
+    action: audit.action,
+    target_type: audit.target.type,
+    target_id: audit.target.id ?? null,
+    request_id: audit.request?.requestId ?? null,
+    ip: audit.request?.ip ?? null,
+    after: withoutSecrets(audit.after) ?? {},
+  };
+}
+
+/** The operation as `credit_apply` reads it (snake_case jsonb, amounts as numeric text). */
+function toSql(op: CreditOp): SqlOp {
+  switch (op.op) {
+    case 'deduct':
+    case 'reserve':
+      return {
+        op: op.op,
+        user: op.user,
+        amount: unitsToSql(op.amount),
+        service: op.service,
+        metadata: op.metadata,
+        actor: op.actor,
+        expires_at: op.op === 'reserve' ? op.expiresAt.toISOString() : undefined,
+      };
+    case 'capture':
+      return { ...op, amount: unitsToSql(op.amount) };
+    case 'release':
+    case 'redeem_promo':
+    case 'state':
+      return { ...op };
+    case 'refund':
+      return {
+        ...op,
+        amount: op.amount === null ? null : unitsToSql(op.amount),
+        audit: auditJson(op.audit),
+      };
+    case 'operator_change':
+      return { ...op, amount: unitsToSql(op.amount), audit: auditJson(op.audit) };
+    case 'signup':
+    case 'check':
+      return { ...op, amount: unitsToSql(op.amount) };
+  }
+}
+
+/**
+ * The gateway to the money core (migration CreditCore): every money move is one call of the SQL
+ * function `credit_apply`, autocommitted, which claims the Idempotency-Key, runs the operation
+ * and stores its outcome in the same statement. This class maps each refusal to its error (one
+ * place, `credit-refusals.ts`); services above it hold no money rules.
+ *
+ * Hot accounts: operations arriving while CREDIT_BATCH_CONCURRENCY calls are already running
+ * wait, and the next call carries up to CREDIT_BATCH_MAX of them in one statement, in user id
+ * order (the lock order), each with its own ledger row and its own outcome. A statement that
+ * fails as a whole (a deadlock with a misused key, a constraint) is retried one operation per
+ * statement, so only the operation at fault fails.
+ */
+@Injectable()
+export class CreditCore {
+  private readonly logger = new Logger(CreditCore.name);
+  private readonly pool: Pool;
+  private readonly queue: Pending[] = [];
+  /** SIGNUP_BONUS_CREDITS in units. */
+  readonly signupBonus: bigint;
+  private inFlight = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {
+    this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+    const bonus = parseUnits(config.credits.signupBonus);
+    this.signupBonus = 'units' in bonus ? bonus.units : 0n;
+  }
+
+  /**
+   * Runs `op` (exactly once per Idempotency-Key) and maps its outcome: `toResult` for a success,
+   * the operation's error for a refusal. A user without a credit account yet gets it opened (the
+   * signup grant) and the operation runs again. `manager`: run inside the caller's transaction.
+   */
+  async run<T>(
+    op: CreditOp,
+    toResult: (outcome: Outcome) => T,
+    options: { idempotency?: IdempotentRequest; manager?: EntityManager } = {},
+  ): Promise<T> {
+    let outcome = await this.apply(op, options);
+    if (outcome.kind === 'no_account' && 'user' in op && op.user) {
+      const opened = await this.apply(
+        { op: 'signup', user: op.user, amount: this.signupBonus },
+        { manager: options.manager },
+      );
+      if (!SUCCESS.has(opened.kind)) throw refusal(op, opened);
+      outcome = await this.apply(op, options);
+    }
+    if (outcome.kind === 'legacy') return this.replayLegacy<T>(outcome);
+    if (!SUCCESS.has(outcome.kind)) throw refusal(op, outcome);
+    return toResult(outcome);
+  }
+
+  /** Deletes Idempotency-Keys past IDEMPOTENCY_TTL; returns how many. */
+  async pruneIdempotencyKeys(): Promise<number> {
+    const result = await this.pool.query(`DELETE FROM idempotency_keys WHERE expires_at <= $1`, [
+      this.clock.now(),
+    ]);
+    return result.rowCount ?? 0;
+  }
+
+  /** Releases expired holds (of up to `accounts` accounts); returns how many it marked. */
+  async expireHolds(accounts = 1000): Promise<number> {
+    const result = await this.pool.query<{ n: number }>(`SELECT credit_expire_holds($1, $2) AS n`, [
+      this.clock.now(),
+      accounts,
+    ]);
+    return result.rows[0].n;
+  }
+
+  private apply(
+    op: CreditOp,
+    options: { idempotency?: IdempotentRequest; manager?: EntityManager },
+  ): Promise<Outcome> {
+    if (options.manager) {
+      return this.send([this.sqlOf(op, options.idempotency)], options.manager).then((o) => o[0]);
+    }
+    const sortKey = 'user' in op ? op.user : null;
+    if (!BATCHABLE.has(op.op) || sortKey === null) {
+      return this.sendAlone(op, options.idempotency);
+    }
+    return new Promise<Outcome>((resolve, reject) => {
+      this.queue.push({ op, idempotency: options.idempotency, sortKey, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const { batchConcurrency, batchMax } = this.config.credits;
+    while (this.inFlight < batchConcurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, batchMax);
+      this.inFlight += 1;
+      void this.sendBatch(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    // Stable sort: one user's operations keep their order of arrival.
+    const ordered = [...batch].sort((a, b) =>
+      a.sortKey! < b.sortKey! ? -1 : a.sortKey! > b.sortKey! ? 1 : 0,
+    );
+    let sqlOps: SqlOp[];
+    try {
+      sqlOps = ordered.map((p) => this.sqlOf(p.op, p.idempotency));
+    } catch (error) {
+      for (const p of ordered) p.reject(error);
+      return;
+    }
+    try {
+      const outcomes = await this.send(sqlOps);
+      ordered.forEach((p, i) => p.resolve(outcomes[i]));
+    } catch (error) {
+      // Only a statement PostgreSQL refused (it has a SQLSTATE) surely changed nothing: a lost
+      // connection may have lost the answer of a committed one, so that is never retried.
+      if (ordered.length === 1 || !(error as { code?: string }).code) {
+        for (const p of ordered) p.reject(error);
+        return;
+      }
+      this.logger.warn(
+        `A batch of ${ordered.length} credit operations failed (${(error as Error).message}); running them one by one`,
+      );
+      await Promise.all(
+        ordered.map((p, i) => this.send([sqlOps[i]]).then((o) => p.resolve(o[0]), p.reject)),
+      );
+    }
+  }
+
+  private async sendAlone(op: CreditOp, idempotency?: IdempotentRequest): Promise<Outcome> {
+    return (await this.send([this.sqlOf(op, idempotency)]))[0];
+  }
+
+  private sqlOf(op: CreditOp, idempotency?: IdempotentRequest): SqlOp {
+    const sql = toSql(op);
+    const key = validateIdempotencyKey(idempotency?.key);
+    if (idempotency && key !== undefined) {
+      sql.scope = idempotency.scope;
+      sql.key = key;
+      sql.fingerprint = requestFingerprint(idempotency.operation, idempotency.payload);
+    }
+    return sql;
+  }
+
+  /** One round trip: the operations in one `credit_apply` call, their outcomes in order. */
+  private async send(ops: SqlOp[], manager?: EntityManager): Promise<Outcome[]> {
+    const now = this.clock.now();
+    const values = [
+      JSON.stringify(ops),
+      now,
+      new Date(now.getTime() + this.config.credits.idempotencyTtlMs),
+      Math.max(1, Math.floor(this.config.credits.idempotencyWaitMs)),
+    ];
+    const rows = manager
+      ? await manager.query<ApplyRow[]>(APPLY_SQL, values)
+      : (await this.pool.query<ApplyRow>({ name: 'credit_apply', text: APPLY_SQL, values })).rows;
+    const outcomes: Outcome[] = new Array<Outcome>(ops.length);
+    for (const row of rows) outcomes[row.op_index] = row.op_outcome;
+    return outcomes;
+  }
+
+  private replayLegacy<T>(outcome: Outcome): T {
+    const status = outcome.status as number;
+    if (status >= 400) throw new ReplayedFailure(status, outcome.response as StoredFailure);
+    return outcome.response as T;
+  }
+}

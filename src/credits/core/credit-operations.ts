@@ -1,0 +1,88 @@
+import type { AuditRecord } from '../../common/audit/audit-log.service';
+
+/** An Idempotency-Key as the core records it: whose key, the key, and what the request was. */
+export interface IdempotentRequest {
+  /** The caller the key belongs to, e.g. `api_key:sora2` or `admin:<id>`. */
+  scope: string;
+  /** The client's `Idempotency-Key`; without one the operation simply runs. */
+  key?: string;
+  /** Names the operation, so one key cannot be replayed against another route. */
+  operation: string;
+  /** Everything that defines the request (user, body): another payload under the key → 422. */
+  payload: unknown;
+}
+
+/**
+ * An operator's audit row, written by the money function itself in the same statement as the
+ * change (so it commits iff the change commits). The function adds the computed amounts
+ * (balance before and after, amount, transaction id) to `before` and `after`.
+ */
+export type CoreAudit = Pick<AuditRecord, 'actor' | 'action' | 'target' | 'request'> & {
+  after?: Record<string, unknown>;
+};
+
+/** One money operation as `credit_apply` runs it. Amounts are bigint units of 0.0001. */
+export type CreditOp =
+  | {
+      op: 'deduct';
+      user: string;
+      amount: bigint;
+      service: string;
+      metadata: Record<string, unknown>;
+      actor: string;
+    }
+  | {
+      op: 'reserve';
+      user: string;
+      amount: bigint;
+      service: string;
+      metadata: Record<string, unknown>;
+      actor: string;
+      expiresAt: Date;
+    }
+  | {
+      op: 'capture';
+      hold: string;
+      /** The hold's user and creator when the caller must own it; null for the system. */
+      user: string | null;
+      owner: string | null;
+      amount: bigint;
+      type: 'deduct' | 'chat';
+      metadata: Record<string, unknown>;
+    }
+  | { op: 'release'; hold: string; user: string | null; owner: string | null }
+  | {
+      op: 'refund';
+      transaction: string;
+      /** The caller's user (an integration or session refund); null for an operator. */
+      user: string | null;
+      actor: string;
+      operator: boolean;
+      /** Null: whatever is still refundable. */
+      amount: bigint | null;
+      reason: string;
+      audit?: CoreAudit;
+    }
+  | {
+      op: 'operator_change';
+      user: string;
+      type: 'topup' | 'adjustment';
+      /** Signed for adjustments. */
+      amount: bigint;
+      metadata: Record<string, unknown>;
+      actor: string;
+      audit?: CoreAudit;
+    }
+  | { op: 'redeem_promo'; user: string; code: string }
+  | { op: 'signup'; user: string; amount: bigint }
+  | { op: 'check'; user: string; amount: bigint }
+  | { op: 'state'; user: string };
+
+/**
+ * What `credit_apply` answered for one operation: `kind` and, depending on it, amounts as
+ * numeric text (`balance`, `held`, `available`, …) and ids.
+ */
+export interface Outcome {
+  kind: string;
+  [field: string]: unknown;
+}
