@@ -213,7 +213,9 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       'error' in outcome &&
       (outcome.error instanceof MalformedSessionTokenError ||
         outcome.error instanceof SessionNotFoundError);
-    if (!guess) await this.rateLimiter.giveBack(limitKey);
+    // Not awaited: the success path keeps one round trip. It cannot be overtaken: the next
+    // attempt's count goes out on the same Redis connection after it (or to the same memory).
+    if (!guess) void this.rateLimiter.giveBack(limitKey);
     if (!decision.allowed) {
       this.verifications.inc({ result: 'rate_limited' });
       throw new RateLimitedError(
