@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminOnly, CurrentOperator } from '../auth/admin-access';
+import { NoStore } from '../common/http/no-store';
 import type { Operator } from '../auth/admin-access';
 import { AdminApiKeysService } from './admin-api-keys.service';
 import { CreateApiKeyDto } from './dto/admin-requests.dto';
@@ -20,6 +21,7 @@ export class AdminApiKeysController {
 
   /** Admins: a new key, shown in this response only. */
   @Post()
+  @NoStore()
   @ApiOperation({ summary: 'Create an integration key (the full key is shown once)' })
   @ApiCreatedResponse({ description: '{id, name, prefix, scopes, …, key}' })
   @ApiBadRequestResponse({ description: 'Bad name, or an empty list or unknown scope.' })

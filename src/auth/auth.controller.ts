@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { NoStore } from '../common/http/no-store';
 import {
   EmailDto,
   LoginDto,
@@ -38,6 +39,7 @@ export class AuthController {
 
   /** Anyone. */
   @Post('login')
+  @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with email and password' })
   @ApiResponse({ status: 200, type: TokenPairDto })
@@ -50,6 +52,7 @@ export class AuthController {
 
   /** Holder of a refresh token. The token is single use; reusing an old one ends the whole login. */
   @Post('refresh')
+  @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair (rotation)' })
   @ApiResponse({ status: 200, type: TokenPairDto })

@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors/domain-error';
+import type { CredentialKind } from './authentication/caller';
 
 /** Wrong email or password: one message for both, so responses never reveal who has an account. */
 export class InvalidCredentialsError extends DomainError {
@@ -8,10 +9,20 @@ export class InvalidCredentialsError extends DomainError {
   }
 }
 
+/**
+ * The one answer to "this account is disabled", whatever credential it presented: 403, except for
+ * a VERIFIED session, whose contract (the seeds') answers 401 with the reason in `error`.
+ */
 export class AccountDisabledError extends DomainError {
-  readonly kind = 'forbidden';
-  constructor() {
-    super('This account is disabled');
+  readonly kind: 'forbidden' | 'unauthenticated';
+  constructor(credential: CredentialKind = 'access_token') {
+    const session = credential === 'session';
+    super(session ? 'User account disabled' : 'This account is disabled');
+    this.kind = session ? 'unauthenticated' : 'forbidden';
+  }
+
+  override get errorLabel(): string | undefined {
+    return this.kind === 'unauthenticated' ? this.message : undefined;
   }
 }
 

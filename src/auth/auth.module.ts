@@ -5,6 +5,8 @@ import { AccessTokenService } from './access-token.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthRateLimits } from './auth-rate-limits';
 import { AuthController } from './auth.controller';
+import { AccessTokenResolver } from './authentication/access-token.resolver';
+import { AuthenticationService } from './authentication/authentication.service';
 import { AuthService } from './auth.service';
 import { EmailCodeService } from './email-code.service';
 import { EmailCodesRepository } from './email-codes.repository';
@@ -15,14 +17,15 @@ import { MailService } from './mail/mail.service';
 import { PasswordHasher } from './passwords';
 import { RefreshTokenService } from './refresh-token.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SignOutEverywhereService } from './sign-out-everywhere.service';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 /**
- * Accounts, JWT, roles and email codes: the bottom feature module. It imports no other feature
- * module; the modules above import it for its guards (`JwtAuthGuard`, `RolesGuard` + `@Roles()`,
- * `@CurrentUser()`), its services, and `AuthEvents` (e.g. Credits opens the credit account on
- * `user.signed_up`).
+ * Accounts, JWT, roles, email codes, and who is calling (`AuthenticationService`): the bottom
+ * feature module. It imports no other feature module; the modules above import it for its guards
+ * (`JwtAuthGuard`, `RolesGuard` + `@Roles()`, `@CurrentUser()`), register their credential
+ * resolvers with `AuthenticationService`, and listen to `AuthEvents`.
  */
 @Module({
   imports: [
@@ -37,11 +40,13 @@ import { UsersService } from './users.service';
   ],
   controllers: [AuthController],
   providers: [
+    AccessTokenResolver,
     AccessTokenService,
     AdminBootstrapService,
     AuthEvents,
     AuthRateLimits,
     AuthService,
+    AuthenticationService,
     EmailCodeService,
     EmailCodesRepository,
     JwtAuthGuard,
@@ -50,6 +55,7 @@ import { UsersService } from './users.service';
     RefreshTokenService,
     RefreshTokensRepository,
     RolesGuard,
+    SignOutEverywhereService,
     UsersRepository,
     UsersService,
   ],
@@ -57,6 +63,7 @@ import { UsersService } from './users.service';
     AccessTokenService,
     AuthEvents,
     AuthService,
+    AuthenticationService,
     JwtAuthGuard,
     RolesGuard,
     UsersService,

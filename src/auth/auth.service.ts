@@ -14,7 +14,8 @@ import { User } from './entities/user.entity';
 import { codeMail } from './mail/code-mails';
 import { MailService } from './mail/mail.service';
 import { PasswordHasher } from './passwords';
-import { RefreshTokenService } from './refresh-token.service';
+import { IssuedRefreshToken, RefreshTokenService } from './refresh-token.service';
+import { SignOutEverywhereService } from './sign-out-everywhere.service';
 import { toUserView, UsersService, UserView } from './users.service';
 
 /** What login, refresh and the traditional Google login hand out. */
@@ -39,6 +40,7 @@ export class AuthService {
     private readonly codes: EmailCodeService,
     private readonly mail: MailService,
     private readonly limits: AuthRateLimits,
+    private readonly signOut: SignOutEverywhereService,
   ) {}
 
   async register(
@@ -73,14 +75,14 @@ export class AuthService {
 
   /** A new pair (one login = one refresh-token family). */
   async issueTokens(user: User): Promise<TokenPair> {
-    const refresh = await this.refreshTokens.issue(user.id);
-    return this.pair(user, refresh.token);
+    return this.pair(user, await this.refreshTokens.issue(user.id));
   }
 
-  private async pair(user: User, refreshToken: string): Promise<TokenPair> {
+  /** The access token belongs to the refresh token's login (`sid` = its family). */
+  private async pair(user: User, refresh: IssuedRefreshToken): Promise<TokenPair> {
     return {
-      access_token: await this.accessTokens.sign(user),
-      refresh_token: refreshToken,
+      access_token: await this.accessTokens.sign(user, refresh.familyId),
+      refresh_token: refresh.token,
       token_type: 'Bearer',
       expires_in: this.accessTokens.ttlSeconds,
       user: toUserView(user),
@@ -91,11 +93,11 @@ export class AuthService {
     const next = await this.refreshTokens.rotate(refreshToken);
     const user = await this.users.findById(next.userId);
     if (!user || user.status !== 'active') {
-      await this.refreshTokens.revokeFamily(next.familyId, 'account_disabled');
+      await this.refreshTokens.revokeFamily(next.userId, next.familyId, 'account_disabled');
       if (!user) throw new InvalidRefreshTokenError();
       throw new AccountDisabledError();
     }
-    return this.pair(user, next.token);
+    return this.pair(user, next);
   }
 
   logout(refreshToken: string): Promise<void> {
@@ -132,7 +134,10 @@ export class AuthService {
     if (user && user.status === 'active') this.sendCodeInBackground(user, 'reset_password');
   }
 
-  /** Sets a new password with a mailed code and ends every refresh token of the account. */
+  /**
+   * Sets a new password with a mailed code and signs the account out everywhere: access and
+   * refresh tokens, VERIFIED sessions and chat sockets.
+   */
   async resetPassword(
     input: { email: string; code: string; password: string },
     ip: string,
@@ -146,8 +151,7 @@ export class AuthService {
     await this.users.setPasswordHash(user.id, await this.passwords.hash(input.password));
     // The code arrived by mail, so the address is proven as well.
     if (!user.emailVerified) await this.users.markEmailVerified(user.id);
-    const revoked = await this.refreshTokens.revokeAllForUser(user.id, 'password_reset');
-    this.logger.log({ userId: user.id, revokedRefreshTokens: revoked }, 'Password reset');
+    await this.signOut.signOut(user.id, 'password_reset');
   }
 
   /**

@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { InvalidRefreshTokenError } from './auth.errors';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { AuthEvents } from './events/auth-events';
+import { LiveLogin, RefreshTokensRepository } from './refresh-tokens.repository';
 import { randomToken, sha256Hex } from './secrets';
 
 export interface IssuedRefreshToken {
@@ -32,6 +33,7 @@ export class RefreshTokenService {
     private readonly tokens: RefreshTokensRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly events: AuthEvents,
   ) {}
 
   /** Starts a new family (one login). */
@@ -65,7 +67,7 @@ export class RefreshTokenService {
       const row = await this.tokens.lockByHash(manager, sha256Hex(token));
       if (!row || row.revokedAt) return { kind: 'invalid' };
       if (row.rotatedAt) {
-        const revoked = await this.tokens.revokeFamily(row.familyId, now, 'reuse', manager);
+        const revoked = await this.tokens.revokeFamily(row.familyId, now, 'reuse', { manager });
         return { kind: 'reused', userId: row.userId, familyId: row.familyId, revoked };
       }
       if (row.expiresAt.getTime() <= now.getTime()) return { kind: 'invalid' };
@@ -78,22 +80,44 @@ export class RefreshTokenService {
         { userId: outcome.userId, familyId: outcome.familyId, revoked: outcome.revoked },
         'Refresh token reuse detected: token family revoked',
       );
+      this.loginRevoked(outcome.userId, outcome.familyId, 'reuse');
       throw new InvalidRefreshTokenError('Refresh token reuse detected; please log in again');
     }
     throw new InvalidRefreshTokenError();
   }
 
-  /** Logout: revokes the family of this token. Unknown tokens are ignored (idempotent). */
+  /**
+   * Logout: revokes the family of this token, which ends that login's access tokens too (their
+   * `sid`). Unknown tokens are ignored (idempotent).
+   */
   async revoke(token: string, reason = 'logout'): Promise<void> {
     const row = await this.tokens.findByHash(sha256Hex(token));
-    if (row) await this.tokens.revokeFamily(row.familyId, this.clock.now(), reason);
+    if (row) await this.revokeFamily(row.userId, row.familyId, reason);
   }
 
-  async revokeFamily(familyId: string, reason: string): Promise<void> {
+  async revokeFamily(userId: string, familyId: string, reason: string): Promise<void> {
     await this.tokens.revokeFamily(familyId, this.clock.now(), reason);
+    this.loginRevoked(userId, familyId, reason);
   }
 
-  /** Revokes every live refresh token of the user; `manager`: the caller's transaction. */
+  /** The user's logins that can still refresh (not revoked, not expired), newest first. */
+  listLive(userId: string): Promise<LiveLogin[]> {
+    return this.tokens.listLiveFamilies(userId, this.clock.now());
+  }
+
+  /** Ends one of the user's own logins; false when `loginId` is not a live login of theirs. */
+  async endOwn(userId: string, loginId: string): Promise<boolean> {
+    const revoked = await this.tokens.revokeFamily(loginId, this.clock.now(), 'user_revoked', {
+      userId,
+    });
+    if (revoked > 0) this.loginRevoked(userId, loginId, 'user_revoked');
+    return revoked > 0;
+  }
+
+  /**
+   * Revokes every live refresh token of the user; `manager`: the caller's transaction (whoever
+   * passes one tells the holders of long-lived connections after it commits).
+   */
   revokeAllForUser(userId: string, reason: string, manager?: EntityManager): Promise<number> {
     return this.tokens.revokeAllForUser(userId, this.clock.now(), reason, manager);
   }
@@ -101,5 +125,9 @@ export class RefreshTokenService {
   /** The user's last login or refresh (newest refresh token issued), or null. */
   lastIssuedAt(userId: string): Promise<Date | null> {
     return this.tokens.lastIssuedAt(userId);
+  }
+
+  private loginRevoked(userId: string, loginId: string, reason: string): void {
+    this.events.publish('login.revoked', { userId, loginId, reason });
   }
 }

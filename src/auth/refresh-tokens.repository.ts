@@ -2,6 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { RefreshToken } from './entities/refresh-token.entity';
 
+/** One login as its owner sees it: when it started, was last refreshed, and can refresh until. */
+export interface LiveLogin {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+}
+
 /** Every SQL statement about the `refresh_tokens` table. */
 @Injectable()
 export class RefreshTokensRepository {
@@ -35,17 +43,39 @@ export class RefreshTokensRepository {
     await this.repo(manager).update({ id }, { rotatedAt: at });
   }
 
+  /** Revokes the family's live tokens (only when it is `options.userId`'s, if given). */
   async revokeFamily(
     familyId: string,
     at: Date,
     reason: string,
-    manager?: EntityManager,
+    options: { manager?: EntityManager; userId?: string } = {},
   ): Promise<number> {
-    const result = await this.repo(manager).update(
-      { familyId, revokedAt: IsNull() },
+    const result = await this.repo(options.manager).update(
+      { familyId, revokedAt: IsNull(), ...(options.userId ? { userId: options.userId } : {}) },
       { revokedAt: at, revokeReason: reason },
     );
     return result.affected ?? 0;
+  }
+
+  async listLiveFamilies(userId: string, now: Date): Promise<LiveLogin[]> {
+    const rows = await this.dataSource.query<
+      { id: string; created_at: Date; last_used_at: Date; expires_at: Date }[]
+    >(
+      `SELECT family_id AS id, min(created_at) AS created_at, max(created_at) AS last_used_at,
+              max(expires_at) AS expires_at
+         FROM refresh_tokens
+        WHERE user_id = $1
+        GROUP BY family_id
+       HAVING bool_and(revoked_at IS NULL) AND max(expires_at) > $2
+        ORDER BY min(created_at) DESC`,
+      [userId, now],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
+    }));
   }
 
   async revokeAllForUser(

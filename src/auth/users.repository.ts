@@ -18,6 +18,18 @@ export function uniqueViolation(error: unknown): string | null {
   return driver.code === '23505' ? (driver.constraint ?? 'unknown') : null;
 }
 
+/** What an access-token check needs, read in one query. */
+export interface AccessState {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  status: UserStatus;
+  tokensValidAfter: Date | null;
+  /** Whether the token's login (refresh-token family) has a token that is not revoked. */
+  loginLive: boolean;
+}
+
 export interface UserSearch {
   /** Case-insensitive substring of the email or the name. */
   search?: string;
@@ -55,6 +67,25 @@ export class UsersRepository {
       .getOne();
   }
 
+  /** The account and the state of one of its logins, or null when the account is gone. */
+  async findAccessState(userId: string, loginId: string): Promise<AccessState | null> {
+    const [row] = await this.dataSource.query<
+      (Omit<AccessState, 'tokensValidAfter' | 'loginLive'> & {
+        tokens_valid_after: Date | null;
+        login_live: boolean;
+      })[]
+    >(
+      `SELECT u.id, u.email, u.name, u.role, u.status, u.tokens_valid_after,
+              EXISTS (SELECT 1 FROM refresh_tokens t
+                       WHERE t.family_id = $2 AND t.user_id = u.id AND t.revoked_at IS NULL) AS login_live
+         FROM users u WHERE u.id = $1`,
+      [userId, loginId],
+    );
+    if (!row) return null;
+    const { tokens_valid_after, login_live, ...user } = row;
+    return { ...user, tokensValidAfter: tokens_valid_after, loginLive: login_live };
+  }
+
   findByGoogleId(googleId: string): Promise<User | null> {
     return this.repo().findOneBy({ googleId });
   }
@@ -62,7 +93,16 @@ export class UsersRepository {
   async update(
     id: string,
     changes: Partial<
-      Pick<User, 'passwordHash' | 'googleId' | 'emailVerified' | 'role' | 'status' | 'name'>
+      Pick<
+        User,
+        | 'passwordHash'
+        | 'googleId'
+        | 'emailVerified'
+        | 'role'
+        | 'status'
+        | 'name'
+        | 'tokensValidAfter'
+      >
     >,
     manager?: EntityManager,
   ): Promise<void> {

@@ -1,10 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AuthenticationService } from '../auth/authentication/authentication.service';
+import type { IntegrationCaller } from '../auth/authentication/caller';
+import { apiKeyCredential } from '../auth/authentication/credentials';
+import { requestContextOf } from '../common/http/request-context';
 import type { IntegrationScope } from './entities/integration-key.entity';
-import type { IntegrationKeyRecord } from './integration-key.repository';
 import {
-  IntegrationKeysService,
+  IntegrationKeyScopeError,
   IntegrationKeyUnauthenticatedError,
 } from './integration-keys.service';
 
@@ -19,13 +22,29 @@ export function requiredScope(
   return reflector.get<IntegrationScope | undefined>(SCOPE, context.getHandler());
 }
 
-export function headerValue(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+/**
+ * The integration behind `X-API-Key` (AuthenticationService), which must hold `scope` when the
+ * route names one (403 otherwise).
+ */
+export async function authenticateIntegration(
+  authentication: AuthenticationService,
+  req: Request,
+  scope: IntegrationScope | undefined,
+): Promise<IntegrationCaller> {
+  const caller = await authentication.authenticate(
+    apiKeyCredential(req.headers),
+    requestContextOf(req),
+    ['integration_key'],
+  );
+  if (caller.type !== 'integration')
+    throw new IntegrationKeyUnauthenticatedError('Invalid API key');
+  if (scope && !caller.integration.scopes.includes(scope))
+    throw new IntegrationKeyScopeError(scope);
+  return caller;
 }
 
 export interface RequestWithIntegrationKey extends Request {
-  integrationKey?: IntegrationKeyRecord;
+  integrationKey?: IntegrationCaller['integration'];
 }
 
 /** Routes only an integration (a third-party service) calls: `X-API-Key` with the route's scope. */
@@ -33,18 +52,20 @@ export interface RequestWithIntegrationKey extends Request {
 export class IntegrationKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly keys: IntegrationKeysService,
+    private readonly authentication: AuthenticationService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<RequestWithIntegrationKey>();
-    const raw = headerValue(req, 'x-api-key');
-    if (!raw) throw new IntegrationKeyUnauthenticatedError('X-API-Key is required');
-    req.integrationKey = await this.keys.authenticateCaller(
-      raw,
-      req.ip ?? 'unknown',
+    if (!req.headers['x-api-key']) {
+      throw new IntegrationKeyUnauthenticatedError('X-API-Key is required');
+    }
+    const caller = await authenticateIntegration(
+      this.authentication,
+      req,
       requiredScope(this.reflector, context),
     );
+    req.integrationKey = caller.integration;
     return true;
   }
 }

@@ -1,14 +1,22 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { IntegrationKeyGuard } from './integration-key.guard';
 import { IntegrationKeyRepository } from './integration-key.repository';
+import { IntegrationKeyResolver } from './integration-key.resolver';
 import { IntegrationKeysService } from './integration-keys.service';
 
 /**
- * Integration keys on their own, so the Session module (device-flow claims) and the Credits
- * module can both authenticate services without importing each other.
+ * Integration keys (`X-API-Key`), on their own so the Session module (device-flow claims) and the
+ * Credits module both use them. Registers the key resolver with Auth's AuthenticationService.
  */
 @Module({
-  providers: [IntegrationKeyRepository, IntegrationKeysService, IntegrationKeyGuard],
+  imports: [AuthModule],
+  providers: [
+    IntegrationKeyRepository,
+    IntegrationKeysService,
+    IntegrationKeyResolver,
+    IntegrationKeyGuard,
+  ],
   exports: [IntegrationKeysService, IntegrationKeyGuard],
 })
 export class IntegrationKeysModule {}

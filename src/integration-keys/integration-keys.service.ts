@@ -64,14 +64,10 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
   ) {}
 
   /**
-   * An `X-API-Key` as a request presents it: failed attempts count against the client IP, a
-   * valid key is rate-limited per key (INTEGRATION_RATE_LIMIT_PER_MINUTE), and must hold `scope`.
+   * An `X-API-Key` as a request presents it: failed attempts count against the client IP and a
+   * valid key is rate-limited per key (INTEGRATION_RATE_LIMIT_PER_MINUTE).
    */
-  async authenticateCaller(
-    raw: string,
-    clientIp: string,
-    scope: IntegrationScope | undefined,
-  ): Promise<IntegrationKeyRecord> {
+  async authenticateCaller(raw: string, clientIp: string): Promise<IntegrationKeyRecord> {
     const failuresKey = `integration-key-failures:${clientIp}`;
     const limit = this.config.rateLimitPerMinute;
     const blocked = await this.limiter.isExceeded(failuresKey, limit);
@@ -86,7 +82,6 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
       this.config.credits.integrationRateLimitPerMinute,
       MINUTE_MS,
     );
-    if (scope && !key.scopes.includes(scope)) throw new IntegrationKeyScopeError(scope);
     return key;
   }
 

@@ -4,7 +4,8 @@ export type { ProviderName };
 
 /**
  * Error codes of `chat:start` acks and `chat:error` events (the issue's list, nothing else: the
- * per-user message rate shares `TOO_MANY_STREAMS` with the concurrency limit).
+ * per-user message rate shares `TOO_MANY_STREAMS` with the concurrency limit). `UNAUTHENTICATED`:
+ * the socket's credential expired or was revoked; the server disconnects right after it.
  */
 export const CHAT_ERROR_CODES = [
   'INVALID_REQUEST',
@@ -17,6 +18,7 @@ export const CHAT_ERROR_CODES = [
   'TIMEOUT',
   'CANCELLED',
   'INTERNAL',
+  'UNAUTHENTICATED',
 ] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
@@ -79,9 +81,18 @@ export interface ChatCancelPayload {
   requestId: string;
 }
 
+/** `auth:refresh`: a fresh credential of the same user, before the socket's own expires. */
+export interface AuthRefreshPayload {
+  token: string;
+}
+
+export type AuthRefreshAck =
+  { ok: true; expiresAt: string } | { ok: false; code: 'UNAUTHENTICATED'; message: string };
+
 export interface McpClientToServerEvents {
   'chat:start': (payload: ChatStartPayload, ack: (result: ChatAck) => void) => void;
   'chat:cancel': (payload: ChatCancelPayload, ack?: (result: ChatAck) => void) => void;
+  'auth:refresh': (payload: AuthRefreshPayload, ack: (result: AuthRefreshAck) => void) => void;
 }
 
 export interface ServerShutdownEvent {

@@ -7,11 +7,19 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import proxyAddr from 'proxy-addr';
-import type { Namespace, Socket } from 'socket.io';
+import type { Namespace, RemoteSocket, Socket } from 'socket.io';
+import { AuthEvents } from '../auth/events/auth-events';
+import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { SessionService } from '../session/session.service';
 import { parseRequestId } from './chat-payload';
-import { ChatAck, McpClientToServerEvents, McpServerToClientEvents } from './chat.types';
+import {
+  AuthRefreshAck,
+  ChatAck,
+  ChatErrorEvent,
+  McpClientToServerEvents,
+  McpServerToClientEvents,
+} from './chat.types';
 import { ChatService, ChatSink } from './chat.service';
 import { SocketAuthenticator, SocketIdentity } from './socket-authenticator';
 import { SocketLimits } from './socket-limits';
@@ -31,11 +39,26 @@ type McpNamespace = Namespace<
 
 export const userRoom = (userId: string) => `user:${userId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+const roomsOf = (identity: SocketIdentity) =>
+  identity.sessionId
+    ? [userRoom(identity.userId), sessionRoom(identity.sessionId)]
+    : [userRoom(identity.userId)];
+
+/** What a socket hears before the server disconnects it for its credential. */
+const unauthenticated = (message: string): ChatErrorEvent => ({
+  requestId: '',
+  code: 'UNAUTHENTICATED',
+  message,
+  cost: '0',
+});
 
 /**
  * Socket.IO namespace `/mcp` on the HTTP server. Who may connect: a user with a JWT access token
  * or a `VERIFIED-…` session token in `auth.token`; anything else gets connect_error
- * "unauthorized". Handlers only parse, call ChatService and send what it returns.
+ * "unauthorized". Handlers only parse, call ChatService and send what it returns. A socket ends
+ * with its credential (`chat:error` UNAUTHENTICATED, then disconnect): at its expiry (a timer on
+ * the Clock; `auth:refresh` with a fresh token of the same user moves it), at its revocation
+ * (logout, refresh-token reuse, a revoked session, a password reset), or a disabled account.
  */
 @WebSocketGateway({ namespace: '/mcp' })
 export class McpGateway
@@ -48,8 +71,11 @@ export class McpGateway
   private readonly logger = new Logger('McpGateway');
   private revalidation?: NodeJS.Timeout;
   private stopListening?: () => void;
+  private readonly stopAuthEvents: (() => void)[] = [];
   private namespace?: McpNamespace;
   private closing = false;
+  /** Per socket id: cancels the timer at its credential's expiry. */
+  private readonly expiryTimers = new Map<string, () => void>();
 
   constructor(
     private readonly chat: ChatService,
@@ -58,6 +84,8 @@ export class McpGateway
     private readonly sessions: SessionService,
     private readonly limits: SocketLimits,
     private readonly http: HttpAdapterHost,
+    private readonly authEvents: AuthEvents,
+    private readonly clock: Clock,
   ) {}
 
   afterInit(namespace: McpNamespace): void {
@@ -65,7 +93,7 @@ export class McpGateway
     namespace.use((socket, next) => {
       if (this.closing) return next(new Error('server shutting down: connect again'));
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      this.authenticator.authenticate(auth?.token).then(
+      this.authenticator.authenticate(auth?.token, { ip: this.clientAddress(socket) }).then(
         (identity) => {
           // Counted and admitted in one synchronous step, after the last await (S-07).
           const admission = this.limits.admit(identity.userId, this.clientAddress(socket));
@@ -87,15 +115,19 @@ export class McpGateway
     // A revocation (by the user, an operator, or a disable) re-checks that user's sockets on
     // every instance at once; the interval above catches what no event reports (expiry).
     this.stopListening = this.sessions.onRevocation((userId) => void this.revalidateUser(userId));
+    this.stopAuthEvents.push(
+      this.authEvents.on('login.revoked', ({ userId }) => this.revalidateUser(userId)),
+      // Every credential of the user ended: no re-check needed, all their sockets go.
+      this.authEvents.on('user.signed_out_everywhere', ({ userId }) => {
+        this.disconnectUser(userId, 'You were signed out everywhere');
+      }),
+    );
   }
 
   handleConnection(socket: McpSocket): void {
     const { identity } = socket.data;
-    void socket.join(
-      identity.sessionId
-        ? [userRoom(identity.userId), sessionRoom(identity.sessionId)]
-        : [userRoom(identity.userId)],
-    );
+    void socket.join(roomsOf(identity));
+    this.watchExpiry(socket);
     const sink: ChatSink = {
       chunk: (event) => socket.emit('chat:chunk', event),
       end: (event) => socket.emit('chat:end', event),
@@ -116,6 +148,28 @@ export class McpGateway
         },
       );
     });
+    socket.on('auth:refresh', (...args: unknown[]) => {
+      const ack = takeAck(args) as ((result: AuthRefreshAck) => void) | undefined;
+      const token = (args[0] as { token?: unknown } | undefined)?.token;
+      const current = socket.data.identity;
+      this.authenticator
+        .reauthenticate(current, token, { ip: this.clientAddress(socket) })
+        .then((next) => {
+          socket.data.identity = next;
+          const rooms = roomsOf(next);
+          for (const room of roomsOf(current)) if (!rooms.includes(room)) void socket.leave(room);
+          void socket.join(rooms);
+          this.watchExpiry(socket);
+          ack?.({ ok: true, expiresAt: next.expiresAt.toISOString() });
+        })
+        .catch(() =>
+          ack?.({
+            ok: false,
+            code: 'UNAUTHENTICATED',
+            message: 'The token was refused; the socket keeps its current credential',
+          }),
+        );
+    });
     socket.on('chat:cancel', (...args: unknown[]) => {
       const ack = takeAck(args);
       const requestId = parseRequestId(args[0]);
@@ -129,15 +183,19 @@ export class McpGateway
   }
 
   handleDisconnect(socket: McpSocket): void {
+    this.expiryTimers.get(socket.id)?.();
+    this.expiryTimers.delete(socket.id);
     this.chat.disconnected(socket.id);
   }
 
   /**
    * Disconnects every socket of a user on every instance (through the Redis adapter when
-   * configured), e.g. right after an operator disabled the account.
+   * configured), each told why first, e.g. right after a password reset.
    */
-  disconnectUser(userId: string): void {
-    this.namespace?.in(userRoom(userId)).disconnectSockets(true);
+  disconnectUser(userId: string, reason = 'Your access was revoked'): void {
+    const room = this.namespace?.in(userRoom(userId));
+    room?.emit('chat:error', unauthenticated(reason));
+    room?.disconnectSockets(true);
   }
 
   /**
@@ -158,6 +216,20 @@ export class McpGateway
   onModuleDestroy(): void {
     clearInterval(this.revalidation);
     this.stopListening?.();
+    for (const stop of this.stopAuthEvents) stop();
+    for (const cancel of this.expiryTimers.values()) cancel();
+    this.expiryTimers.clear();
+  }
+
+  /** (Re)arms the timer that ends the socket when its credential expires (the injected Clock). */
+  private watchExpiry(socket: McpSocket): void {
+    this.expiryTimers.get(socket.id)?.();
+    const cancel = this.clock.schedule(socket.data.identity.expiresAt, () => {
+      this.expiryTimers.delete(socket.id);
+      this.logger.log({ userId: socket.data.identity.userId }, 'Credential expired: disconnecting');
+      endSocket(socket, 'Your credential expired; connect again with a fresh token');
+    });
+    this.expiryTimers.set(socket.id, cancel);
   }
 
   /** The client's address as Express sees it for HTTP (TRUST_PROXY applies the same way). */
@@ -175,7 +247,7 @@ export class McpGateway
         const identity = socket.data.identity;
         if (identity && !(await this.authenticator.stillValid(identity))) {
           this.logger.log({ userId, via: identity.via }, 'Credential revoked: disconnecting');
-          socket.disconnect(true);
+          endSocket(socket, 'Your credential was revoked');
         }
       }
     } catch (error) {
@@ -196,10 +268,19 @@ export class McpGateway
           { userId: identity.userId, via: identity.via },
           'Credential no longer valid: disconnecting',
         );
-        socket.disconnect(true);
+        endSocket(socket, 'Your credential is no longer valid');
       }
     }
   }
+}
+
+/** Tells the socket why, then disconnects it (a local socket or one on another instance). */
+function endSocket(
+  socket: McpSocket | RemoteSocket<McpServerToClientEvents, { identity: SocketIdentity }>,
+  message: string,
+): void {
+  socket.emit('chat:error', unauthenticated(message));
+  socket.disconnect(true);
 }
 
 function takeAck(args: unknown[]): ((result: ChatAck) => void) | undefined {

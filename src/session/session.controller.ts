@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   Param,
   ParseUUIDPipe,
@@ -25,11 +24,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { AuthenticationService } from '../auth/authentication/authentication.service';
+import { sessionTokenCredential } from '../auth/authentication/credentials';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { CurrentRequest } from '../common/http/request-context';
+import { NoStore } from '../common/http/no-store';
 import type { RequestContext } from '../common/http/request-context';
 import { IntegrationKeyGuard, RequireScope } from '../integration-keys/integration-key.guard';
 import type { RequestWithIntegrationKey } from '../integration-keys/integration-key.guard';
@@ -41,13 +43,17 @@ import { SessionService } from './session.service';
 @ApiTags('sessions')
 @Controller('api/auth')
 export class SessionController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly authentication: AuthenticationService,
+  ) {}
 
   /**
    * Public: the VERIFIED token is the credential. One integration backend verifies for many users
    * from one address, so only failures are limited (per IP), not the general per-IP limit.
    */
   @Get('verify-session')
+  @NoStore()
   @SkipThrottle()
   @ApiOperation({ summary: 'Verify a VERIFIED-… session token and return its user' })
   @ApiHeader({ name: 'X-Session-Token', required: true, description: 'The VERIFIED-… code' })
@@ -59,10 +65,15 @@ export class SessionController {
   @ApiResponse({ status: 404, description: 'Session not found' })
   @ApiResponse({ status: 429, description: 'Too many failed verifications from this IP' })
   async verify(
-    @Headers('x-session-token') token: string | undefined,
+    @Req() req: Request,
     @CurrentRequest() client: RequestContext,
   ): Promise<VerifySessionResultDto> {
-    return VerifySessionResultDto.from(await this.sessions.verifyForClient(token, client));
+    const caller = await this.authentication.authenticateUser(
+      sessionTokenCredential(req.headers),
+      client,
+      ['session'],
+    );
+    return VerifySessionResultDto.from(caller);
   }
 
   /**
@@ -70,6 +81,7 @@ export class SessionController {
    * user who logged in with `?session=<id>`, instead of having them paste the code.
    */
   @Post('sessions/claim')
+  @NoStore()
   @SkipThrottle()
   @UseGuards(IntegrationKeyGuard)
   @RequireScope('sessions:claim')
@@ -100,18 +112,28 @@ export class SessionController {
   @Get('sessions')
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'My live VERIFIED sessions (never the tokens)' })
+  @ApiOperation({
+    summary:
+      'My live VERIFIED sessions and logins (a login is also what a chat socket opened with its access token belongs to); never the tokens',
+  })
   @ApiOkResponse({ type: [SessionViewDto] })
   async list(@CurrentUser() user: AuthenticatedUser): Promise<SessionViewDto[]> {
-    return (await this.sessions.listForUser(user.id)).map((s) => SessionViewDto.from(s));
+    const { sessions, logins } = await this.sessions.listOwn(user.id);
+    return [
+      ...sessions.map((s) => SessionViewDto.from(s)),
+      ...logins.map((l) => SessionViewDto.fromLogin(l)),
+    ];
   }
 
-  /** Revoke one of my sessions (JWT); someone else's id answers 404. */
+  /**
+   * End one of my sessions or logins (JWT); ending a login ends its access tokens and chat
+   * sockets at once. Someone else's id answers 404.
+   */
   @Delete('sessions/:id')
   @HttpCode(204)
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Revoke one of my sessions' })
+  @ApiOperation({ summary: 'Revoke one of my sessions or logins' })
   @ApiNotFoundResponse({ description: 'No such session of mine' })
   async revokeOne(
     @CurrentUser() user: AuthenticatedUser,

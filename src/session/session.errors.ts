@@ -45,13 +45,6 @@ export class SessionRevokedError extends SessionVerificationError {
   }
 }
 
-export class SessionUserDisabledError extends SessionVerificationError {
-  readonly kind = 'unauthenticated';
-  constructor() {
-    super('User account disabled');
-  }
-}
-
 /** A session id the caller does not own reads as unknown: no probing of others' ids. */
 export class OwnSessionNotFoundError extends DomainError {
   readonly kind = 'not_found';

@@ -4,13 +4,17 @@ import { IntegrationKeysModule } from '../integration-keys/integration-keys.modu
 import { SessionCache } from './session-cache';
 import { SessionController } from './session.controller';
 import { SessionRepository } from './session.repository';
+import { SessionResolver } from './session.resolver';
 import { SessionService } from './session.service';
 
-/** VERIFIED session tokens for third-party services: creation, verification, claims, revocation. */
+/**
+ * VERIFIED session tokens for third-party services: creation, verification, claims, revocation.
+ * Registers the session resolver with Auth's AuthenticationService.
+ */
 @Module({
   imports: [AuthModule, IntegrationKeysModule],
   controllers: [SessionController],
-  providers: [SessionService, SessionRepository, SessionCache],
+  providers: [SessionService, SessionRepository, SessionCache, SessionResolver],
   exports: [SessionService],
 })
 export class SessionModule {}

@@ -1,6 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
+import { AuthEvents } from '../auth/events/auth-events';
+import { RefreshTokenService } from '../auth/refresh-token.service';
+import type { LiveLogin } from '../auth/refresh-tokens.repository';
 import { DomainError } from '../common/errors/domain-error';
 import type { RequestContext } from '../common/http/request-context';
 import { RateLimitedError, RateLimiterService } from '../common/rate-limit/rate-limiter.service';
@@ -16,7 +19,6 @@ import {
   SessionExpiredError,
   SessionNotFoundError,
   SessionRevokedError,
-  SessionUserDisabledError,
 } from './session.errors';
 import { SessionRepository, SessionSnapshot } from './session.repository';
 import { generateSessionToken, hashSessionToken, isWellFormedSessionToken } from './session-token';
@@ -66,6 +68,8 @@ export class ClaimGoneError extends DomainError {
 export interface VerifiedSession {
   sessionId: string;
   user: { id: string; email: string; name: string };
+  /** Whether the account may act is AuthenticationService's decision, not this one's. */
+  userStatus: string;
   expiresAt: Date;
 }
 
@@ -78,8 +82,9 @@ class SessionUserNotFoundError extends DomainError {
  * the cache, claiming, and revocation. Tokens exist only in the return value of `create…`.
  */
 @Injectable()
-export class SessionService {
+export class SessionService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionService.name);
+  private stopListening?: () => void;
   private readonly lastTouched = new Map<string, number>();
   private readonly revocationListeners = new Set<(userId: string) => void>();
   private readonly verifications: Counter<'result'>;
@@ -91,6 +96,8 @@ export class SessionService {
     private readonly config: AppConfig,
     private readonly rateLimiter: RateLimiterService,
     metrics: MetricsService,
+    private readonly authEvents: AuthEvents,
+    private readonly logins: RefreshTokenService,
   ) {
     this.verifications = new Counter({
       name: 'session_verifications_total',
@@ -98,6 +105,17 @@ export class SessionService {
       labelNames: ['result'] as const,
       registers: [metrics.registry],
     });
+  }
+
+  /** A password reset (account recovery) ends the user's VERIFIED sessions too. */
+  onModuleInit(): void {
+    this.stopListening = this.authEvents.on('user.signed_out_everywhere', async (event) => {
+      await this.revokeAllForUser(event.userId, event.reason);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
   }
 
   async createForUser(
@@ -169,28 +187,39 @@ export class SessionService {
   }
 
   /**
-   * Verification as the public endpoint does it: failures count against the client's IP and,
-   * past the limit, every attempt from it gets 429 until the window ends. Successes never count.
+   * Verification from a client (verify-session, the credit API, the `/mcp` handshake): failures
+   * count against the client's IP and, past the limit, every attempt from it gets 429 until the
+   * window ends. Every attempt is counted atomically before its answer is given (the count runs
+   * beside the check, one round trip), so parallel guesses cannot all pass a check made before
+   * any of them was counted; what is not a guess (a success, an expired or revoked token) gives
+   * its count back. A blocked IP gets 429 whatever the token turned out to be.
    */
   async verifyForClient(
     token: string | undefined,
-    client: RequestContext,
+    client: Pick<RequestContext, 'ip'> & Partial<RequestContext>,
   ): Promise<VerifiedSession> {
     const limitKey = `verify-session-failures:${client.ip}`;
     const limit = this.config.session.verifyFailuresPerMinute;
-    // The block check and the verification run side by side: one Redis round trip less on the
-    // path every integration call takes. A blocked IP gets 429 whatever the token turned out to be.
-    const [blocked, outcome] = await Promise.all([
-      this.rateLimiter.isExceeded(limitKey, limit),
+    const [decision, outcome] = await Promise.all([
+      this.rateLimiter.consume(limitKey, limit, FAILURE_WINDOW_MS),
       this.verify(token).then(
         (verified) => ({ verified }),
         (error: unknown) => ({ error }),
       ),
     ]);
-    if (blocked.exceeded) {
+    // Only what guessing produces counts: expired or revoked answers need a once-real token,
+    // and one integration's many users must not lock it out by letting sessions lapse.
+    const guess =
+      'error' in outcome &&
+      (outcome.error instanceof MalformedSessionTokenError ||
+        outcome.error instanceof SessionNotFoundError);
+    // Not awaited: the success path keeps one round trip. It cannot be overtaken: the next
+    // attempt's count goes out on the same Redis connection after it (or to the same memory).
+    if (!guess) void this.rateLimiter.giveBack(limitKey);
+    if (!decision.allowed) {
       this.verifications.inc({ result: 'rate_limited' });
       throw new RateLimitedError(
-        blocked.retryAfterSeconds,
+        decision.retryAfterSeconds,
         'Too many failed verifications, try again later',
       );
     }
@@ -205,11 +234,6 @@ export class SessionService {
         { req: { id: client.requestId } },
         `verify-session refused: ${error.message}`,
       );
-      // Only what guessing produces counts: expired or revoked answers need a once-real token,
-      // and one integration's many users must not lock it out by letting sessions lapse.
-      if (error instanceof MalformedSessionTokenError || error instanceof SessionNotFoundError) {
-        await this.rateLimiter.consume(limitKey, limit, FAILURE_WINDOW_MS);
-      }
     }
     throw error;
   }
@@ -231,12 +255,12 @@ export class SessionService {
     if (snapshot.revokedAt) throw new SessionRevokedError();
     if (new Date(snapshot.expiresAt) <= now) throw new SessionExpiredError();
     if (!snapshot.claimedAt) snapshot = await this.claim(tokenHash, snapshot, now);
-    if (snapshot.userStatus !== 'active') throw new SessionUserDisabledError();
 
     this.touchSoon(snapshot.sessionId, now);
     return {
       sessionId: snapshot.sessionId,
       user: { id: snapshot.userId, email: snapshot.email, name: snapshot.name },
+      userStatus: snapshot.userStatus,
       expiresAt: new Date(snapshot.expiresAt),
     };
   }
@@ -246,10 +270,28 @@ export class SessionService {
     return this.sessions.listLive(userId, now, this.unclaimedCutoff(now));
   }
 
-  /** Revokes one of the user's own sessions; someone else's id reads as unknown. */
+  /**
+   * What the user sees as their sessions: the VERIFIED sessions, and their logins (refresh-token
+   * families: the web app, a chat socket opened with its access token).
+   */
+  async listOwn(userId: string): Promise<{ sessions: Session[]; logins: LiveLogin[] }> {
+    const [sessions, logins] = await Promise.all([
+      this.listForUser(userId),
+      this.logins.listLive(userId),
+    ]);
+    return { sessions, logins };
+  }
+
+  /**
+   * Ends one of the user's own sessions, or one of their logins (its access tokens and sockets
+   * end with it); someone else's id reads as unknown.
+   */
   async revokeOwn(userId: string, sessionId: string): Promise<void> {
-    if ((await this.sessions.findOwner(sessionId)) !== userId) throw new OwnSessionNotFoundError();
-    await this.revoke({ userId, sessionId }, 'user_revoked');
+    if ((await this.sessions.findOwner(sessionId)) === userId) {
+      await this.revoke({ userId, sessionId }, 'user_revoked');
+      return;
+    }
+    if (!(await this.logins.endOwn(userId, sessionId))) throw new OwnSessionNotFoundError();
   }
 
   /** Revokes any one session (operators); returns false for an unknown id. */

@@ -13,7 +13,7 @@ import {
 } from '../support/admin';
 import { topUp } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';
-import { insertUser } from '../support/users';
+import { accessTokenFor, insertUser } from '../support/users';
 
 describe('Admin API: users and sessions', () => {
   let t: TestApp;
@@ -125,7 +125,8 @@ describe('Admin API: users and sessions', () => {
       expect(res.body).toMatchObject({
         user: { id: user.id, status: 'disabled', role: 'user' },
         sessions_revoked: 2,
-        refresh_tokens_revoked: 1,
+        // The login behind the user's access token, and the one issued above.
+        refresh_tokens_revoked: 2,
       });
       for (const s of sessions) {
         expect((await verify(s.token)).status).toBe(401);
@@ -151,11 +152,16 @@ describe('Admin API: users and sessions', () => {
       expect(audit).toMatchObject({
         actor_id: admin.id,
         before: { role: 'user', status: 'active' },
-        after: { role: 'user', status: 'disabled', sessions_revoked: 2, refresh_tokens_revoked: 1 },
+        after: { role: 'user', status: 'disabled', sessions_revoked: 2, refresh_tokens_revoked: 2 },
       });
       // Enabled again: it can log in anew, the old credentials stay dead.
       await api.patch(`/users/${user.id}`).send({ status: 'active' }).expect(200);
-      await request(t.server).get('/api/auth/me').set('Authorization', user.auth).expect(200);
+      // Its access token belonged to a login that disabling ended (S-21): it stays refused.
+      await request(t.server).get('/api/auth/me').set('Authorization', user.auth).expect(401);
+      await request(t.server)
+        .get('/api/auth/me')
+        .set('Authorization', `Bearer ${await accessTokenFor(t, user)}`)
+        .expect(200);
       expect((await verify(sessions[0].token)).status).toBe(401);
     });
 

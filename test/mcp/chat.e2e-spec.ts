@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AccessTokenService } from '../../src/auth/access-token.service';
+import { accessTokenFor } from '../support/users';
 import { formatLedger, ledgerUnits } from '../../src/mcp/pricing';
 import { TokenEstimator } from '../../src/mcp/token-estimator';
 import { fundedUser, FundedUser, ledgerOf } from '../support/credit-users';
@@ -32,7 +32,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     it('accepts a VERIFIED session token and a JWT access token', async () => {
       const user = await fundedUser(app.t, '1');
       await expect(connect(user.sessionToken)).resolves.toBeDefined();
-      const jwt = await app.t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
+      const jwt = await accessTokenFor(app.t, user);
       await expect(connect(jwt)).resolves.toBeDefined();
     });
 

@@ -1,10 +1,8 @@
 import request from 'supertest';
-import { AccessTokenService } from '../../src/auth/access-token.service';
 import { SessionService } from '../../src/session/session.service';
 import { fundedUser } from '../support/credit-users';
 import { chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FakeClock } from '../support/fake-clock';
 import { accessTokenFor, insertUser } from '../support/users';
 import { useChatApp } from './mcp-test-env';
 
@@ -77,29 +75,11 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
 
   it('disconnects a JWT socket when its user is disabled', async () => {
     const user = await fundedUser(app.t, '1');
-    const jwt = await app.t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
+    const jwt = await accessTokenFor(app.t, user);
     const socket = await connect(jwt);
     const gone = disconnected(socket);
     await app.t.database.query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [user.id]);
     await expect(gone).resolves.toBe('io server disconnect');
-  });
-});
-
-describe('Mcp JWT sockets and access-token expiry (fake clock)', () => {
-  const clock = new FakeClock();
-  const app = useChatApp({ MCP_REVALIDATE_INTERVAL: '100ms', JWT_ACCESS_TTL: '2s' }, clock);
-
-  it('keeps a JWT socket after its short-lived access token expired, but refuses a new handshake', async () => {
-    const user = await fundedUser(app.t, '10');
-    const jwt = await app.t.app.get(AccessTokenService).sign({ id: user.id, role: 'user' });
-    const socket = await app.connect(jwt);
-    clock.advance(5_000); // well past JWT_ACCESS_TTL on the app's clock
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let a few revalidation polls run
-    expect(socket.connected).toBe(true);
-    const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
-    expect(out.ack).toEqual({ ok: true });
-    expect(out.end).toBeDefined();
-    await expect(connectMcp(app.url, jwt)).rejects.toThrow('unauthorized');
   });
 });
 

@@ -3,7 +3,7 @@ import { IntegrationKeysService } from '../../src/integration-keys/integration-k
 import { SessionService } from '../../src/session/session.service';
 import { CREDITS_TEST_ENV, SORA2_KEY } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';
-import { accessTokenFor, insertUser } from '../support/users';
+import { insertUser, loginOf } from '../support/users';
 
 describe('a user managing their own sessions', () => {
   let t: TestApp;
@@ -18,7 +18,7 @@ describe('a user managing their own sessions', () => {
   it('lists live sessions without tokens, revokes one, then all; others are 404', async () => {
     const me = await insertUser(t.database);
     const other = await insertUser(t.database);
-    const token = await accessTokenFor(t, me);
+    const { accessToken: token, loginId } = await loginOf(t, me);
     const first = await sessions.createForUser({
       userId: me.id,
       clientName: 'sora2',
@@ -31,9 +31,13 @@ describe('a user managing their own sessions', () => {
 
     const listed = await request(t.server).get('/api/auth/sessions').set(auth).expect(200);
     expect(listed.body.map((s: { id: string }) => s.id).sort()).toEqual(
-      [first.sessionId, second.sessionId].sort(),
+      [first.sessionId, second.sessionId, loginId].sort(),
     );
+    expect(listed.body.find((s: { id: string }) => s.id === loginId)).toMatchObject({
+      kind: 'login',
+    });
     expect(listed.body.find((s: { id: string }) => s.id === first.sessionId)).toMatchObject({
+      kind: 'verified',
       client: 'sora2',
       ip: '203.0.113.9',
       userAgent: 'UA/1',
@@ -58,9 +62,10 @@ describe('a user managing their own sessions', () => {
       .get('/api/auth/verify-session')
       .set('X-Session-Token', second.token)
       .expect(401);
-    expect((await request(t.server).get('/api/auth/sessions').set(auth).expect(200)).body).toEqual(
-      [],
-    );
+    // What is left is the caller's own login.
+    expect(
+      (await request(t.server).get('/api/auth/sessions').set(auth).expect(200)).body,
+    ).toMatchObject([{ id: loginId, kind: 'login' }]);
   });
 
   it('requires an access token', async () => {

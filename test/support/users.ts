@@ -1,4 +1,5 @@
 import { AccessTokenService } from '../../src/auth/access-token.service';
+import { RefreshTokenService } from '../../src/auth/refresh-token.service';
 import type { TestApp } from './test-app';
 import { randomUUID } from 'node:crypto';
 import { TestDatabase } from './test-database';
@@ -28,11 +29,24 @@ export async function insertUser(
   return { id: row.id, email, name };
 }
 
-/** A real access token for `user`, signed by the app's own AccessTokenService. */
-export function accessTokenFor(
+/** A real login of `user` (a refresh-token family) and its access token, signed by the app. */
+export async function loginOf(
+  t: TestApp,
+  user: { id: string },
+  role: 'user' | 'admin' = 'user',
+): Promise<{ accessToken: string; refreshToken: string; loginId: string }> {
+  const refresh = await t.app.get(RefreshTokenService).issue(user.id);
+  const accessToken = await t.app
+    .get(AccessTokenService)
+    .sign({ id: user.id, role }, refresh.familyId);
+  return { accessToken, refreshToken: refresh.token, loginId: refresh.familyId };
+}
+
+/** A real access token for `user` (of a new login), signed by the app's own AccessTokenService. */
+export async function accessTokenFor(
   t: TestApp,
   user: { id: string },
   role: 'user' | 'admin' = 'user',
 ): Promise<string> {
-  return t.app.get(AccessTokenService).sign({ id: user.id, role });
+  return (await loginOf(t, user, role)).accessToken;
 }

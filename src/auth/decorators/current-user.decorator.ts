@@ -1,4 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { UserCaller } from '../authentication/caller';
 import { UserRole } from '../entities/user.entity';
 
 /** The caller as `JwtAuthGuard` found it in the database on this request. */
@@ -11,6 +12,8 @@ export interface AuthenticatedUser {
 export interface RequestWithUser {
   headers: Record<string, string | string[] | undefined>;
   user?: AuthenticatedUser;
+  /** The whole caller (credential, login id, expiry) behind `user`. */
+  caller?: UserCaller;
 }
 
 /** The authenticated caller; only on routes behind `JwtAuthGuard` or `RolesGuard`. */

@@ -48,6 +48,10 @@ export class User {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: UserStatus;
 
+  /** Access tokens issued before this instant are refused (a password reset sets it). */
+  @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
+  tokensValidAfter!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -10,13 +10,32 @@ export interface UserSignedUpEvent {
   tx: EntityManager;
 }
 
+/** One login (a refresh-token family) ended: logout, refresh-token reuse, disabled account. */
+export interface LoginRevokedEvent {
+  userId: string;
+  loginId: string;
+  reason: string;
+}
+
+/** Every credential of the user ended (password reset, account recovery). */
+export interface UserSignedOutEverywhereEvent {
+  userId: string;
+  reason: string;
+}
+
 export interface AuthEventMap {
   'user.signed_up': UserSignedUpEvent;
+  /** Published after the revocation committed. */
+  'login.revoked': LoginRevokedEvent;
+  /** Emitted (awaited) after Auth's part committed: Session revokes the VERIFIED sessions. */
+  'user.signed_out_everywhere': UserSignedOutEverywhereEvent;
 }
 
 /**
- * What the Auth module tells the modules above it. Credits listens to `user.signed_up` to open
- * the credit account in the same transaction, so Auth never imports Credits.
+ * What the Auth module tells the modules above it, so it never imports them: Credits opens the
+ * credit account on `user.signed_up`; Session ends the VERIFIED sessions and the chat gateway
+ * disconnects sockets on `user.signed_out_everywhere`; the gateway re-checks a user's sockets on
+ * `login.revoked`.
  */
 @Injectable()
 export class AuthEvents extends TypedEvents<AuthEventMap> {}

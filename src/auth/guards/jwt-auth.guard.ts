@@ -1,34 +1,34 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { AccessTokenService } from '../access-token.service';
-import { AccountDisabledError, InvalidAccessTokenError } from '../auth.errors';
+import type { Request } from 'express';
+import { requestContextOf } from '../../common/http/request-context';
+import { AuthenticationService } from '../authentication/authentication.service';
+import type { CredentialKind } from '../authentication/caller';
+import { bearerCredential } from '../authentication/credentials';
 import { RequestWithUser } from '../decorators/current-user.decorator';
-import { UsersService } from '../users.service';
 
-const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+/** The bearer tokens a person's own routes accept. */
+export const USER_BEARER_KINDS: readonly CredentialKind[] = ['access_token'];
 
 /**
- * `Authorization: Bearer <access token>`. The signature and expiry are checked, then the account
- * is read on every request: a deleted or disabled account (or a changed role) takes effect from
- * the next request, not when the token expires. 401 without a valid token, 403 when disabled.
+ * `Authorization: Bearer <access token>` (scheme in any case), resolved by AuthenticationService:
+ * signature, expiry, the token's login not logged out, issued after the account's last password
+ * reset, and the account read on every request, so a disabled account (or a changed role) takes
+ * effect from the next request. 401 without a valid token, 403 when disabled.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  constructor(
-    private readonly accessTokens: AccessTokenService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly authentication: AuthenticationService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RequestWithUser>();
+    const request = context.switchToHttp().getRequest<Request & RequestWithUser>();
     if (request.user) return true;
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
-    if (!match) throw new InvalidAccessTokenError();
-    const claims = await this.accessTokens.verify(match[1]);
-    const user = await this.users.findById(claims.userId);
-    if (!user) throw new InvalidAccessTokenError();
-    if (user.status !== 'active') throw new AccountDisabledError();
-    request.user = { id: user.id, email: user.email, role: user.role };
+    const caller = await this.authentication.authenticateUser(
+      bearerCredential(request.headers),
+      requestContextOf(request),
+      USER_BEARER_KINDS,
+    );
+    request.caller = caller;
+    request.user = { id: caller.user.id, email: caller.user.email, role: caller.role ?? 'user' };
     return true;
   }
 }

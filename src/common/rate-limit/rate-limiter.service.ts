@@ -25,6 +25,11 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
+// DECR only a window that still exists: a hit given back after its window ended changes nothing.
+const GIVE_BACK_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
 const MEMORY_PRUNE_THRESHOLD = 10_000;
 
 /**
@@ -64,6 +69,24 @@ export class RateLimiterService {
   ): Promise<{ exceeded: boolean; retryAfterSeconds: number }> {
     const { count, msLeft } = await this.read(key);
     return { exceeded: count >= limit, retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) };
+  }
+
+  /**
+   * Takes back one hit `consume` counted, for an attempt that turned out not to count (e.g. a
+   * success): counting every attempt first and giving successes back is what keeps parallel
+   * attempts from all passing a check made before any of them was counted.
+   */
+  async giveBack(key: string): Promise<void> {
+    if (this.redisUsable()) {
+      try {
+        await this.redis.client!.eval(GIVE_BACK_SCRIPT, 1, this.redisKey(key));
+        return;
+      } catch {
+        // Redis dropped mid-call: the hit was probably counted in memory.
+      }
+    }
+    const entry = this.memory.get(key);
+    if (entry && entry.count > 0) entry.count -= 1;
   }
 
   async reset(key: string): Promise<void> {

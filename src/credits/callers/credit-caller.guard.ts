@@ -1,15 +1,18 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AuthenticationService } from '../../auth/authentication/authentication.service';
+import { headerValue, sessionTokenCredential } from '../../auth/authentication/credentials';
 import { DomainError } from '../../common/errors/domain-error';
 import { requestContextOf } from '../../common/http/request-context';
 import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
+import { isUuid } from '../../common/uuid';
 import { AppConfig } from '../../config/app-config';
-import { SessionService } from '../../session/session.service';
-import { isUuid } from '../credit-rules';
+import {
+  authenticateIntegration,
+  requiredScope,
+} from '../../integration-keys/integration-key.guard';
 import type { IntegrationScope } from '../../integration-keys/entities/integration-key.entity';
-import { headerValue as header, requiredScope } from '../../integration-keys/integration-key.guard';
-import { IntegrationKeysService } from '../../integration-keys/integration-keys.service';
 import type { CreditCaller } from './credit-caller';
 
 export class CreditCallerUnauthenticatedError extends DomainError {
@@ -43,8 +46,7 @@ const MINUTE_MS = 60_000;
 export class CreditCallerGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly keys: IntegrationKeysService,
-    private readonly sessions: SessionService,
+    private readonly authentication: AuthenticationService,
     private readonly limiter: RateLimiterService,
     private readonly config: AppConfig,
   ) {}
@@ -52,13 +54,11 @@ export class CreditCallerGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<RequestWithCaller>();
     const scope = requiredScope(this.reflector, context);
-    const apiKey = header(req, 'x-api-key');
-    const sessionToken = header(req, 'x-session-token');
-    const userIdHeader = header(req, 'x-user-id');
-    if (apiKey) {
-      req.creditCaller = await this.fromApiKey(req, apiKey, userIdHeader, scope);
-    } else if (sessionToken) {
-      req.creditCaller = await this.fromSession(req, sessionToken, userIdHeader);
+    const userIdHeader = headerValue(req.headers, 'x-user-id');
+    if (headerValue(req.headers, 'x-api-key')) {
+      req.creditCaller = await this.fromApiKey(req, userIdHeader, scope);
+    } else if (headerValue(req.headers, 'x-session-token')) {
+      req.creditCaller = await this.fromSession(req, userIdHeader);
     } else {
       throw new CreditCallerUnauthenticatedError(
         'X-API-Key (with X-User-ID) or X-Session-Token is required',
@@ -69,11 +69,10 @@ export class CreditCallerGuard implements CanActivate {
 
   private async fromApiKey(
     req: Request,
-    raw: string,
     userId: string | undefined,
     scope: IntegrationScope | undefined,
   ): Promise<CreditCaller> {
-    const key = await this.keys.authenticateCaller(raw, req.ip ?? 'unknown', scope);
+    const { integration: key } = await authenticateIntegration(this.authentication, req, scope);
     if (!userId) throw new InvalidUserIdHeaderError(true);
     if (!isUuid(userId)) throw new InvalidUserIdHeaderError(false);
     return {
@@ -84,14 +83,10 @@ export class CreditCallerGuard implements CanActivate {
     };
   }
 
-  private async fromSession(
-    req: Request,
-    token: string,
-    userId: string | undefined,
-  ): Promise<CreditCaller> {
+  private async fromSession(req: Request, userId: string | undefined): Promise<CreditCaller> {
     // Counts malformed/unknown tokens against the client IP, as verify-session does.
-    const session = await this.sessions
-      .verifyForClient(token, requestContextOf(req))
+    const session = await this.authentication
+      .authenticateUser(sessionTokenCredential(req.headers), requestContextOf(req), ['session'])
       .catch((error: unknown) => {
         // Unknown, expired or revoked: the credential is not valid → 401 (keep 403 and 429).
         if (error instanceof DomainError && ['not_found', 'gone'].includes(error.kind)) {
@@ -114,7 +109,7 @@ export class CreditCallerGuard implements CanActivate {
       userId: session.user.id,
       actor: `user:${session.user.id}`,
       via: 'session',
-      credentialId: session.sessionId,
+      credentialId: session.credentialId,
     };
   }
 }

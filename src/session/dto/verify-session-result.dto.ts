@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { VerifiedSession } from '../session.service';
+import type { UserCaller } from '../../auth/authentication/caller';
 
 class VerifiedUserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -14,8 +14,10 @@ export class VerifySessionResultDto {
   @ApiProperty({ type: VerifiedUserDto }) user!: VerifiedUserDto;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 
-  static from(session: VerifiedSession): VerifySessionResultDto {
-    const expiresAt = session.expiresAt.toISOString();
-    return { success: true, user: { ...session.user, expiresAt }, expiresAt };
+  /** From the caller a VERIFIED session resolved to. */
+  static from(caller: Pick<UserCaller, 'user' | 'expiresAt'>): VerifySessionResultDto {
+    const expiresAt = caller.expiresAt.toISOString();
+    const { id, email, name } = caller.user;
+    return { success: true, user: { id, email, name, expiresAt }, expiresAt };
   }
 }
