@@ -23,6 +23,15 @@ describe('CSV', () => {
     expect(csvCell('-x')).toBe("'-x");
   });
 
+  it('S-14: quotes cells holding ; , quotes, tabs or line breaks and defuses formulas inside them', () => {
+    expect(csvCell('x;=1+1;')).toBe('"x;\'=1+1;"');
+    expect(csvCell('a\tb')).toBe('"a\tb"');
+    expect(csvCell('ok;fine')).toBe('"ok;fine"');
+    expect(csvCell('x,@SUM(A1)')).toBe('"x,\'@SUM(A1)"');
+    expect(csvCell('a\n+1+2')).toBe('"a\n\'+1+2"');
+    expect(csvCell('list;-5;-x')).toBe('"list;-5;\'-x"');
+  });
+
   it('yields the header, then each batch as it comes', async () => {
     const lines: string[] = [];
     for await (const chunk of csvLines(

@@ -5,15 +5,30 @@ const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 // A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One CSV cell (RFC 4180): quoted when needed; text that a spreadsheet would run is defused. */
+// What a spreadsheet may take for a cell boundary: `,`, `;` (semicolon locales), tab, line breaks.
+const SEPARATOR = /[,;\t\r\n]/;
+const SEGMENT_AFTER_SEPARATOR = /([,;\t\r\n])([^,;\t\r\n]*)/g;
+
+function defused(segment: string): string {
+  return FORMULA_START.test(segment) && !PLAIN_NUMBER.test(segment) ? `'${segment}` : segment;
+}
+
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a separator of any locale or a quote; text that
+ * a spreadsheet would run is defused at its start and after every separator inside it, so even a
+ * reader that splits the cell (`x;=1+1;` in a semicolon locale) gets no formula (S-14).
+ */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text: string;
   if (value instanceof Date) text = value.toISOString();
   else if (typeof value === 'object') text = JSON.stringify(value);
   else text = `${value as string | number | boolean | bigint}`;
-  if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  text = defused(text).replace(
+    SEGMENT_AFTER_SEPARATOR,
+    (_, separator: string, segment: string) => separator + defused(segment),
+  );
+  return SEPARATOR.test(text) || text.includes('"') ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvLine(values: readonly unknown[]): string {

@@ -4,14 +4,42 @@ import { createClient, createKeyv } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { AppConfig } from '../config/app-config';
 import { RedisConnection } from './redis-connection';
+import { RedisGuard } from './redis-guard';
 
 /**
  * Redis when REDIS_URL is set, else process memory. The cache only ever holds copies: a miss (or
- * Redis being down) falls back to PostgreSQL, so losing Redis loses no data.
+ * Redis being down, or slower than REDIS_COMMAND_TIMEOUT) falls back to PostgreSQL, so losing
+ * Redis loses no data.
  */
 type RedisClient = { isOpen: boolean; destroy(): void };
 
-function buildCacheStore(config: AppConfig): { keyv: Keyv; client?: RedisClient } {
+const STORE_METHODS = [
+  'get',
+  'getMany',
+  'set',
+  'setMany',
+  'delete',
+  'deleteMany',
+  'has',
+  'hasMany',
+];
+
+/** Every call Keyv makes to the Redis store goes through the guard (deadline + breaker). */
+function guardStore(store: object, guard: RedisGuard): void {
+  const methods = store as Record<string, unknown>;
+  for (const name of STORE_METHODS) {
+    const original = methods[name];
+    if (typeof original !== 'function') continue;
+    const call = (original as (...args: unknown[]) => Promise<unknown>).bind(store);
+    methods[name] = (...args: unknown[]) => guard.run(() => call(...args));
+  }
+}
+
+function buildCacheStore(config: AppConfig): {
+  keyv: Keyv;
+  client?: RedisClient;
+  guard?: RedisGuard;
+} {
   if (!config.redis.url) return { keyv: new Keyv() };
   const logger = new Logger('Cache');
   const client = createClient({
@@ -21,6 +49,7 @@ function buildCacheStore(config: AppConfig): { keyv: Keyv; client?: RedisClient 
     disableOfflineQueue: true,
     socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 2000) },
   });
+  const guard = new RedisGuard('Cache', config.redis.commandTimeoutMs, () => client.ping());
   // Connected eagerly: Keyv would otherwise await a first connection that may never come.
   client.connect().catch(() => undefined);
   const keyv = createKeyv(client, {
@@ -28,41 +57,55 @@ function buildCacheStore(config: AppConfig): { keyv: Keyv; client?: RedisClient 
     throwOnConnectError: false,
     throwOnErrors: false,
   });
+  guardStore(keyv.store as object, guard);
   let reportedDown = false;
   keyv.on('error', (error: Error) => {
     if (!reportedDown)
       logger.warn(`Redis cache unavailable, serving from PostgreSQL: ${error.message}`);
     reportedDown = true;
   });
-  client.on('ready', () => (reportedDown = false));
-  return { keyv, client };
+  client.on('error', () => guard.lost());
+  client.on('ready', () => {
+    reportedDown = false;
+    guard.recovered();
+  });
+  return { keyv, client, guard };
 }
 
+/** The cache's store and, with Redis, the guard that knows when the cache can be trusted. */
 @Injectable()
-class CacheStore implements OnApplicationShutdown {
+export class CacheStore implements OnApplicationShutdown {
   readonly keyv: Keyv;
+  /** Unset without Redis (process memory is never lost while the process lives). */
+  readonly guard?: RedisGuard;
   private readonly client?: RedisClient;
 
   constructor(config: AppConfig) {
-    ({ keyv: this.keyv, client: this.client } = buildCacheStore(config));
+    ({ keyv: this.keyv, client: this.client, guard: this.guard } = buildCacheStore(config));
   }
 
   onApplicationShutdown(): void {
+    this.guard?.stop();
     // Forced: a client still trying to reach a Redis that never answered would keep reconnecting.
     if (this.client?.isOpen) this.client.destroy();
   }
 }
 
+/** One CacheStore for both the cache manager and its direct users (one Redis client). */
+@Module({ providers: [CacheStore], exports: [CacheStore] })
+class CacheStoreModule {}
+
 @Global()
 @Module({
   imports: [
+    CacheStoreModule,
     NestCacheModule.registerAsync({
-      extraProviders: [CacheStore],
+      imports: [CacheStoreModule],
       inject: [CacheStore],
       useFactory: (store: CacheStore) => ({ stores: [store.keyv] }),
     }),
   ],
   providers: [RedisConnection],
-  exports: [NestCacheModule, RedisConnection],
+  exports: [NestCacheModule, RedisConnection, CacheStoreModule],
 })
 export class CacheModule {}

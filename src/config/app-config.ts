@@ -90,6 +90,7 @@ export abstract class AppConfig implements PlatformConfig {
   abstract readonly http: PlatformConfig['http'];
   abstract readonly rateLimitPerMinute: number;
   abstract readonly jwt: PlatformConfig['jwt'];
+  abstract readonly metricsToken?: string;
   abstract readonly session: SessionConfig;
   abstract readonly credits: CreditsConfig;
   abstract readonly auth: AuthConfig;

@@ -29,14 +29,8 @@ export class StreamSlots {
     const now = this.clock.now().getTime();
     if (this.redis.ready) {
       try {
-        const result = await this.redis.client!.eval(
-          ACQUIRE_SCRIPT,
-          1,
-          this.key(userId),
-          now,
-          now + ttlMs,
-          slotId,
-          limit,
+        const result = await this.redis.run((c) =>
+          c.eval(ACQUIRE_SCRIPT, 1, this.key(userId), now, now + ttlMs, slotId, limit),
         );
         return result === 1;
       } catch (error) {
@@ -55,7 +49,7 @@ export class StreamSlots {
     const slots = this.memory.get(userId);
     if (slots?.delete(slotId) && slots.size === 0) this.memory.delete(userId);
     if (this.redis.ready) {
-      await this.redis.client!.zrem(this.key(userId), slotId).catch(() => undefined);
+      await this.redis.run((c) => c.zrem(this.key(userId), slotId)).catch(() => undefined);
     }
   }
 

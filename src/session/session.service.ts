@@ -243,13 +243,10 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     if (!token) throw new MissingSessionTokenError();
     if (!isWellFormedSessionToken(token)) throw new MalformedSessionTokenError();
     const tokenHash = hashSessionToken(token);
-    let snapshot = await this.cache.get(tokenHash);
-    if (!snapshot) {
-      const fromDatabase = await this.sessions.findSnapshotByHash(tokenHash);
-      if (!fromDatabase) throw new SessionNotFoundError();
-      snapshot = fromDatabase;
-      await this.cache.set(tokenHash, snapshot);
-    }
+    let snapshot = await this.cache.readThrough(tokenHash, () =>
+      this.sessions.findSnapshotByHash(tokenHash),
+    );
+    if (!snapshot) throw new SessionNotFoundError();
 
     const now = this.clock.now();
     if (snapshot.revokedAt) throw new SessionRevokedError();
@@ -349,6 +346,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   ): Promise<SessionSnapshot> {
     const cutoff = this.unclaimedCutoff(now);
     if (new Date(snapshot.createdAt) <= cutoff) throw new SessionExpiredError();
+    const readAt = Date.now();
     if (!(await this.sessions.markClaimed(snapshot.sessionId, now, cutoff))) {
       // Claimed by a concurrent verification, or revoked meanwhile: PostgreSQL decides.
       const current = await this.sessions.findSnapshotByHash(tokenHash);
@@ -358,7 +356,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     } else {
       snapshot = { ...snapshot, claimedAt: now.toISOString() };
     }
-    await this.cache.set(tokenHash, snapshot);
+    await this.cache.set(tokenHash, snapshot, readAt);
     return snapshot;
   }
 

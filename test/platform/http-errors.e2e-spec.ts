@@ -1,11 +1,13 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from '../support/test-app';
 
+const METRICS_TOKEN = 'scrape-token-0123456789';
+
 describe('HTTP error shape', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { BODY_LIMIT: '1kb' } });
+    t = await startTestApp({ env: { BODY_LIMIT: '1kb', METRICS_TOKEN } });
   });
   afterAll(() => t.close());
 
@@ -90,7 +92,9 @@ describe('HTTP error shape', () => {
 
   it('exposes Prometheus metrics labelled by route pattern and status', async () => {
     await request(t.server).get('/health/ready').expect(200);
-    const res = await request(t.server).get('/metrics');
+    const res = await request(t.server)
+      .get('/metrics')
+      .set('Authorization', `Bearer ${METRICS_TOKEN}`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toMatch(
@@ -101,5 +105,29 @@ describe('HTTP error shape', () => {
     );
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('S-16: /metrics wants Authorization: Bearer METRICS_TOKEN', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', METRICS_TOKEN]) {
+      const req = request(t.server).get('/metrics');
+      const res = await (authorization ? req.set('Authorization', authorization) : req);
+      expect(res.status).toBe(401);
+      expect(res.text).not.toContain('http_requests_total');
+    }
+    const lower = await request(t.server)
+      .get('/metrics')
+      .set('Authorization', `bearer ${METRICS_TOKEN}`);
+    expect(lower.status).toBe(200);
+  });
+
+  it('S-16: without METRICS_TOKEN /metrics is off', async () => {
+    const plain = await startTestApp({ database: t.database });
+    try {
+      const res = await request(plain.server).get('/metrics');
+      expect(res.status).toBe(404);
+      expect(res.body.message).toContain('METRICS_TOKEN');
+    } finally {
+      await plain.app.close();
+    }
   });
 });

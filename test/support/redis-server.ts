@@ -1,4 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './free-port';
 
@@ -9,10 +12,18 @@ import { freePort } from './free-port';
 export class PrivateRedisServer {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** With a folder, an append-only file keeps the data across restarts. */
+    private readonly dataDir?: string,
+  ) {}
 
-  static async start(port?: number): Promise<PrivateRedisServer> {
-    const server = new PrivateRedisServer(port ?? (await freePort()));
+  static async start(
+    port?: number,
+    options: { persistent?: boolean } = {},
+  ): Promise<PrivateRedisServer> {
+    const dataDir = options.persistent ? mkdtempSync(join(tmpdir(), 'sah-redis-')) : undefined;
+    const server = new PrivateRedisServer(port ?? (await freePort()), dataDir);
     await server.resume();
     return server;
   }
@@ -21,11 +32,18 @@ export class PrivateRedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** (Re)starts the server on the same port. */
-  async resume(): Promise<void> {
+  /** (Re)starts the server on the same port; `fresh` drops what a persistent one had kept. */
+  async resume(options: { fresh?: boolean } = {}): Promise<void> {
+    if (options.fresh && this.dataDir) {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      mkdirSync(this.dataDir);
+    }
+    const persistence = this.dataDir
+      ? ['--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.process = child;
@@ -49,11 +67,21 @@ export class PrivateRedisServer {
     }
   }
 
+  /** SIGSTOP: the process stops answering but its connections stay open (as in a partition). */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
+      child.kill('SIGCONT'); // a frozen server handles SIGTERM only once it runs again
       child.kill('SIGTERM');
     });
     this.process = undefined;

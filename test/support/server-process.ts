@@ -29,6 +29,10 @@ export class ServerProcess {
     return new ServerProcess(child);
   }
 
+  get hasExited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   exitCode(): Promise<number | null> {
     return this.exited;
   }

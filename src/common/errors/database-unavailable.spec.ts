@@ -17,6 +17,10 @@ describe('isDatabaseUnavailable', () => {
   it("knows node-postgres' own texts for a pool timeout and a dropped connection", () => {
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    const released = Object.assign(new Error('released'), {
+      name: 'QueryRunnerProviderAlreadyReleasedError',
+    });
+    expect(isDatabaseUnavailable(released)).toBe(true);
   });
 
   it('is not fooled by data errors or bugs', () => {

@@ -5,7 +5,9 @@
  * - socket errors of the pg driver (refused, reset, timed out, host unreachable);
  * - SQLSTATE class 08 (connection exception), 57P01/57P02 (terminated by an administrator or a
  *   crash), 57P03 (cannot connect now: starting up or shutting down), 53300 (too many clients);
- * - node-postgres' own texts for a pool wait that timed out or a connection that went away.
+ * - node-postgres' own texts for a pool wait that timed out or a connection that went away;
+ * - TypeORM's Query(Runner|RunnerProvider)AlreadyReleasedError: its query runner releases itself when its
+ *   connection errors (PostgreSQL terminated it), so the transaction's next statement gets this.
  */
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -18,6 +20,10 @@ const SOCKET_CODES = new Set([
   'EAI_AGAIN',
 ]);
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const ERROR_NAMES = new Set([
+  'QueryRunnerProviderAlreadyReleasedError',
+  'QueryRunnerAlreadyReleasedError',
+]);
 const DRIVER_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Connection terminated',
@@ -30,13 +36,15 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false;
-  const { code, message, driverError, cause, errors } = error as {
+  const { name, code, message, driverError, cause, errors } = error as {
+    name?: unknown;
     code?: unknown;
     message?: unknown;
     driverError?: unknown;
     cause?: unknown;
     errors?: unknown;
   };
+  if (typeof name === 'string' && ERROR_NAMES.has(name)) return true;
   if (typeof code === 'string' && (SOCKET_CODES.has(code) || SQLSTATES.has(code))) return true;
   if (typeof code === 'string' && /^08[0-9A-Z]{3}$/.test(code)) return true;
   if (typeof message === 'string' && DRIVER_MESSAGES.some((m) => message.includes(m))) return true;

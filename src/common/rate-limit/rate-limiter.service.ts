@@ -92,12 +92,12 @@ export class RateLimiterService {
   async reset(key: string): Promise<void> {
     this.memory.delete(key);
     if (this.redisUsable()) {
-      await this.redis.client!.del(this.redisKey(key)).catch(() => undefined);
+      await this.redis.run((c) => c.del(this.redisKey(key))).catch(() => undefined);
     }
   }
 
   private redisUsable(): boolean {
-    return this.redis.client !== null && this.redis.ready;
+    return this.redis.ready;
   }
 
   private redisKey(key: string): string {
@@ -110,11 +110,8 @@ export class RateLimiterService {
   ): Promise<{ count: number; msLeft: number }> {
     if (this.redisUsable()) {
       try {
-        const [count, msLeft] = (await this.redis.client!.eval(
-          CONSUME_SCRIPT,
-          1,
-          this.redisKey(key),
-          windowMs,
+        const [count, msLeft] = (await this.redis.run((c) =>
+          c.eval(CONSUME_SCRIPT, 1, this.redisKey(key), windowMs),
         )) as [number, number];
         return { count, msLeft };
       } catch {
@@ -128,10 +125,9 @@ export class RateLimiterService {
     if (this.redisUsable()) {
       try {
         const redisKey = this.redisKey(key);
-        const [count, msLeft] = await Promise.all([
-          this.redis.client!.get(redisKey),
-          this.redis.client!.pttl(redisKey),
-        ]);
+        const [count, msLeft] = await this.redis.run((c) =>
+          Promise.all([c.get(redisKey), c.pttl(redisKey)]),
+        );
         return { count: Number(count ?? 0), msLeft: Math.max(0, msLeft) };
       } catch {
         // Fall through to the in-memory view.

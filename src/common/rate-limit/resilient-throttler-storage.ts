@@ -28,7 +28,10 @@ export class ResilientThrottlerStorage implements ThrottlerStorage {
     if (this.redis && this.connection.ready) {
       try {
         const prefixed = `${this.connection.keyPrefix}rl:${key}`;
-        return await this.redis.increment(prefixed, ttl, limit, blockDuration, throttlerName);
+        const redis = this.redis;
+        return await this.connection.run(() =>
+          redis.increment(prefixed, ttl, limit, blockDuration, throttlerName),
+        );
       } catch {
         // Redis dropped mid-call: count this hit locally rather than failing the request.
       }

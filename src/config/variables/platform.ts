@@ -66,6 +66,13 @@ export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
     description: 'Prefix of every Redis key this server writes.',
   },
   {
+    name: 'REDIS_COMMAND_TIMEOUT',
+    kind: { type: 'duration' },
+    default: '250ms',
+    description:
+      'Longest wait for any Redis call; slower counts as Redis down (fall back to PostgreSQL / process memory) until a probe answers again.',
+  },
+  {
     name: 'CORS_ORIGINS',
     kind: { type: 'list' },
     default: '',
@@ -112,6 +119,13 @@ export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
       'How long in-flight requests may take to finish on SIGTERM before connections are cut.',
   },
   {
+    name: 'METRICS_TOKEN',
+    kind: { type: 'string' },
+    description:
+      'Bearer token Prometheus sends to scrape `/metrics` (≥16 characters). Unset: `/metrics` answers 404.',
+    secret: true,
+  },
+  {
     name: 'JWT_SECRET',
     kind: { type: 'string' },
     description:
@@ -135,7 +149,7 @@ export interface PlatformConfig {
     embeddedDir: string;
     embeddedPort: number;
   };
-  redis: { url?: string; keyPrefix: string };
+  redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
   http: {
     corsOrigins: string[];
     trustProxy: boolean | number | string;
@@ -146,6 +160,8 @@ export interface PlatformConfig {
   };
   rateLimitPerMinute: number;
   jwt: { secret: string; secretGenerated: boolean };
+  /** Unset: /metrics is off. */
+  metricsToken?: string;
 }
 
 function parseTrustProxy(raw: string): boolean | number | string {
@@ -160,6 +176,10 @@ export function buildPlatformConfig(v: ConfigValues): PlatformConfig {
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     v.problem('JWT_SECRET is invalid: it must be at least 32 characters long');
   }
+  const metricsToken = v.optionalString('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    v.problem('METRICS_TOKEN is invalid: it must be at least 16 characters long');
+  }
   return {
     nodeEnv: v.string('NODE_ENV') as NodeEnv,
     port: v.number('PORT'),
@@ -171,7 +191,11 @@ export function buildPlatformConfig(v: ConfigValues): PlatformConfig {
       embeddedDir: v.string('EMBEDDED_PG_DIR'),
       embeddedPort: v.number('EMBEDDED_PG_PORT'),
     },
-    redis: { url: v.optionalString('REDIS_URL'), keyPrefix: v.string('REDIS_KEY_PREFIX') },
+    redis: {
+      url: v.optionalString('REDIS_URL'),
+      keyPrefix: v.string('REDIS_KEY_PREFIX'),
+      commandTimeoutMs: v.number('REDIS_COMMAND_TIMEOUT'),
+    },
     http: {
       corsOrigins: v.list('CORS_ORIGINS'),
       trustProxy: parseTrustProxy(v.string('TRUST_PROXY')),
@@ -186,5 +210,6 @@ export function buildPlatformConfig(v: ConfigValues): PlatformConfig {
       secret: jwtSecret ?? randomBytes(48).toString('base64url'),
       secretGenerated: jwtSecret === undefined,
     },
+    metricsToken,
   };
 }
