@@ -56,10 +56,14 @@ export class ChatBilling {
     }
   }
 
-  /** Charges `amount` (≤ the hold) as one `chat` ledger row; returns the balance after. */
-  async capture(holdId: string, amount: string, charge: ChatCharge): Promise<string> {
+  /** Charges `amount` (≤ the hold) as one `chat` ledger row; the balance after and the row. */
+  async capture(
+    holdId: string,
+    amount: string,
+    charge: ChatCharge,
+  ): Promise<{ balance: string; transactionId: string | null }> {
     const result = await this.holds.capture(holdId, { amount, type: 'chat', metadata: charge });
-    return result.balance;
+    return { balance: result.balance, transactionId: result.transactionId };
   }
 
   async release(holdId: string): Promise<void> {

@@ -1,6 +1,16 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { RateLimiterService } from '../common/rate-limit/rate-limiter.service';
 import { AppConfig } from '../config/app-config';
+import {
+  AnswerMessage,
+  MessageStatus,
+  TurnMessage,
+} from '../conversations/conversations.repository';
+import {
+  ConversationNotFoundError,
+  ConversationsService,
+} from '../conversations/conversations.service';
 import { McpConfig } from '../config/variables/mcp';
 import { ChatBilling } from './chat-billing';
 import { parseChatStart } from './chat-payload';
@@ -10,13 +20,14 @@ import {
   ChatEndEvent,
   ChatError,
   ChatErrorEvent,
+  ChatMessage,
   ChatStartPayload,
 } from './chat.types';
 import { ChatModel } from './entities/chat-model.entity';
 import { ModelsService, targetOf } from './models/models.service';
 import { costUnits, formatLedger, Prices } from './pricing';
 import { PROVIDER_KEY_VARIABLE, ProviderRegistry } from './providers/provider-registry';
-import { TokenEstimator } from './token-estimator';
+import { framed, MESSAGE_FRAMING_TOKENS, TokenEstimator } from './token-estimator';
 import { StreamSlots } from './stream-slots';
 import { UpstreamRunner, UpstreamTarget } from './upstream-runner';
 
@@ -41,6 +52,9 @@ interface RunningChat {
 interface PreparedChat {
   payload: ChatStartPayload;
   userId: string;
+  /** What goes upstream: the conversation's stored history, then the new turn. */
+  messages: ChatMessage[];
+  conversation: { id: string; isNew: boolean; turn: TurnMessage[] };
   candidates: ChatModel[];
   maxTokens: number;
   /** The messages' o200k token count, for the hold and when a provider reports no usage. */
@@ -89,6 +103,7 @@ export class ChatService implements BeforeApplicationShutdown {
     private readonly billing: ChatBilling,
     private readonly slots: StreamSlots,
     private readonly rateLimiter: RateLimiterService,
+    private readonly conversations: ConversationsService,
   ) {
     this.config = config.mcp;
   }
@@ -119,7 +134,7 @@ export class ChatService implements BeforeApplicationShutdown {
       return failed(chatError.code, chatError.message);
     }
     return {
-      ack: { ok: true },
+      ack: { ok: true, conversation_id: prepared.conversation.id },
       run: () => {
         chat.done = this.stream(prepared, chat.controller.signal, sink).finally(() => {
           this.forget(connectionId, payload.requestId);
@@ -199,7 +214,13 @@ export class ChatService implements BeforeApplicationShutdown {
         payload.maxTokens ?? this.config.defaultMaxTokens,
         ...candidates.map((m) => m.maxOutputTokens),
       );
-      const inputEstimate = await this.tokens.input(payload.messages);
+      const turnTokens = await this.tokens.countEach(payload.messages);
+      const turn = payload.messages.map((m, i) => ({ ...m, contentTokens: turnTokens[i] }));
+      const history = payload.conversation_id
+        ? await this.history(userId, payload.conversation_id, candidates, maxTokens, turnTokens)
+        : [];
+      const messages = [...history, ...turn].map(({ role, content }) => ({ role, content }));
+      const inputEstimate = framed([...history, ...turn].map((m) => m.contentTokens));
       const reservedUnits = candidates
         .map((m) => costUnits(pricesOf(m), this.reserveInput(m, inputEstimate), maxTokens))
         .reduce((a, b) => (a > b ? a : b));
@@ -213,6 +234,12 @@ export class ChatService implements BeforeApplicationShutdown {
       return {
         payload,
         userId,
+        messages,
+        conversation: {
+          id: payload.conversation_id ?? randomUUID(),
+          isNew: !payload.conversation_id,
+          turn,
+        },
         candidates,
         maxTokens,
         inputEstimate,
@@ -222,6 +249,39 @@ export class ChatService implements BeforeApplicationShutdown {
       };
     } catch (error) {
       if (slotTaken) await this.slots.release(userId, slotId);
+      throw error;
+    }
+  }
+
+  /**
+   * The stored history of the user's conversation that fits the smallest context window of the
+   * candidates beside the new turn and the answer (`INVALID_REQUEST` if it is not theirs).
+   */
+  private async history(
+    userId: string,
+    conversationId: string,
+    candidates: ChatModel[],
+    maxTokens: number,
+    turnTokens: number[],
+  ): Promise<TurnMessage[]> {
+    const budget = Math.min(
+      ...candidates.map(
+        (m) =>
+          this.tokens.fromProvider(m.provider, Math.max(0, m.contextWindow - maxTokens)) -
+          framed(turnTokens),
+      ),
+    );
+    try {
+      return await this.conversations.history(
+        userId,
+        conversationId,
+        Math.max(0, budget),
+        MESSAGE_FRAMING_TOKENS,
+      );
+    } catch (error) {
+      if (error instanceof ConversationNotFoundError) {
+        throw new ChatError('INVALID_REQUEST', `No conversation ${conversationId}`);
+      }
       throw error;
     }
   }
@@ -240,6 +300,8 @@ export class ChatService implements BeforeApplicationShutdown {
   private async stream(chat: PreparedChat, signal: AbortSignal, sink: ChatSink): Promise<void> {
     const { payload } = chat;
     const requestId = payload.requestId;
+    // The turn is stored while the answer streams; the answer is stored after it.
+    const turnStored = this.storeTurn(chat);
     let index = 0;
     let delivered = '';
     let target: UpstreamTarget | undefined;
@@ -248,7 +310,7 @@ export class ChatService implements BeforeApplicationShutdown {
     try {
       await this.runner.run(
         chat.candidates.map(targetOf),
-        { messages: payload.messages, maxTokens: chat.maxTokens, temperature: payload.temperature },
+        { messages: chat.messages, maxTokens: chat.maxTokens, temperature: payload.temperature },
         signal,
         (event) => {
           if (event.type === 'attempt') {
@@ -268,6 +330,14 @@ export class ChatService implements BeforeApplicationShutdown {
       const inputTokens = usage.inputTokens ?? this.estimateInput(chat, answered);
       const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
       const charged = await this.charge(chat, answered, inputTokens, outputTokens);
+      await this.storeAnswer(chat, turnStored, {
+        content: delivered,
+        model: answered.modelId,
+        inputTokens,
+        outputTokens,
+        ...charged,
+        status: 'complete',
+      });
       const primary = chat.candidates[0];
       sink.end({
         requestId,
@@ -283,19 +353,64 @@ export class ChatService implements BeforeApplicationShutdown {
       const chatError = signal.reason === SHUTTING_DOWN ? SHUTTING_DOWN : this.asChatError(error);
       // Cancelled after the request went upstream, or failed after some output: partial charge.
       const partial = target && (chatError.code === 'CANCELLED' || delivered.length > 0);
-      let cost = '0';
+      let charged = { cost: '0', transactionId: null as string | null };
+      let tokens = { inputTokens: 0, outputTokens: 0 };
       try {
         if (partial) {
-          const inputTokens = usage.inputTokens ?? this.estimateInput(chat, target!);
-          const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
-          cost = (await this.charge(chat, target!, inputTokens, outputTokens)).cost;
+          tokens = {
+            inputTokens: usage.inputTokens ?? this.estimateInput(chat, target!),
+            outputTokens: usage.outputTokens ?? (await this.tokens.output(delivered)),
+          };
+          charged = await this.charge(chat, target!, tokens.inputTokens, tokens.outputTokens);
         } else {
           await this.billing.release(chat.holdId);
         }
       } catch (chargeError) {
         this.logger.error({ err: chargeError, requestId }, 'Settling a failed chat failed');
       }
-      sink.error({ requestId, code: chatError.code, message: chatError.message, cost });
+      await this.storeAnswer(chat, turnStored, {
+        content: delivered,
+        model: (target ?? targetOf(chat.candidates[0])).modelId,
+        ...tokens,
+        ...charged,
+        status: chatError.code === 'CANCELLED' ? 'cancelled' : 'failed',
+      });
+      sink.error({
+        requestId,
+        code: chatError.code,
+        message: chatError.message,
+        cost: charged.cost,
+      });
+    }
+  }
+
+  /** Stores the user's turn (a new conversation, or appended to theirs); never fails the chat. */
+  private storeTurn(chat: PreparedChat): Promise<boolean> {
+    const { id, isNew, turn } = chat.conversation;
+    const stored = isNew
+      ? this.conversations.start(chat.userId, id, chat.candidates[0].id, turn)
+      : this.conversations.continue(id, turn);
+    return stored.then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error({ err: error, conversationId: id }, 'Storing a chat turn failed');
+        return false;
+      },
+    );
+  }
+
+  /** Stores the answer after its turn; a failure is logged, the chat's result stands. */
+  private async storeAnswer(
+    chat: PreparedChat,
+    turnStored: Promise<boolean>,
+    answer: Omit<AnswerMessage, 'contentTokens' | 'status'> & { status: MessageStatus },
+  ): Promise<void> {
+    if (!(await turnStored)) return;
+    const { id } = chat.conversation;
+    try {
+      await this.conversations.recordAnswer(id, { ...answer, contentTokens: answer.outputTokens });
+    } catch (error) {
+      this.logger.error({ err: error, conversationId: id }, 'Storing a chat answer failed');
     }
   }
 
@@ -305,7 +420,7 @@ export class ChatService implements BeforeApplicationShutdown {
     target: UpstreamTarget,
     inputTokens: number,
     outputTokens: number,
-  ): Promise<{ cost: string; balance: string }> {
+  ): Promise<{ cost: string; balance: string; transactionId: string | null }> {
     const model = chat.candidates.find((m) => m.id === target.modelId)!;
     let units = costUnits(pricesOf(model), inputTokens, outputTokens);
     if (units > chat.reservedUnits) {
@@ -316,14 +431,15 @@ export class ChatService implements BeforeApplicationShutdown {
       units = chat.reservedUnits;
     }
     const cost = formatLedger(units);
-    const balance = await this.billing.capture(chat.holdId, cost, {
+    const captured = await this.billing.capture(chat.holdId, cost, {
       requestId: chat.payload.requestId,
       model: model.id,
       provider: model.provider,
       inputTokens,
       outputTokens,
+      conversationId: chat.conversation.id,
     });
-    return { cost, balance };
+    return { cost, ...captured };
   }
 
   private estimateInput(chat: PreparedChat, target: UpstreamTarget): number {

@@ -38,9 +38,16 @@ export interface ChatStartPayload {
   messages: ChatMessage[];
   maxTokens?: number;
   temperature?: number;
+  /**
+   * Continue this conversation of the user: its stored history (trimmed to the model's window)
+   * goes before `messages`, the new turn. Without it a new conversation is started.
+   */
+  conversation_id?: string;
 }
 
-export type ChatAck = { ok: true } | { ok: false; code: ChatErrorCode; message: string };
+/** `conversation_id` (on `chat:start` acks): the conversation the turn and its answer belong to. */
+export type ChatAck =
+  { ok: true; conversation_id?: string } | { ok: false; code: ChatErrorCode; message: string };
 
 export interface ChatChunkEvent {
   requestId: string;

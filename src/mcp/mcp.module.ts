@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ConversationsModule } from '../conversations/conversations.module';
 import { CreditsModule } from '../credits/credits.module';
 import { SessionModule } from '../session/session.module';
 import { ChatBilling } from './chat-billing';
@@ -19,7 +20,7 @@ import { UpstreamRunner } from './upstream-runner';
 
 /** Chat over Socket.IO (`/mcp`) from OpenAI and Anthropic, charged per token through holds. */
 @Module({
-  imports: [AuthModule, SessionModule, CreditsModule],
+  imports: [AuthModule, SessionModule, CreditsModule, ConversationsModule],
   controllers: [ModelsController, AdminModelsController, ChatPageController],
   providers: [
     ModelsRepository,

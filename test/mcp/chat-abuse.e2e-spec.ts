@@ -120,7 +120,7 @@ describe('Chat gateway under hostile input', () => {
         model: 't-gpt',
         messages: [{ role: 'user', content: '\u0001'.repeat(1000) }],
       });
-      expect(largest.ack).toEqual({ ok: true });
+      expect(largest.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(largest.end).toBeDefined();
       const over = await chat(socket, {
         requestId: 'over',

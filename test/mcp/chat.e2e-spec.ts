@@ -84,7 +84,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         messages: HELLO,
         maxTokens: 100,
       });
-      expect(out.ack).toEqual({ ok: true });
+      expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.chunks).toEqual([
         { requestId, index: 0, delta: 'One' },
         { requestId, index: 1, delta: ' two' },
@@ -144,7 +144,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       app.fakes.openai.behave({ chunks: ['Plain', ' text'], inputTokens: 9 });
       const messages = [{ role: 'user', content: 'What does <|endoftext|> mean?' }];
       const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages });
-      expect(out.ack).toEqual({ ok: true });
+      expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.text).toBe('Plain text');
       expect(out.end).toMatchObject({ usage: { inputTokens: 9, outputTokens: 2 } });
       expect(app.fakes.openai.requests.at(-1)?.body).toMatchObject({ messages });
@@ -215,7 +215,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       app.fakes.openai.behave({ errorStatus: 500 });
       const before = await ledgerOf(app.t, user.id);
       const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
-      expect(out.ack).toEqual({ ok: true });
+      expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', cost: '0' });
       const after = await ledgerOf(app.t, user.id);
       expect(after.balance).toBe(before.balance);
