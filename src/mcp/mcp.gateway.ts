@@ -136,11 +136,10 @@ export class McpGateway
     socket.on('chat:start', (...args: unknown[]) => {
       const ack = takeAck(args);
       this.chat.start(identity.userId, socket.id, args[0], sink).then(
-        ({ ack: result, run }) => {
-          // The upstream request goes out first; the ack still precedes every chat event, which
-          // all come after some I/O.
-          void run?.();
+        ({ ack: result, open }) => {
+          // The request went upstream before the ack; its chunks wait for the ack to go out.
           reply(ack, result, sink, args[0]);
+          open?.();
         },
         (error: unknown) => {
           this.logger.error({ err: error }, 'chat:start failed');

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { CreditsModule } from '../credits/credits.module';
 import { SessionModule } from '../session/session.module';
+import { ChatAdmission } from './chat-admission';
 import { ChatBilling } from './chat-billing';
 import { ChatService } from './chat.service';
 import { McpGateway } from './mcp.gateway';
@@ -30,6 +31,7 @@ import { UpstreamRunner } from './upstream-runner';
     TokenEstimator,
     StreamSlots,
     ChatBilling,
+    ChatAdmission,
     SocketAuthenticator,
     SocketLimits,
     ChatService,

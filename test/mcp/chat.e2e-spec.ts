@@ -263,19 +263,30 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
   });
 
   describe('holds against one balance', () => {
-    it('refuses with INSUFFICIENT_CREDITS before any upstream call', async () => {
+    it('a hold refused after the request went upstream: no chunk delivered, no charge, no ledger row, the upstream aborted; the next chat waits for its hold and sends nothing', async () => {
       const poor = await fundedUser(app.t, '0.05');
       const socket = await connect(poor.sessionToken);
+      app.fakes.openai.behave({ chunks: ['never', ' seen'], firstChunkDelayMs: 300 });
+      const seen: unknown[] = [];
+      socket.on('chat:chunk', (chunk) => seen.push(chunk));
       // Hold: ~0.03 input + 100 × 2/1000 = 0.2 output > 0.05
-      const out = await chat(socket, {
-        requestId: rid(),
-        model: 't-gpt',
-        messages: HELLO,
-        maxTokens: 100,
-      });
+      const payload = { model: 't-gpt', messages: HELLO, maxTokens: 100 };
+      const out = await chat(socket, { requestId: rid(), ...payload });
       expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
-      expect(app.fakes.openai.requests).toHaveLength(0);
-      expect((await ledgerOf(app.t, poor.id)).balance).toBe('0.0500');
+      // Sent at once, in parallel with the hold, and aborted when the hold was refused.
+      expect(app.fakes.openai.requests).toHaveLength(1);
+      await untilAborted(app.fakes.openai);
+      expect(app.fakes.openai.requests[0].completed).toBe(false);
+      const ledger = await ledgerOf(app.t, poor.id);
+      expect(ledger).toEqual({ balance: '0.0500', ledgerSum: '0.0500', chatRows: [] });
+      expect(
+        await app.t.database.query(`SELECT 1 FROM credit_holds WHERE user_id = $1`, [poor.id]),
+      ).toEqual([]);
+      // This instance now knows the balance cannot pay the answer: the hold comes first.
+      const again = await chat(socket, { requestId: rid(), ...payload });
+      expect(again.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
+      expect(app.fakes.openai.requests).toHaveLength(1);
+      expect(seen).toEqual([]);
     });
 
     it('lets only the chats that fit start, fifty at once, and never overspends', async () => {
