@@ -25,7 +25,12 @@ function expectedCost(
 }
 
 describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
-  const app = useChatApp({ MCP_MAX_CONCURRENT_STREAMS: '100', MCP_MESSAGES_PER_MINUTE: '10000' });
+  // A first-token limit well above the fakes' delays: fifty requests go upstream at once below.
+  const app = useChatApp({
+    MCP_MAX_CONCURRENT_STREAMS: '100',
+    MCP_MESSAGES_PER_MINUTE: '10000',
+    MCP_FIRST_TOKEN_TIMEOUT: '15s',
+  });
   const connect = (token: unknown) => app.connect(token);
 
   describe('connection', () => {
