@@ -85,12 +85,17 @@ export class ChatBilling {
     amount: string,
     charge: ChatCharge,
   ): Promise<{ balance: string; transactionId: string | null }> {
-    const result = await this.holds.capture(holdId, { amount, type: 'chat', metadata: charge });
+    const result = await this.holds.capture(holdId, {
+      amount,
+      type: 'chat',
+      metadata: charge,
+      userId,
+    });
     this.noteAvailable(userId, result.available);
     return { balance: result.balance, transactionId: result.transactionId };
   }
 
   async release(userId: string, holdId: string): Promise<void> {
-    this.noteAvailable(userId, (await this.holds.release(holdId)).available);
+    this.noteAvailable(userId, (await this.holds.release(holdId, { userId })).available);
   }
 }

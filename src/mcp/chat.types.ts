@@ -106,10 +106,20 @@ export interface ServerShutdownEvent {
   message: string;
 }
 
+/** A change of the user's credits (any money move, on any instance); decimal strings. */
+export interface CreditsBalanceEvent {
+  balance: string;
+  available: string;
+  held: string;
+  /** The ledger row of the move; null for a hold taken or released. */
+  transaction_id: string | null;
+}
+
 export interface McpServerToClientEvents {
   'chat:chunk': (event: ChatChunkEvent) => void;
   'chat:end': (event: ChatEndEvent) => void;
   'chat:error': (event: ChatErrorEvent) => void;
+  'credits:balance': (event: CreditsBalanceEvent) => void;
   /** This instance is stopping; the socket is disconnected right after. */
   'server:shutdown': (event: ServerShutdownEvent) => void;
 }
