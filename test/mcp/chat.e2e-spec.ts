@@ -268,27 +268,37 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
   });
 
   describe('holds against one balance', () => {
-    it('a hold refused after the request went upstream: no chunk delivered, no charge, no ledger row, the upstream aborted; the next chat waits for its hold and sends nothing', async () => {
-      const poor = await fundedUser(app.t, '0.05');
+    it('a hold refused after the request went upstream: no chunk delivered, no charge, no ledger row, the upstream aborted; a chat the known balance cannot pay waits for its hold and sends nothing', async () => {
+      // 0.21 pays the answer (100 × 2/1000 = 0.2), so the request goes upstream at once, but not
+      // the whole hold (+ (9 × 1.1 + 16) input tokens × 1/1000 = 0.026).
+      const poor = await fundedUser(app.t, '0.21');
       const socket = await connect(poor.sessionToken);
       app.fakes.openai.behave({ chunks: ['never', ' seen'], firstChunkDelayMs: 300 });
       const seen: unknown[] = [];
       socket.on('chat:chunk', (chunk) => seen.push(chunk));
-      // Hold: ~0.03 input + 100 × 2/1000 = 0.2 output > 0.05
-      const payload = { model: 't-gpt', messages: HELLO, maxTokens: 100 };
-      const out = await chat(socket, { requestId: rid(), ...payload });
+      const out = await chat(socket, {
+        requestId: rid(),
+        model: 't-gpt',
+        messages: HELLO,
+        maxTokens: 100,
+      });
       expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
       // Sent at once, in parallel with the hold, and aborted when the hold was refused.
-      expect(app.fakes.openai.requests).toHaveLength(1);
+      await eventually(() => expect(app.fakes.openai.requests).toHaveLength(1));
       await untilAborted(app.fakes.openai);
       expect(app.fakes.openai.requests[0].completed).toBe(false);
       const ledger = await ledgerOf(app.t, poor.id);
-      expect(ledger).toEqual({ balance: '0.0500', ledgerSum: '0.0500', chatRows: [] });
+      expect(ledger).toEqual({ balance: '0.2100', ledgerSum: '0.2100', chatRows: [] });
       expect(
         await app.t.database.query(`SELECT 1 FROM credit_holds WHERE user_id = $1`, [poor.id]),
       ).toEqual([]);
-      // This instance now knows the balance cannot pay the answer: the hold comes first.
-      const again = await chat(socket, { requestId: rid(), ...payload });
+      // 0.21 cannot even pay 200 × 2/1000 = 0.4 of answer: the hold comes first, nothing is sent.
+      const again = await chat(socket, {
+        requestId: rid(),
+        model: 't-gpt',
+        messages: HELLO,
+        maxTokens: 200,
+      });
       expect(again.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
       expect(app.fakes.openai.requests).toHaveLength(1);
       expect(seen).toEqual([]);
