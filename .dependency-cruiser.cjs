@@ -10,7 +10,7 @@ const LAYERS = [
   ['auth'],
   ['integration-keys'],
   ['session'],
-  ['credits', 'google-login'],
+  ['credits', 'google-login', 'conversations'],
   ['mcp', 'admin'],
 ];
 

@@ -4,6 +4,7 @@ import { IntegrationKeysModule } from '../integration-keys/integration-keys.modu
 import { SessionModule } from '../session/session.module';
 import { CreditCallerGuard } from './callers/credit-caller.guard';
 import { CreditCore } from './core/credit-core';
+import { CreditEvents } from './events/credit-events';
 import { CreditHoldsRepository } from './credit-holds.repository';
 import { CreditHoldsService } from './credit-holds.service';
 import { CreditLedgerRepository } from './credit-ledger.repository';
@@ -28,6 +29,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
   providers: [
     CreditAmountRules,
     CreditCore,
+    CreditEvents,
     CreditLedgerRepository,
     CreditLedgerService,
     CreditHoldsRepository,
@@ -41,6 +43,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
     OpenAccountOnSignup,
   ],
   exports: [
+    CreditEvents,
     LedgerReportsService,
     CreditLedgerService,
     CreditHoldsService,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { CreditHoldsService } from '../credits/credit-holds.service';
 import { ChatError } from './chat.types';
+import { ledgerUnits } from './pricing';
 
 export interface ChatCharge {
   requestId: string;
@@ -19,10 +20,27 @@ export interface ChatCharge {
  */
 export const CHAT_ACTOR = 'system:chat';
 
-/** The chat gateway's use of the Credits holds: reserve before, capture or release after. */
+/**
+ * The chat gateway's use of the Credits holds: reserve before, capture or release after. Keeps
+ * what each result said about the user's available balance: an in-process view that lets a chat
+ * that obviously cannot be paid skip the parallel upstream request (the hold still decides).
+ */
 @Injectable()
 export class ChatBilling {
+  private readonly available = new Map<string, bigint>();
+
   constructor(private readonly holds: CreditHoldsService) {}
+
+  /** The user's available balance as last seen on this instance, in ledger units; or undefined. */
+  knownAvailable(userId: string): bigint | undefined {
+    return this.available.get(userId);
+  }
+
+  /** Records the available balance a money move reported for a user. */
+  noteAvailable(userId: string, available: string): void {
+    if (this.available.size >= 100_000) this.available.clear();
+    this.available.set(userId, ledgerUnits(available));
+  }
 
   /** Sets `amount` aside for one chat; `INSUFFICIENT_CREDITS` when it is not available. */
   async reserve(input: {
@@ -41,9 +59,13 @@ export class ChatBilling {
         metadata: { requestId: input.requestId, model: input.model },
         actor: CHAT_ACTOR,
       });
+      this.noteAvailable(input.userId, hold.available);
       return hold.holdId;
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'payment_required') {
+        // The refusal names what is available (as `balance`): remember it.
+        const available = error.details.balance;
+        if (typeof available === 'string') this.noteAvailable(input.userId, available);
         throw new ChatError('INSUFFICIENT_CREDITS', error.message);
       }
       if (
@@ -56,13 +78,24 @@ export class ChatBilling {
     }
   }
 
-  /** Charges `amount` (≤ the hold) as one `chat` ledger row; returns the balance after. */
-  async capture(holdId: string, amount: string, charge: ChatCharge): Promise<string> {
-    const result = await this.holds.capture(holdId, { amount, type: 'chat', metadata: charge });
-    return result.balance;
+  /** Charges `amount` (≤ the hold) as one `chat` ledger row; the balance after and the row. */
+  async capture(
+    userId: string,
+    holdId: string,
+    amount: string,
+    charge: ChatCharge,
+  ): Promise<{ balance: string; transactionId: string | null }> {
+    const result = await this.holds.capture(holdId, {
+      amount,
+      type: 'chat',
+      metadata: charge,
+      userId,
+    });
+    this.noteAvailable(userId, result.available);
+    return { balance: result.balance, transactionId: result.transactionId };
   }
 
-  async release(holdId: string): Promise<void> {
-    await this.holds.release(holdId);
+  async release(userId: string, holdId: string): Promise<void> {
+    this.noteAvailable(userId, (await this.holds.release(holdId, { userId })).available);
   }
 }

@@ -11,8 +11,19 @@ describe('parseChatStart', () => {
     });
   });
 
+  it('accepts a conversation_id (a UUID, kept lower-case)', () => {
+    const id = '0F8FAD5B-D9CB-469F-A165-70867728950E';
+    expect(parseChatStart({ ...good, conversation_id: id }, limits)).toEqual({
+      ok: true,
+      value: { ...good, conversation_id: id.toLowerCase() },
+    });
+  });
+
   it.each([
     ['a string', 'hello'],
+    ['a conversation_id that is no UUID', { ...good, conversation_id: 'abc' }],
+    ['a numeric conversation_id', { ...good, conversation_id: 7 }],
+    ['a NUL character in content', { ...good, messages: [{ role: 'user', content: 'a\u0000b' }] }],
     ['null', null],
     ['an array', [good]],
     ['a numeric requestId', { ...good, requestId: 5 }],

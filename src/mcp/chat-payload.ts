@@ -8,6 +8,7 @@ export interface PayloadLimits {
 const ROLES = new Set(['system', 'user', 'assistant']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MODEL_ID = /^[A-Za-z0-9._:/-]{1,64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks an untrusted `chat:start` payload. Returns the typed payload or the reason it is
@@ -22,7 +23,14 @@ export function parseChatStart(
     return fail('payload must be an object');
   }
   const p = raw as Record<string, unknown>;
-  const allowed = new Set(['requestId', 'model', 'messages', 'maxTokens', 'temperature']);
+  const allowed = new Set([
+    'requestId',
+    'model',
+    'messages',
+    'maxTokens',
+    'temperature',
+    'conversation_id',
+  ]);
   const unknown = Object.keys(p).find((key) => !allowed.has(key));
   if (unknown) return fail(`unknown field "${unknown.slice(0, 40)}"`);
   if (typeof p.requestId !== 'string' || !REQUEST_ID.test(p.requestId)) {
@@ -47,6 +55,7 @@ export function parseChatStart(
       return fail(`messages[${i}].role must be system, user or assistant`);
     }
     if (typeof content !== 'string') return fail(`messages[${i}].content must be a string`);
+    if (content.includes('\u0000')) return fail(`messages[${i}].content contains a NUL character`);
     chars += content.length;
     if (chars > limits.maxInputChars) {
       return fail(`message content over ${limits.maxInputChars} characters in total`);
@@ -62,6 +71,12 @@ export function parseChatStart(
       return fail('maxTokens must be a positive integer');
     }
     value.maxTokens = p.maxTokens;
+  }
+  if (p.conversation_id !== undefined) {
+    if (typeof p.conversation_id !== 'string' || !UUID.test(p.conversation_id)) {
+      return fail('conversation_id must be a conversation id (UUID)');
+    }
+    value.conversation_id = p.conversation_id.toLowerCase();
   }
   if (p.temperature !== undefined) {
     const t = p.temperature;

@@ -1,7 +1,17 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { RateLimiterService } from '../common/rate-limit/rate-limiter.service';
+import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import {
+  AnswerMessage,
+  MessageStatus,
+  TurnMessage,
+} from '../conversations/conversations.repository';
+import {
+  ConversationNotFoundError,
+  ConversationsService,
+} from '../conversations/conversations.service';
 import { McpConfig } from '../config/variables/mcp';
+import { Admission, Admitted, ChatAdmission, pricesOf } from './chat-admission';
 import { ChatBilling } from './chat-billing';
 import { parseChatStart } from './chat-payload';
 import {
@@ -10,14 +20,14 @@ import {
   ChatEndEvent,
   ChatError,
   ChatErrorEvent,
+  ChatMessage,
   ChatStartPayload,
 } from './chat.types';
 import { ChatModel } from './entities/chat-model.entity';
 import { ModelsService, targetOf } from './models/models.service';
-import { costUnits, formatLedger, Prices } from './pricing';
+import { costUnits, formatLedger } from './pricing';
 import { PROVIDER_KEY_VARIABLE, ProviderRegistry } from './providers/provider-registry';
-import { TokenEstimator } from './token-estimator';
-import { StreamSlots } from './stream-slots';
+import { framed, MESSAGE_FRAMING_TOKENS, TokenEstimator } from './token-estimator';
 import { UpstreamRunner, UpstreamTarget } from './upstream-runner';
 
 /** Where a chat's events go (the socket, in production). */
@@ -27,10 +37,13 @@ export interface ChatSink {
   error(event: ChatErrorEvent): void;
 }
 
-/** The ack for `chat:start`, and the stream to run once the ack has been sent. */
+/**
+ * The ack for `chat:start`. When it is `ok`, `open` must be called right after the ack was sent:
+ * chunks that arrived before are delivered then, later ones as they come.
+ */
 export interface StartedChat {
   ack: ChatAck;
-  run?: () => Promise<void>;
+  open?: () => void;
 }
 
 interface RunningChat {
@@ -38,16 +51,21 @@ interface RunningChat {
   done?: Promise<void>;
 }
 
-interface PreparedChat {
+/** One chat between `chat:start` and its last event. */
+interface Chat {
   payload: ChatStartPayload;
   userId: string;
+  slotId: string;
+  /** What goes upstream: the conversation's stored history, then the new turn. */
+  messages: ChatMessage[];
+  conversation: { id: string; isNew: boolean };
   candidates: ChatModel[];
   maxTokens: number;
-  /** The messages' o200k token count, for the hold and when a provider reports no usage. */
-  inputEstimate: number;
-  holdId: string;
-  reservedUnits: bigint;
-  slotId: string;
+  /** The credit hold and stream slot; refused → the chat ends without an event or a charge. */
+  admission: Promise<Admission>;
+  /** Resolves when the ack has gone out (StartedChat.open). */
+  opened: Promise<void>;
+  turnStored?: Promise<boolean>;
 }
 
 /** The abort reason of chats cut by a shutdown, and the message their clients get. */
@@ -56,15 +74,18 @@ const SHUTTING_DOWN = new ChatError(
   'The server is shutting down: charged for what was delivered; reconnect to continue',
 );
 
-/** Reserve for a little more input than estimated: tokenizers and framing differ by model. */
-const INPUT_MARGIN_PERCENT = 110n;
-const INPUT_MARGIN_TOKENS = 16n;
+/** The abort reason of a request sent upstream for a chat that was then refused. */
+const REFUSED = new ChatError('CANCELLED', 'Refused');
 
 /**
  * One chat from `chat:start` to its last event: validation, limits, the credit hold, the
- * upstream stream and the charge. Charging policy (also in docs/architecture.md):
- * - before the call, a hold for the estimated input plus `maxTokens` output at the dearest of the
- *   model and its fallback; not available → `INSUFFICIENT_CREDITS` and no upstream call;
+ * upstream stream and the charge. The request goes upstream as soon as the payload is valid; the
+ * cross-instance limits and the credit hold are taken meanwhile (ChatAdmission), and no chunk is
+ * delivered before they are. Charging policy (also in docs/architecture.md):
+ * - a hold for the estimated input plus `maxTokens` output at the dearest of the model and its
+ *   fallback; not available → `INSUFFICIENT_CREDITS` in the ack, the upstream request aborted
+ *   before any chunk was delivered, no ledger row (when the balance known here cannot even pay
+ *   the answer, the hold is taken first and nothing goes upstream);
  * - finished: the provider's reported usage × the answering model's prices, rounded up to
  *   0.0001, captured as one `chat` ledger row; the rest of the hold is released;
  * - cancelled or disconnected: the upstream request is aborted at once and the prompt plus the
@@ -87,13 +108,16 @@ export class ChatService implements BeforeApplicationShutdown {
     private readonly runner: UpstreamRunner,
     private readonly tokens: TokenEstimator,
     private readonly billing: ChatBilling,
-    private readonly slots: StreamSlots,
-    private readonly rateLimiter: RateLimiterService,
+    private readonly admission: ChatAdmission,
+    private readonly conversations: ConversationsService,
   ) {
     this.config = config.mcp;
   }
 
-  /** Validates and prepares a chat; the returned `run` streams it after the ack went out. */
+  /**
+   * Validates a chat and sends it upstream; resolves with the ack once the hold and the limits
+   * have let it in (or refused it: then the upstream request is aborted).
+   */
   async start(
     userId: string,
     connectionId: string,
@@ -108,26 +132,73 @@ export class ChatService implements BeforeApplicationShutdown {
     if (chats.has(payload.requestId)) {
       return failed('INVALID_REQUEST', `requestId "${payload.requestId}" is already running`);
     }
-    const chat: RunningChat = { controller: new AbortController() };
-    chats.set(payload.requestId, chat);
-    let prepared: PreparedChat;
+    const running: RunningChat = { controller: new AbortController() };
+    chats.set(payload.requestId, running);
+    let entered = false;
     try {
-      prepared = await this.prepare(userId, connectionId, payload);
+      const { primary, fallback } = await this.models.resolve(payload.model);
+      const candidates = [primary, ...(fallback ? [fallback] : [])];
+      this.requireConfiguredProvider(payload.model, candidates);
+      const maxTokens = Math.min(
+        payload.maxTokens ?? this.config.defaultMaxTokens,
+        ...candidates.map((m) => m.maxOutputTokens),
+      );
+      const { likelyShort } = this.admission.enter(userId, candidates, maxTokens);
+      entered = true;
+      // Counted while the request goes upstream; a continued conversation needs the turn's
+      // count first, to know how much history fits.
+      const turnTokens = this.tokens.countEach(payload.messages);
+      const history = payload.conversation_id
+        ? await this.history(userId, payload.conversation_id, candidates, maxTokens, turnTokens)
+        : [];
+      const slotId = `${connectionId}:${payload.requestId}`;
+      const admission = this.admission.admit({
+        userId,
+        requestId: payload.requestId,
+        slotId,
+        candidates,
+        maxTokens,
+        historyTokens: history.map((m) => m.contentTokens),
+        turnTokens,
+      });
+      if (likelyShort) {
+        const admitted = await admission;
+        if (!admitted.ok) throw admitted.error;
+      }
+      let open!: () => void;
+      const chat: Chat = {
+        payload,
+        userId,
+        slotId,
+        messages: [...history, ...payload.messages].map(({ role, content }) => ({ role, content })),
+        conversation: {
+          id: payload.conversation_id ?? randomUUID(),
+          isNew: !payload.conversation_id,
+        },
+        candidates,
+        maxTokens,
+        admission,
+        opened: new Promise<void>((resolve) => (open = resolve)),
+      };
+      running.done = this.stream(chat, running.controller.signal, sink).finally(() => {
+        this.forget(connectionId, payload.requestId);
+        this.admission.leave(userId);
+      });
+      const admitted = await admission;
+      if (!admitted.ok) {
+        running.controller.abort(REFUSED);
+        return failed(admitted.error.code, admitted.error.message);
+      }
+      chat.turnStored = this.storeTurn(chat, admitted);
+      return { ack: { ok: true, conversation_id: chat.conversation.id }, open };
     } catch (error) {
-      this.forget(connectionId, payload.requestId);
+      if (!running.done) {
+        this.forget(connectionId, payload.requestId);
+        if (entered) this.admission.leave(userId);
+      }
       const chatError = this.asChatError(error);
       return failed(chatError.code, chatError.message);
     }
-    return {
-      ack: { ok: true },
-      run: () => {
-        chat.done = this.stream(prepared, chat.controller.signal, sink).finally(() => {
-          this.forget(connectionId, payload.requestId);
-          return this.slots.release(userId, prepared.slotId);
-        });
-        return chat.done;
-      },
-    };
   }
 
   /** Aborts one running chat of this connection; false when there is none by that id. */
@@ -170,58 +241,35 @@ export class ChatService implements BeforeApplicationShutdown {
     return [...this.running.values()].flatMap((chats) => [...chats.values()]);
   }
 
-  private async prepare(
+  /**
+   * The stored history of the user's conversation that fits the smallest context window of the
+   * candidates beside the new turn and the answer (`INVALID_REQUEST` if it is not theirs).
+   */
+  private async history(
     userId: string,
-    connectionId: string,
-    payload: ChatStartPayload,
-  ): Promise<PreparedChat> {
-    const slotId = `${connectionId}:${payload.requestId}`;
-    const limit = this.config.maxConcurrentStreams;
-    // Both Redis steps in one round trip; the slot is given back below if the chat goes no further.
-    const [rate, slotTaken] = await Promise.all([
-      this.rateLimiter.consume(`mcp:messages:${userId}`, this.config.messagesPerMinute, 60_000),
-      this.slots.acquire(userId, slotId, limit, this.config.holdTtlMs),
-    ]);
+    conversationId: string,
+    candidates: ChatModel[],
+    maxTokens: number,
+    turnTokens: Promise<number[]>,
+  ): Promise<TurnMessage[]> {
+    const turn = framed(await turnTokens);
+    const budget = Math.min(
+      ...candidates.map(
+        (m) =>
+          this.tokens.fromProvider(m.provider, Math.max(0, m.contextWindow - maxTokens)) - turn,
+      ),
+    );
     try {
-      if (!rate.allowed) {
-        throw new ChatError(
-          'TOO_MANY_STREAMS',
-          `More than ${this.config.messagesPerMinute} chats a minute; retry in ${rate.retryAfterSeconds} s`,
-        );
-      }
-      if (!slotTaken) {
-        throw new ChatError('TOO_MANY_STREAMS', `At most ${limit} chats may stream at once`);
-      }
-      const { primary, fallback } = await this.models.resolve(payload.model);
-      const candidates = [primary, ...(fallback ? [fallback] : [])];
-      this.requireConfiguredProvider(payload.model, candidates);
-      const maxTokens = Math.min(
-        payload.maxTokens ?? this.config.defaultMaxTokens,
-        ...candidates.map((m) => m.maxOutputTokens),
+      return await this.conversations.history(
+        userId,
+        conversationId,
+        Math.max(0, budget),
+        MESSAGE_FRAMING_TOKENS,
       );
-      const inputEstimate = await this.tokens.input(payload.messages);
-      const reservedUnits = candidates
-        .map((m) => costUnits(pricesOf(m), this.reserveInput(m, inputEstimate), maxTokens))
-        .reduce((a, b) => (a > b ? a : b));
-      const holdId = await this.billing.reserve({
-        userId,
-        amount: formatLedger(reservedUnits),
-        ttlMs: this.config.holdTtlMs,
-        requestId: payload.requestId,
-        model: primary.id,
-      });
-      return {
-        payload,
-        userId,
-        candidates,
-        maxTokens,
-        inputEstimate,
-        holdId,
-        reservedUnits,
-        slotId,
-      };
     } catch (error) {
-      if (slotTaken) await this.slots.release(userId, slotId);
+      if (error instanceof ConversationNotFoundError) {
+        throw new ChatError('INVALID_REQUEST', `No conversation ${conversationId}`);
+      }
       throw error;
     }
   }
@@ -237,18 +285,30 @@ export class ChatService implements BeforeApplicationShutdown {
     );
   }
 
-  private async stream(chat: PreparedChat, signal: AbortSignal, sink: ChatSink): Promise<void> {
+  /**
+   * Streams the chat upstream at once; chunks wait for the ack (`opened`) and go out as they
+   * come after it. Settles once the stream has ended and the admission is known: a refused chat
+   * ends silently (the ack said why), an admitted one is charged and ends with `chat:end` or
+   * `chat:error`.
+   */
+  private async stream(chat: Chat, signal: AbortSignal, sink: ChatSink): Promise<void> {
     const { payload } = chat;
     const requestId = payload.requestId;
     let index = 0;
     let delivered = '';
+    let waiting: ChatChunkEvent[] | undefined = [];
+    void chat.opened.then(() => {
+      for (const event of waiting!) sink.chunk(event);
+      waiting = undefined;
+    });
     let target: UpstreamTarget | undefined;
     let usage: { inputTokens?: number; outputTokens?: number } = {};
     let finishReason = 'stop';
+    let failure: unknown;
     try {
       await this.runner.run(
         chat.candidates.map(targetOf),
-        { messages: payload.messages, maxTokens: chat.maxTokens, temperature: payload.temperature },
+        { messages: chat.messages, maxTokens: chat.maxTokens, temperature: payload.temperature },
         signal,
         (event) => {
           if (event.type === 'attempt') {
@@ -256,7 +316,9 @@ export class ChatService implements BeforeApplicationShutdown {
             usage = {};
           } else if (event.type === 'delta') {
             delivered += event.text;
-            sink.chunk({ requestId, index: index++, delta: event.text });
+            const chunk = { requestId, index: index++, delta: event.text };
+            if (waiting) waiting.push(chunk);
+            else sink.chunk(chunk);
           } else if (event.type === 'usage') {
             usage = { ...usage, ...definedOnly(event) };
           } else {
@@ -264,75 +326,145 @@ export class ChatService implements BeforeApplicationShutdown {
           }
         },
       );
-      const answered = target!;
-      const inputTokens = usage.inputTokens ?? this.estimateInput(chat, answered);
-      const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
-      const charged = await this.charge(chat, answered, inputTokens, outputTokens);
-      const primary = chat.candidates[0];
-      sink.end({
-        requestId,
-        provider: answered.provider,
-        model: answered.modelId,
-        usage: { inputTokens, outputTokens },
-        cost: charged.cost,
-        balance: charged.balance,
-        finishReason,
-        ...(answered.modelId !== primary.id ? { fallbackFrom: primary.id } : {}),
-      });
     } catch (error) {
-      const chatError = signal.reason === SHUTTING_DOWN ? SHUTTING_DOWN : this.asChatError(error);
+      failure = error;
+    }
+    const admitted = await chat.admission;
+    if (!admitted.ok) return;
+    try {
+      await chat.opened;
+      if (failure === undefined) {
+        const answered = target!;
+        const inputTokens = usage.inputTokens ?? this.estimateInput(admitted, answered);
+        const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
+        const charged = await this.charge(chat, admitted, answered, inputTokens, outputTokens);
+        await this.storeAnswer(chat, {
+          content: delivered,
+          model: answered.modelId,
+          inputTokens,
+          outputTokens,
+          ...charged,
+          status: 'complete',
+        });
+        const primary = chat.candidates[0];
+        sink.end({
+          requestId,
+          provider: answered.provider,
+          model: answered.modelId,
+          usage: { inputTokens, outputTokens },
+          cost: charged.cost,
+          balance: charged.balance,
+          finishReason,
+          ...(answered.modelId !== primary.id ? { fallbackFrom: primary.id } : {}),
+        });
+        return;
+      }
+      const chatError = signal.reason === SHUTTING_DOWN ? SHUTTING_DOWN : this.asChatError(failure);
       // Cancelled after the request went upstream, or failed after some output: partial charge.
       const partial = target && (chatError.code === 'CANCELLED' || delivered.length > 0);
-      let cost = '0';
+      let charged = { cost: '0', transactionId: null as string | null };
+      let tokens = { inputTokens: 0, outputTokens: 0 };
       try {
         if (partial) {
-          const inputTokens = usage.inputTokens ?? this.estimateInput(chat, target!);
-          const outputTokens = usage.outputTokens ?? (await this.tokens.output(delivered));
-          cost = (await this.charge(chat, target!, inputTokens, outputTokens)).cost;
+          tokens = {
+            inputTokens: usage.inputTokens ?? this.estimateInput(admitted, target!),
+            outputTokens: usage.outputTokens ?? (await this.tokens.output(delivered)),
+          };
+          charged = await this.charge(
+            chat,
+            admitted,
+            target!,
+            tokens.inputTokens,
+            tokens.outputTokens,
+          );
         } else {
-          await this.billing.release(chat.holdId);
+          await this.billing.release(chat.userId, admitted.holdId);
         }
       } catch (chargeError) {
         this.logger.error({ err: chargeError, requestId }, 'Settling a failed chat failed');
       }
-      sink.error({ requestId, code: chatError.code, message: chatError.message, cost });
+      await this.storeAnswer(chat, {
+        content: delivered,
+        model: (target ?? targetOf(chat.candidates[0])).modelId,
+        ...tokens,
+        ...charged,
+        status: chatError.code === 'CANCELLED' ? 'cancelled' : 'failed',
+      });
+      sink.error({
+        requestId,
+        code: chatError.code,
+        message: chatError.message,
+        cost: charged.cost,
+      });
+    } finally {
+      await this.admission.finish(chat.userId, chat.slotId);
+    }
+  }
+
+  /** Stores the user's turn (a new conversation, or appended to theirs); never fails the chat. */
+  private storeTurn(chat: Chat, admitted: Admitted): Promise<boolean> {
+    const { id, isNew } = chat.conversation;
+    const turn = chat.payload.messages.map((m, i) => ({
+      ...m,
+      contentTokens: admitted.turnTokens[i],
+    }));
+    const stored = isNew
+      ? this.conversations.start(chat.userId, id, chat.candidates[0].id, turn)
+      : this.conversations.continue(id, turn);
+    return stored.then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error({ err: error, conversationId: id }, 'Storing a chat turn failed');
+        return false;
+      },
+    );
+  }
+
+  /** Stores the answer after its turn; a failure is logged, the chat's result stands. */
+  private async storeAnswer(
+    chat: Chat,
+    answer: Omit<AnswerMessage, 'contentTokens' | 'status'> & { status: MessageStatus },
+  ): Promise<void> {
+    if (!(await chat.turnStored)) return;
+    const { id } = chat.conversation;
+    try {
+      await this.conversations.recordAnswer(id, { ...answer, contentTokens: answer.outputTokens });
+    } catch (error) {
+      this.logger.error({ err: error, conversationId: id }, 'Storing a chat answer failed');
     }
   }
 
   /** Captures the usage at the answering model's prices (never more than the hold). */
   private async charge(
-    chat: PreparedChat,
+    chat: Chat,
+    admitted: Admitted,
     target: UpstreamTarget,
     inputTokens: number,
     outputTokens: number,
-  ): Promise<{ cost: string; balance: string }> {
+  ): Promise<{ cost: string; balance: string; transactionId: string | null }> {
     const model = chat.candidates.find((m) => m.id === target.modelId)!;
     let units = costUnits(pricesOf(model), inputTokens, outputTokens);
-    if (units > chat.reservedUnits) {
+    if (units > admitted.reservedUnits) {
       this.logger.warn(
         { requestId: chat.payload.requestId, cost: formatLedger(units) },
         'Usage above the hold: charging the hold',
       );
-      units = chat.reservedUnits;
+      units = admitted.reservedUnits;
     }
     const cost = formatLedger(units);
-    const balance = await this.billing.capture(chat.holdId, cost, {
+    const captured = await this.billing.capture(chat.userId, admitted.holdId, cost, {
       requestId: chat.payload.requestId,
       model: model.id,
       provider: model.provider,
       inputTokens,
       outputTokens,
+      conversationId: chat.conversation.id,
     });
-    return { cost, balance };
+    return { cost, ...captured };
   }
 
-  private estimateInput(chat: PreparedChat, target: UpstreamTarget): number {
-    return this.tokens.forProvider(target.provider, chat.inputEstimate);
-  }
-
-  private reserveInput(model: ChatModel, inputEstimate: number): number {
-    const estimate = BigInt(this.tokens.forProvider(model.provider, inputEstimate));
-    return Number((estimate * INPUT_MARGIN_PERCENT + 99n) / 100n + INPUT_MARGIN_TOKENS);
+  private estimateInput(admitted: Admitted, target: UpstreamTarget): number {
+    return this.tokens.forProvider(target.provider, admitted.inputEstimate);
   }
 
   private asChatError(error: unknown): ChatError {
@@ -355,10 +487,6 @@ export class ChatService implements BeforeApplicationShutdown {
 
 function failed(code: ChatError['code'], message: string): StartedChat {
   return { ack: { ok: false, code, message } };
-}
-
-function pricesOf(model: ChatModel): Prices {
-  return { inputPer1k: model.inputPricePer1k, outputPer1k: model.outputPricePer1k };
 }
 
 function definedOnly(event: { inputTokens?: number; outputTokens?: number }) {

@@ -38,9 +38,16 @@ export interface ChatStartPayload {
   messages: ChatMessage[];
   maxTokens?: number;
   temperature?: number;
+  /**
+   * Continue this conversation of the user: its stored history (trimmed to the model's window)
+   * goes before `messages`, the new turn. Without it a new conversation is started.
+   */
+  conversation_id?: string;
 }
 
-export type ChatAck = { ok: true } | { ok: false; code: ChatErrorCode; message: string };
+/** `conversation_id` (on `chat:start` acks): the conversation the turn and its answer belong to. */
+export type ChatAck =
+  { ok: true; conversation_id?: string } | { ok: false; code: ChatErrorCode; message: string };
 
 export interface ChatChunkEvent {
   requestId: string;
@@ -99,10 +106,20 @@ export interface ServerShutdownEvent {
   message: string;
 }
 
+/** A change of the user's credits (any money move, on any instance); decimal strings. */
+export interface CreditsBalanceEvent {
+  balance: string;
+  available: string;
+  held: string;
+  /** The ledger row of the move; null for a hold taken or released. */
+  transaction_id: string | null;
+}
+
 export interface McpServerToClientEvents {
   'chat:chunk': (event: ChatChunkEvent) => void;
   'chat:end': (event: ChatEndEvent) => void;
   'chat:error': (event: ChatErrorEvent) => void;
+  'credits:balance': (event: CreditsBalanceEvent) => void;
   /** This instance is stopping; the socket is disconnected right after. */
   'server:shutdown': (event: ServerShutdownEvent) => void;
 }

@@ -11,7 +11,9 @@ import type { Namespace, RemoteSocket, Socket } from 'socket.io';
 import { AuthEvents } from '../auth/events/auth-events';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { CreditEvents } from '../credits/events/credit-events';
 import { SessionService } from '../session/session.service';
+import { ChatBilling } from './chat-billing';
 import { parseRequestId } from './chat-payload';
 import {
   AuthRefreshAck,
@@ -72,6 +74,7 @@ export class McpGateway
   private revalidation?: NodeJS.Timeout;
   private stopListening?: () => void;
   private readonly stopAuthEvents: (() => void)[] = [];
+  private stopBalances?: () => void;
   private namespace?: McpNamespace;
   private closing = false;
   /** Per socket id: cancels the timer at its credential's expiry. */
@@ -86,6 +89,8 @@ export class McpGateway
     private readonly http: HttpAdapterHost,
     private readonly authEvents: AuthEvents,
     private readonly clock: Clock,
+    private readonly creditEvents: CreditEvents,
+    private readonly billing: ChatBilling,
   ) {}
 
   afterInit(namespace: McpNamespace): void {
@@ -122,6 +127,16 @@ export class McpGateway
         this.disconnectUser(userId, 'You were signed out everywhere');
       }),
     );
+    // Every money move of a user reaches their sockets on every instance (through the adapter).
+    this.stopBalances = this.creditEvents.on('ledger.changed', (change) => {
+      this.billing.noteAvailable(change.userId, change.available);
+      namespace.to(userRoom(change.userId)).emit('credits:balance', {
+        balance: change.balance,
+        available: change.available,
+        held: change.held,
+        transaction_id: change.transactionId,
+      });
+    });
   }
 
   handleConnection(socket: McpSocket): void {
@@ -136,11 +151,10 @@ export class McpGateway
     socket.on('chat:start', (...args: unknown[]) => {
       const ack = takeAck(args);
       this.chat.start(identity.userId, socket.id, args[0], sink).then(
-        ({ ack: result, run }) => {
-          // The upstream request goes out first; the ack still precedes every chat event, which
-          // all come after some I/O.
-          void run?.();
+        ({ ack: result, open }) => {
+          // The request went upstream before the ack; its chunks wait for the ack to go out.
           reply(ack, result, sink, args[0]);
+          open?.();
         },
         (error: unknown) => {
           this.logger.error({ err: error }, 'chat:start failed');
@@ -217,6 +231,7 @@ export class McpGateway
     clearInterval(this.revalidation);
     this.stopListening?.();
     for (const stop of this.stopAuthEvents) stop();
+    this.stopBalances?.();
     for (const cancel of this.expiryTimers.values()) cancel();
     this.expiryTimers.clear();
   }

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ConversationsModule } from '../conversations/conversations.module';
 import { CreditsModule } from '../credits/credits.module';
 import { SessionModule } from '../session/session.module';
+import { ChatAdmission } from './chat-admission';
 import { ChatBilling } from './chat-billing';
 import { ChatService } from './chat.service';
 import { McpGateway } from './mcp.gateway';
@@ -19,7 +21,7 @@ import { UpstreamRunner } from './upstream-runner';
 
 /** Chat over Socket.IO (`/mcp`) from OpenAI and Anthropic, charged per token through holds. */
 @Module({
-  imports: [AuthModule, SessionModule, CreditsModule],
+  imports: [AuthModule, SessionModule, CreditsModule, ConversationsModule],
   controllers: [ModelsController, AdminModelsController, ChatPageController],
   providers: [
     ModelsRepository,
@@ -29,6 +31,7 @@ import { UpstreamRunner } from './upstream-runner';
     TokenEstimator,
     StreamSlots,
     ChatBilling,
+    ChatAdmission,
     SocketAuthenticator,
     SocketLimits,
     ChatService,

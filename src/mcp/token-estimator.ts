@@ -7,9 +7,17 @@ interface EncodingData {
   bpe_ranks: string;
 }
 
-/** OpenAI's documented chat framing: ~3 tokens per message plus 3 to prime the reply. */
-const TOKENS_PER_MESSAGE = 3;
-const REPLY_PRIMING = 3;
+/** OpenAI's documented chat framing: ~3 tokens per message (+1 for the role) plus 3 to prime the reply. */
+export const MESSAGE_FRAMING_TOKENS = 4;
+export const REPLY_PRIMING_TOKENS = 3;
+
+/** Input tokens of messages with these content token counts, framing included. */
+export function framed(contentTokens: number[]): number {
+  return contentTokens.reduce(
+    (sum, tokens) => sum + MESSAGE_FRAMING_TOKENS + tokens,
+    REPLY_PRIMING_TOKENS,
+  );
+}
 /**
  * Claude's tokenizer is not public; it yields somewhat more tokens than o200k for English and
  * code. The estimate scales the o200k count so a hold covers the real usage in practice.
@@ -58,10 +66,19 @@ export class TokenEstimator implements OnModuleInit {
 
   /** Input tokens of a conversation in o200k with OpenAI's chat framing; see `forProvider`. */
   async input(messages: ChatMessage[]): Promise<number> {
-    let tokens = REPLY_PRIMING;
-    for (const message of messages) {
-      tokens += TOKENS_PER_MESSAGE + (await this.count(message.content)) + 1;
-    }
+    return framed(await this.countEach(messages));
+  }
+
+  /** Each message's content tokens, in order. */
+  async countEach(messages: ChatMessage[]): Promise<number[]> {
+    const counts: number[] = [];
+    for (const message of messages) counts.push(await this.count(message.content));
+    return counts;
+  }
+
+  /** The inverse of `forProvider`: how many o200k tokens fit in this many of the provider's. */
+  fromProvider(provider: ProviderName, tokens: number): number {
+    if (provider === 'anthropic') return Number((BigInt(tokens) * 100n) / ANTHROPIC_FACTOR_PERCENT);
     return tokens;
   }
 

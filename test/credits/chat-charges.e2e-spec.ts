@@ -40,7 +40,7 @@ describe('chat charges belong to the chat gateway', () => {
     // Nor for an integration key.
     await asSora2(t, `holds/${holdId}/release`, user.id, {}).expect(404);
 
-    await billing.capture(holdId, '0.075', {
+    await billing.capture(user.id, holdId, '0.075', {
       requestId: 'r-s02',
       model: 'gpt-4o-mini',
       provider: 'openai',

@@ -25,7 +25,12 @@ function expectedCost(
 }
 
 describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
-  const app = useChatApp({ MCP_MAX_CONCURRENT_STREAMS: '100', MCP_MESSAGES_PER_MINUTE: '10000' });
+  // A first-token limit well above the fakes' delays: fifty requests go upstream at once below.
+  const app = useChatApp({
+    MCP_MAX_CONCURRENT_STREAMS: '100',
+    MCP_MESSAGES_PER_MINUTE: '10000',
+    MCP_FIRST_TOKEN_TIMEOUT: '15s',
+  });
   const connect = (token: unknown) => app.connect(token);
 
   describe('connection', () => {
@@ -84,7 +89,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         messages: HELLO,
         maxTokens: 100,
       });
-      expect(out.ack).toEqual({ ok: true });
+      expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.chunks).toEqual([
         { requestId, index: 0, delta: 'One' },
         { requestId, index: 1, delta: ' two' },
@@ -144,7 +149,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       app.fakes.openai.behave({ chunks: ['Plain', ' text'], inputTokens: 9 });
       const messages = [{ role: 'user', content: 'What does <|endoftext|> mean?' }];
       const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages });
-      expect(out.ack).toEqual({ ok: true });
+      expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.text).toBe('Plain text');
       expect(out.end).toMatchObject({ usage: { inputTokens: 9, outputTokens: 2 } });
       expect(app.fakes.openai.requests.at(-1)?.body).toMatchObject({ messages });
@@ -215,7 +220,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       app.fakes.openai.behave({ errorStatus: 500 });
       const before = await ledgerOf(app.t, user.id);
       const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
-      expect(out.ack).toEqual({ ok: true });
+      expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', cost: '0' });
       const after = await ledgerOf(app.t, user.id);
       expect(after.balance).toBe(before.balance);
@@ -263,10 +268,14 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
   });
 
   describe('holds against one balance', () => {
-    it('refuses with INSUFFICIENT_CREDITS before any upstream call', async () => {
-      const poor = await fundedUser(app.t, '0.05');
+    it('a hold refused after the request went upstream: no chunk delivered, no charge, no ledger row, the upstream aborted; a chat the known balance cannot pay waits for its hold and sends nothing', async () => {
+      // 0.21 pays the answer (100 × 2/1000 = 0.2), so the request goes upstream at once, but not
+      // the whole hold (+ (9 × 1.1 + 16) input tokens × 1/1000 = 0.026).
+      const poor = await fundedUser(app.t, '0.21');
       const socket = await connect(poor.sessionToken);
-      // Hold: ~0.03 input + 100 × 2/1000 = 0.2 output > 0.05
+      app.fakes.openai.behave({ chunks: ['never', ' seen'], firstChunkDelayMs: 300 });
+      const seen: unknown[] = [];
+      socket.on('chat:chunk', (chunk) => seen.push(chunk));
       const out = await chat(socket, {
         requestId: rid(),
         model: 't-gpt',
@@ -274,8 +283,25 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         maxTokens: 100,
       });
       expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
-      expect(app.fakes.openai.requests).toHaveLength(0);
-      expect((await ledgerOf(app.t, poor.id)).balance).toBe('0.0500');
+      // Sent at once, in parallel with the hold, and aborted when the hold was refused.
+      await eventually(() => expect(app.fakes.openai.requests).toHaveLength(1));
+      await untilAborted(app.fakes.openai);
+      expect(app.fakes.openai.requests[0].completed).toBe(false);
+      const ledger = await ledgerOf(app.t, poor.id);
+      expect(ledger).toEqual({ balance: '0.2100', ledgerSum: '0.2100', chatRows: [] });
+      expect(
+        await app.t.database.query(`SELECT 1 FROM credit_holds WHERE user_id = $1`, [poor.id]),
+      ).toEqual([]);
+      // 0.21 cannot even pay 200 × 2/1000 = 0.4 of answer: the hold comes first, nothing is sent.
+      const again = await chat(socket, {
+        requestId: rid(),
+        model: 't-gpt',
+        messages: HELLO,
+        maxTokens: 200,
+      });
+      expect(again.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
+      expect(app.fakes.openai.requests).toHaveLength(1);
+      expect(seen).toEqual([]);
     });
 
     it('lets only the chats that fit start, fifty at once, and never overspends', async () => {

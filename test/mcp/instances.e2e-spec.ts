@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { McpGateway } from '../../src/mcp/mcp.gateway';
 import { fundedUser, ledgerOf } from '../support/credit-users';
+import { asSora2, CREDITS_TEST_ENV } from '../support/credits';
+import { eventually } from '../support/eventually';
 import { chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { describeWithRedis } from '../support/test-environment';
@@ -18,6 +20,7 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
     fakes = await startFakes();
     const env = {
       ...fakeProviderEnv(fakes),
+      ...CREDITS_TEST_ENV,
       MCP_MAX_CONCURRENT_STREAMS: '1',
       REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
     };
@@ -61,5 +64,43 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
     const gone = new Promise((resolve) => onB.once('disconnect', resolve));
     a.app.get(McpGateway).disconnectUser(user.id);
     await expect(gone).resolves.toBe('io server disconnect');
+  });
+
+  it("pushes credits:balance to the user's sockets on both instances after a REST deduct on one, and to nobody else", async () => {
+    const user = await fundedUser(a, '10');
+    const stranger = await fundedUser(a, '10');
+    const [onA, onB, strangerOnB] = await Promise.all([
+      connect(a, user.sessionToken),
+      connect(b, user.sessionToken),
+      connect(b, stranger.sessionToken),
+    ]);
+    const next = (socket: McpClient) =>
+      new Promise((resolve) => socket.once('credits:balance', resolve));
+    const [onAGot, onBGot] = [next(onA), next(onB)];
+    const strangers: unknown[] = [];
+    strangerOnB.on('credits:balance', (event) => strangers.push(event));
+    const deduct = await asSora2(a, 'deduct', user.id, { service: 'video', cost: '2.5' }).expect(
+      200,
+    );
+    const expected = {
+      balance: '7.5',
+      available: '7.5',
+      held: '0',
+      transaction_id: deduct.body.transaction_id as string,
+    };
+    await expect(onAGot).resolves.toEqual(expected);
+    await expect(onBGot).resolves.toEqual(expected);
+    // A chat on B: its hold, then its charge, reach the socket on A as well.
+    const seen: { held: string; transaction_id: string | null }[] = [];
+    onA.on('credits:balance', (event) => seen.push(event));
+    const out = await chat(onB, { requestId: 'balance-chat', model: 't-gpt', messages: HELLO });
+    await eventually(() => expect(seen.at(-1)?.transaction_id).toEqual(expect.any(String)));
+    expect(seen[0]).toMatchObject({ transaction_id: null });
+    expect(Number(seen[0].held)).toBeGreaterThan(0);
+    expect(seen.at(-1)).toMatchObject({
+      balance: String(7.5 - Number(out.end!.cost)),
+      held: '0',
+    });
+    expect(strangers).toEqual([]);
   });
 });

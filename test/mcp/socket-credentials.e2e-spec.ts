@@ -65,7 +65,7 @@ describe('S-03 JWT sockets end when their access token expires (fake clock)', ()
 
     clock.advance(45_000); // past the first token's expiry, before the fresh one's
     const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
-    expect(out.ack).toEqual({ ok: true });
+    expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
     expect(socket.connected).toBe(true);
 
     const end = ending(socket);

@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { withoutSecrets } from '../../common/audit/audit-log.service';
-import { parseUnits, unitsToSql } from '../../common/money/credit-amount';
+import {
+  formatUnits,
+  parseUnits,
+  unitsFromSql,
+  unitsToSql,
+} from '../../common/money/credit-amount';
+import { CreditEvents } from '../events/credit-events';
 import { Clock } from '../../common/time/clock';
 import { AppConfig } from '../../config/app-config';
 import { ReplayedFailure, StoredFailure } from '../idempotency/idempotency.errors';
@@ -104,6 +110,7 @@ export class CreditCore {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly events: CreditEvents,
   ) {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
     const bonus = parseUnits(config.credits.signupBonus);
@@ -131,7 +138,34 @@ export class CreditCore {
     }
     if (outcome.kind === 'legacy') return this.replayLegacy<T>(outcome);
     if (!SUCCESS.has(outcome.kind)) throw refusal(op, outcome);
+    // Inside a caller's transaction nothing has committed yet: no event.
+    if (!options.manager) this.announce(op, outcome, options.idempotency?.key !== undefined);
     return toResult(outcome);
+  }
+
+  /**
+   * Publishes `ledger.changed` after an operation that moved an account. An operation under an
+   * Idempotency-Key may be a replay whose stored outcome is old: its user's current state is
+   * read (one batched call) and published instead.
+   */
+  private announce(op: CreditOp, outcome: Outcome, keyed: boolean): void {
+    if (op.op === 'check' || op.op === 'state') return;
+    const userId = ('user' in op && op.user) || (outcome.user_id as string | undefined);
+    if (!userId || typeof outcome.balance !== 'string' || typeof outcome.held !== 'string') return;
+    const transactionId = (outcome.transaction_id as string | null | undefined) ?? null;
+    const publish = (state: Outcome) =>
+      this.events.publish('ledger.changed', {
+        userId,
+        balance: formatUnits(unitsFromSql(state.balance as string)),
+        held: formatUnits(unitsFromSql(state.held as string)),
+        available: formatUnits(unitsFromSql(state.available as string)),
+        transactionId,
+      });
+    if (!keyed) return publish(outcome);
+    this.apply({ op: 'state', user: userId }, {}).then(
+      (state) => typeof state.balance === 'string' && publish(state),
+      (error: unknown) => this.logger.warn(`could not announce a balance: ${String(error)}`),
+    );
   }
 
   /** Deletes Idempotency-Keys past IDEMPOTENCY_TTL; returns how many. */

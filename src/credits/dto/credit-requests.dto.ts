@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
 import { IsCreditAmount } from './credit-amount.validator';
 
 const SERVICE_DOC = { example: 'sora2-video-generation', minLength: 1, maxLength: 100 };
@@ -78,20 +78,7 @@ export class CaptureHoldDto {
   metadata?: Record<string, unknown>;
 }
 
-export class TransactionsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ format: 'uuid', description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
-}
+export class TransactionsQueryDto extends PageQueryDto {}
 
 export class RedeemPromoCodeDto {
   @ApiProperty({ example: 'WELCOME-7KQ9' })

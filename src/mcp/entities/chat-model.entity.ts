@@ -40,6 +40,10 @@ export class ChatModel {
   @Column({ name: 'max_output_tokens', type: 'integer' })
   maxOutputTokens!: number;
 
+  /** Tokens the model reads at most (prompt and answer); a conversation's history is trimmed to it. */
+  @Column({ name: 'context_window', type: 'integer', default: 128_000 })
+  contextWindow!: number;
+
   @Column({ name: 'fallback_model_id', type: 'varchar', length: 64, nullable: true })
   fallbackModelId!: string | null;
 

@@ -41,6 +41,8 @@ export class AnthropicProvider implements ChatProvider {
         },
         { signal },
       );
+      // The SDK misses an abort that comes while it prepares the request: end it here.
+      if (signal.aborted) return stream.controller.abort();
       for await (const event of stream) {
         switch (event.type) {
           case 'message_start':

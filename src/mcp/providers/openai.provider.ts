@@ -35,6 +35,8 @@ export class OpenAiProvider implements ChatProvider {
         },
         { signal },
       );
+      // The SDK misses an abort that comes while it prepares the request: end it here.
+      if (signal.aborted) return stream.controller.abort();
       for await (const chunk of stream) {
         const choice = chunk.choices[0];
         const text = choice?.delta?.content;
