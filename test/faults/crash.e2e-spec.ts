@@ -30,7 +30,7 @@ describe('fault: kill -9 during a money storm across two instances', () => {
 
   beforeAll(async () => {
     cluster = await FaultCluster.start({ instances: 2, redis: 'volatile' });
-  }, 120_000);
+  }, 300_000);
   afterAll(() => cluster?.stop());
 
   const send = (op: Op, instance: number) => cluster.credits(instance, op.path!, op);

@@ -80,7 +80,7 @@ describe('fault: fuzz every operation of /api/docs-json', () => {
       env: google.env(`http://127.0.0.1:${port}/api/auth/google/callback`),
       ports: [port],
     });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await cluster?.stop();
     await google?.close();
@@ -228,14 +228,18 @@ describe('fault: fuzz every operation of /api/docs-json', () => {
       while (next < probes.length) {
         const p = probes[next++];
         const url = `${base}${p.path}${p.query ? `?${p.query}` : ''}`;
-        try {
-          const res = await fetch(url, {
+        const send = () =>
+          fetch(url, {
             method: p.method,
             headers: p.headers,
             body: p.method === 'GET' || p.method === 'HEAD' ? undefined : p.body,
             redirect: 'manual',
             signal: AbortSignal.timeout(20_000),
           });
+        try {
+          // Once more on a network error: a pooled keep-alive connection the server closed just
+          // as it was reused fails without the server having seen the request.
+          const res = await send().catch(send);
           const text = await res.text();
           if (res.status >= 500) failures.push(`${p.what} → ${res.status} ${text.slice(0, 200)}`);
         } catch (error) {

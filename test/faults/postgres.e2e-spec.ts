@@ -20,7 +20,7 @@ describe('fault: PostgreSQL stopped and started under load', () => {
 
   beforeAll(async () => {
     cluster = await FaultCluster.start({ instances: 1, redis: 'volatile' });
-  }, 120_000);
+  }, 300_000);
   afterAll(() => cluster?.stop());
 
   const send = (op: Op) => cluster.credits(0, op.path, { ...op, timeoutMs: 20_000 });

@@ -14,7 +14,7 @@ describe('fault: Redis shut down, restarted with and without its data, frozen', 
   beforeAll(async () => {
     cluster = await FaultCluster.start({ instances: 2, redis: 'persistent' });
     admin = await cluster.adminToken();
-  }, 120_000);
+  }, 300_000);
   afterAll(() => cluster?.stop());
 
   /** A live VERIFIED session of a new user, inserted as the Google login would leave it. */

@@ -152,7 +152,7 @@ export class FaultCluster {
           const res = await fetch(`${this.url(i)}/health`);
           if (res.status !== 200) throw new Error(`health ${res.status}`);
         },
-        60_000,
+        120_000,
         100,
       );
     } catch (error) {
