@@ -1,6 +1,7 @@
 import { DatabaseError } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../config/app-config';
+import type { Clock } from '../../common/time/clock';
 import { InsufficientCreditsError } from '../credits.errors';
 import { CreditCore } from './credit-core';
 import type { CreditOp } from './credit-operations';
@@ -26,7 +27,7 @@ function fakePool(answer: (ops: Sent, call: number) => Promise<unknown[]> | unkn
 
 function coreWith(pool: unknown, env: Record<string, string> = {}): CreditCore {
   const dataSource = { driver: { master: pool } } as unknown as DataSource;
-  const clock = { now: () => new Date('2026-05-01T00:00:00Z') };
+  const clock = { now: () => new Date('2026-05-01T00:00:00Z') } as unknown as Clock;
   return new CreditCore(dataSource, clock, loadAppConfig(env));
 }
 
