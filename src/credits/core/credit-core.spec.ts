@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../config/app-config';
 import type { Clock } from '../../common/time/clock';
 import { InsufficientCreditsError } from '../credits.errors';
+import type { CreditEvents } from '../events/credit-events';
 import { CreditCore } from './credit-core';
 import type { CreditOp } from './credit-operations';
 
@@ -28,7 +29,8 @@ function fakePool(answer: (ops: Sent, call: number) => Promise<unknown[]> | unkn
 function coreWith(pool: unknown, env: Record<string, string> = {}): CreditCore {
   const dataSource = { driver: { master: pool } } as unknown as DataSource;
   const clock = { now: () => new Date('2026-05-01T00:00:00Z') } as unknown as Clock;
-  return new CreditCore(dataSource, clock, loadAppConfig(env));
+  const events = { publish: () => undefined } as unknown as CreditEvents;
+  return new CreditCore(dataSource, clock, loadAppConfig(env), events);
 }
 
 const deduct = (user: string, amount: bigint): CreditOp => ({
