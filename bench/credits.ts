@@ -21,6 +21,9 @@ const COST = '0.01';
 const START_BALANCE = '1000000';
 const API_KEY = 'sah_bench_0123456789abcdefghijklmnopqrstuvwxyz';
 const CREDITS = '/api/mcp/v1/credits';
+// Long enough that no request times out on a loaded machine: a timed-out request would still
+// commit, and autocannon would count it as neither success nor failure.
+const TIMEOUT_S = 120;
 
 /** Users with accounts funded by a `topup` ledger row each (so the ledger sums to the balance). */
 async function seedUsers(databaseUrl: string, count: number, label: string): Promise<string[]> {
@@ -91,6 +94,7 @@ async function rawBaseline(databaseUrl: string, userIds: string[]): Promise<Load
     p50Ms: pct(0.5),
     p99Ms: pct(0.99),
     non2xx: refused,
+    errors: 0,
     total: latencies.length,
   };
 }
@@ -105,6 +109,7 @@ function deducts(url: string, userIds: string[]): Promise<LoadResult> {
     url: `${url}${CREDITS}/deduct`,
     connections: CONNECTIONS,
     duration: DURATION_S,
+    timeout: TIMEOUT_S,
     requests: [
       {
         method: 'POST',
@@ -126,6 +131,7 @@ async function holdPairs(url: string, userIds: string[]): Promise<LoadResult> {
     url,
     connections: CONNECTIONS,
     duration: DURATION_S,
+    timeout: TIMEOUT_S,
     requests: [
       {
         method: 'POST',
@@ -230,7 +236,14 @@ async function main({ database, server }: BenchServer): Promise<void> {
     const hotHttp = await deducts(server.url, hotHttpUser);
     const manyHttp = await deducts(server.url, many);
     const pairs = await holdPairs(server.url, holders);
-    const failed = hotHttp.non2xx + manyHttp.non2xx + pairs.non2xx + hotRaw.non2xx;
+    const failed =
+      hotHttp.non2xx +
+      manyHttp.non2xx +
+      pairs.non2xx +
+      hotRaw.non2xx +
+      hotHttp.errors +
+      manyHttp.errors +
+      pairs.errors;
     if (failed) throw new Error(`${failed} requests failed in round ${round}`);
 
     table.push(

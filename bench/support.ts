@@ -127,6 +127,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** Connection errors and timeouts (a timed-out request may still have been served). */
+  errors: number;
   total: number;
 }
 
@@ -137,6 +139,7 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
+    errors: result.errors,
     total: result.requests.total,
   };
 }

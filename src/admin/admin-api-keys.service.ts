@@ -64,9 +64,9 @@ export class AdminApiKeysService {
     return (await this.keys.list()).map(toApiKeyView);
   }
 
-  /** Revoked at once: keys are checked against PostgreSQL on every call, with no cache. */
-  revoke(admin: Operator, id: string): Promise<ApiKeyView> {
-    return this.dataSource.transaction(async (tx) => {
+  /** Revoked at once: after the commit every instance drops its cached keys. */
+  async revoke(admin: Operator, id: string): Promise<ApiKeyView> {
+    const view = await this.dataSource.transaction(async (tx) => {
       const view = toApiKeyView(await this.keys.revoke(id, tx));
       await this.audit.record(tx, {
         ...auditedBy(admin),
@@ -76,5 +76,7 @@ export class AdminApiKeysService {
       });
       return view;
     });
+    await this.keys.announceRevocation();
+    return view;
   }
 }

@@ -5,7 +5,7 @@ import { AuthenticationService } from '../auth/authentication/authentication.ser
 import type { IntegrationCaller } from '../auth/authentication/caller';
 import { apiKeyCredential } from '../auth/authentication/credentials';
 import { requestContextOf } from '../common/http/request-context';
-import type { IntegrationScope } from './entities/integration-key.entity';
+import type { IntegrationScope } from './integration-scopes';
 import {
   IntegrationKeyScopeError,
   IntegrationKeyUnauthenticatedError,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { IntegrationScope } from './entities/integration-key.entity';
+import type { IntegrationScope } from './integration-scopes';
 
 export interface IntegrationKeyRecord {
   id: string;

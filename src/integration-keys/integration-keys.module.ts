@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { IntegrationKeyCache } from './integration-key-cache';
 import { IntegrationKeyGuard } from './integration-key.guard';
 import { IntegrationKeyRepository } from './integration-key.repository';
 import { IntegrationKeyResolver } from './integration-key.resolver';
@@ -13,6 +14,7 @@ import { IntegrationKeysService } from './integration-keys.service';
   imports: [AuthModule],
   providers: [
     IntegrationKeyRepository,
+    IntegrationKeyCache,
     IntegrationKeysService,
     IntegrationKeyResolver,
     IntegrationKeyGuard,

@@ -7,7 +7,8 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { INTEGRATION_KEY_NAME } from '../config/variables/credits';
 import { isUuid } from '../common/uuid';
-import { INTEGRATION_SCOPES, IntegrationScope } from './entities/integration-key.entity';
+import { INTEGRATION_SCOPES, IntegrationScope } from './integration-scopes';
+import { IntegrationKeyCache } from './integration-key-cache';
 import { IntegrationKeyRecord, IntegrationKeyRepository } from './integration-key.repository';
 
 export class InvalidIntegrationKeyRequestError extends DomainError {
@@ -49,7 +50,8 @@ export function hashIntegrationKey(raw: string): string {
 
 /**
  * Integration keys (`X-API-Key`): created by the Admin API or from INTEGRATION_API_KEYS at
- * start-up, stored as SHA-256 only, checked on every call (no cache, so revocation is immediate).
+ * start-up, stored as SHA-256 only, resolved from an in-process cache that every revocation
+ * empties on every instance at once (IntegrationKeyCache).
  */
 @Injectable()
 export class IntegrationKeysService implements OnApplicationBootstrap {
@@ -61,27 +63,43 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly limiter: RateLimiterService,
+    private readonly cache: IntegrationKeyCache,
   ) {}
 
   /**
    * An `X-API-Key` as a request presents it: failed attempts count against the client IP and a
    * valid key is rate-limited per key (INTEGRATION_RATE_LIMIT_PER_MINUTE).
+   * A key seen lately comes from the in-process cache: then the request costs one Redis round
+   * trip (the limits and the revocation generation together) and no database query.
    */
   async authenticateCaller(raw: string, clientIp: string): Promise<IntegrationKeyRecord> {
-    const failuresKey = `integration-key-failures:${clientIp}`;
-    const limit = this.config.rateLimitPerMinute;
-    const blocked = await this.limiter.isExceeded(failuresKey, limit);
-    if (blocked.exceeded) throw new RateLimitedError(blocked.retryAfterSeconds);
-    const key = await this.authenticate(raw);
-    if (!key) {
-      await this.limiter.consume(failuresKey, limit, MINUTE_MS);
-      throw new IntegrationKeyUnauthenticatedError('Invalid or revoked API key');
+    const failures = {
+      key: `integration-key-failures:${clientIp}`,
+      limit: this.config.rateLimitPerMinute,
+    };
+    const hash = raw.length < 16 || raw.length > 256 ? null : hashIntegrationKey(raw);
+    const cached = hash ? this.cache.get(hash) : undefined;
+    let key = cached?.record ?? null;
+    if (hash && !cached) {
+      const generation = await this.cache.generation();
+      key = await this.lookup(hash);
+      if (key) this.cache.set(hash, key, generation);
     }
-    await this.limiter.hit(
+    if (!key) return this.refuse(failures);
+    const generation = await this.limiter.hitUnlessBlocked(
       `integration-key:${key.id}`,
       this.config.credits.integrationRateLimitPerMinute,
       MINUTE_MS,
+      failures,
+      this.cache.generationKey,
     );
+    if (cached && !this.cache.isCurrent(cached.generation, generation)) {
+      // A key was revoked since this one was cached (or Redis cannot say): ask PostgreSQL.
+      this.cache.forget();
+      key = await this.lookup(hash!);
+      if (!key) return this.refuse(failures);
+      this.cache.set(hash!, key, this.cache.stampOf(generation));
+    }
     return key;
   }
 
@@ -146,17 +164,33 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     return this.keys.list();
   }
 
-  /** Revokes at once (no cache anywhere); 404 for an unknown id. Revoking twice keeps the first time. */
+  /**
+   * Revokes a key; 404 for an unknown id. Revoking twice keeps the first time. Without a
+   * `manager` the revocation commits here and takes effect at once on every instance; inside the
+   * caller's transaction, the caller calls `announceRevocation` after its commit.
+   */
   async revoke(id: string, manager?: EntityManager): Promise<IntegrationKeyRecord> {
     const record = isUuid(id) ? await this.keys.revoke(id, this.clock.now(), manager) : null;
     if (!record) throw new IntegrationKeyNotFoundError(id);
+    if (!manager) await this.announceRevocation();
     return record;
   }
 
-  /** The active key with this secret, or null. Records `last_used_at` about once a minute. */
-  async authenticate(raw: string): Promise<IntegrationKeyRecord | null> {
-    if (raw.length < 16 || raw.length > 256) return null;
-    const record = await this.keys.findActiveByHash(hashIntegrationKey(raw));
+  /** After a revocation committed: every instance drops its cached keys at once. */
+  announceRevocation(): Promise<void> {
+    return this.cache.revoked();
+  }
+
+  /** A failed attempt: counted against the client IP; 429 beyond its limit, else 401. */
+  private async refuse(failures: { key: string; limit: number }): Promise<never> {
+    const decision = await this.limiter.consume(failures.key, failures.limit, MINUTE_MS);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+    throw new IntegrationKeyUnauthenticatedError('Invalid or revoked API key');
+  }
+
+  /** The active key with this hash, from PostgreSQL; records `last_used_at` about once a minute. */
+  private async lookup(hash: string): Promise<IntegrationKeyRecord | null> {
+    const record = await this.keys.findActiveByHash(hash);
     if (!record) return null;
     const now = this.clock.now();
     const last = this.lastTouched.get(record.id) ?? 0;

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { CREDIT_TRANSACTION_TYPES } from '../../credits/credit-types';
 import type { CreditTransactionType } from '../../credits/credit-types';
-import { INTEGRATION_SCOPES } from '../../integration-keys/entities/integration-key.entity';
+import { INTEGRATION_SCOPES } from '../../integration-keys/integration-scopes';
 import { IsCreditAmount } from '../../credits/dto/credit-amount.validator';
 import { PROMO_BATCH_MAX } from '../../credits/promo/promo-codes.service';
 

@@ -30,6 +30,19 @@ const GIVE_BACK_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
 return 0`;
 
+// Refuses while KEYS[2] (a failure counter) has reached ARGV[2]: {-1, its ms left}; otherwise
+// counts one hit on KEYS[1] as CONSUME_SCRIPT does: {count, ms left}. Either way also answers
+// the value of KEYS[3] (e.g. a revocation generation). One round trip for all of it.
+const HIT_UNLESS_BLOCKED_SCRIPT = `
+local value = redis.call('GET', KEYS[3]) or ''
+local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
+if failures >= tonumber(ARGV[2]) then return {-1, redis.call('PTTL', KEYS[2]), value} end
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl, value}`;
+
 const MEMORY_PRUNE_THRESHOLD = 10_000;
 
 /**
@@ -87,6 +100,48 @@ export class RateLimiterService {
     }
     const entry = this.memory.get(key);
     if (entry && entry.count > 0) entry.count -= 1;
+  }
+
+  /**
+   * `hit(key, limit, windowMs)`, but refused without counting while `blocker` has already used up
+   * its limit (e.g. a client IP's failed attempts), and reading the Redis key `read` (a full key
+   * name) on the way: all in one Redis round trip. Answers what `read` held ('' when unset), or
+   * null when Redis was not usable and the limits were decided in memory.
+   */
+  async hitUnlessBlocked(
+    key: string,
+    limit: number,
+    windowMs: number,
+    blocker: { key: string; limit: number },
+    read: string,
+  ): Promise<string | null> {
+    if (this.redisUsable()) {
+      let answer: [number, number, string] | undefined;
+      try {
+        answer = (await this.redis.client!.eval(
+          HIT_UNLESS_BLOCKED_SCRIPT,
+          3,
+          this.redisKey(key),
+          this.redisKey(blocker.key),
+          read,
+          windowMs,
+          blocker.limit,
+        )) as [number, number, string];
+      } catch {
+        // Redis dropped mid-call: decide in memory rather than failing the request.
+      }
+      if (answer) {
+        const [count, msLeft, value] = answer;
+        if (count === -1 || count > limit) {
+          throw new RateLimitedError(Math.max(1, Math.ceil(msLeft / 1000)));
+        }
+        return value;
+      }
+    }
+    const blocked = await this.isExceeded(blocker.key, blocker.limit);
+    if (blocked.exceeded) throw new RateLimitedError(blocked.retryAfterSeconds);
+    await this.hit(key, limit, windowMs);
+    return null;
   }
 
   async reset(key: string): Promise<void> {

@@ -12,7 +12,7 @@ import {
   authenticateIntegration,
   requiredScope,
 } from '../../integration-keys/integration-key.guard';
-import type { IntegrationScope } from '../../integration-keys/entities/integration-key.entity';
+import type { IntegrationScope } from '../../integration-keys/integration-scopes';
 import type { CreditCaller } from './credit-caller';
 
 export class CreditCallerUnauthenticatedError extends DomainError {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { DatabaseError, type Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { withoutSecrets } from '../../common/audit/audit-log.service';
 import {
@@ -230,9 +230,9 @@ export class CreditCore {
       const outcomes = await this.send(sqlOps);
       ordered.forEach((p, i) => p.resolve(outcomes[i]));
     } catch (error) {
-      // Only a statement PostgreSQL refused (it has a SQLSTATE) surely changed nothing: a lost
-      // connection may have lost the answer of a committed one, so that is never retried.
-      if (ordered.length === 1 || !(error as { code?: string }).code) {
+      // Only a statement PostgreSQL refused surely changed nothing: a lost connection may have
+      // lost the answer of a committed one, so that is never retried.
+      if (ordered.length === 1 || !(error instanceof DatabaseError)) {
         for (const p of ordered) p.reject(error);
         return;
       }

@@ -1,0 +1,117 @@
+import { DatabaseError } from 'pg';
+import type { DataSource } from 'typeorm';
+import { loadAppConfig } from '../../config/app-config';
+import type { Clock } from '../../common/time/clock';
+import { InsufficientCreditsError } from '../credits.errors';
+import type { CreditEvents } from '../events/credit-events';
+import { CreditCore } from './credit-core';
+import type { CreditOp } from './credit-operations';
+
+type Sent = { op: string; user: string; amount: string }[];
+
+/** A pg pool that records each statement's operations and answers what `answer` says. */
+function fakePool(answer: (ops: Sent, call: number) => Promise<unknown[]> | unknown[]) {
+  const calls: Sent[] = [];
+  return {
+    calls,
+    pool: {
+      async query(q: { values: unknown[] }) {
+        const ops = JSON.parse(q.values[0] as string) as Sent;
+        calls.push(ops);
+        const call = calls.length;
+        const outcomes = await answer(ops, call);
+        return { rows: outcomes.map((op_outcome, op_index) => ({ op_index, op_outcome })) };
+      },
+    },
+  };
+}
+
+function coreWith(pool: unknown, env: Record<string, string> = {}): CreditCore {
+  const dataSource = { driver: { master: pool } } as unknown as DataSource;
+  const clock = { now: () => new Date('2026-05-01T00:00:00Z') } as unknown as Clock;
+  const events = { publish: () => undefined } as unknown as CreditEvents;
+  return new CreditCore(dataSource, clock, loadAppConfig(env), events);
+}
+
+const deduct = (user: string, amount: bigint): CreditOp => ({
+  op: 'deduct',
+  user,
+  amount,
+  service: 's',
+  metadata: {},
+  actor: 'api_key:test',
+});
+
+const ok = { kind: 'ok', balance: '1.0000', held: '0.0000', available: '1.0000' };
+
+describe('CreditCore', () => {
+  it('coalesces operations arriving while calls run into one statement, in user id order, keeping each user’s order', async () => {
+    let gate: (() => void) | undefined;
+    const fake = fakePool(async (ops, call) => {
+      if (call === 1) await new Promise<void>((resolve) => (gate = resolve));
+      return ops.map(() => ok);
+    });
+    const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '1' });
+    const run = (user: string, amount: bigint) =>
+      core.run(deduct(user, amount), (o) => `${user}:${amount}:${o.kind}`);
+    const first = run('b', 1n);
+    const queued = [run('c', 1n), run('a', 1n), run('c', 2n), run('a', 2n)];
+    gate!();
+    expect(await first).toBe('b:1:ok');
+    expect(await Promise.all(queued)).toEqual(['c:1:ok', 'a:1:ok', 'c:2:ok', 'a:2:ok']);
+    expect(fake.calls.map((ops) => ops.map((o) => `${o.user}${o.amount}`))).toEqual([
+      ['b0.0001'],
+      ['a0.0001', 'a0.0002', 'c0.0001', 'c0.0002'],
+    ]);
+  });
+
+  it('maps a refusal to its error, with what the operation asked for', async () => {
+    const fake = fakePool((ops) => ops.map(() => ({ kind: 'insufficient', available: '0.5000' })));
+    const core = coreWith(fake.pool);
+    await expect(core.run(deduct('u', 10_000n), () => 'never')).rejects.toThrow(
+      new InsufficientCreditsError('0.5', '1', 'u'),
+    );
+  });
+
+  it('runs a batch PostgreSQL refused one operation per statement, so only the one at fault fails', async () => {
+    let gate: (() => void) | undefined;
+    const fake = fakePool(async (ops, call) => {
+      if (call === 1) await new Promise<void>((resolve) => (gate = resolve));
+      if (ops.some((o) => o.user === 'bad')) throw new DatabaseError('check violated', 0, 'error');
+      return ops.map(() => ok);
+    });
+    const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '1' });
+    const first = core.run(deduct('x', 1n), () => 'x');
+    const good = core.run(deduct('good', 1n), () => 'good');
+    const bad = core.run(deduct('bad', 1n), () => 'bad');
+    gate!();
+    await first;
+    await expect(good).resolves.toBe('good');
+    await expect(bad).rejects.toThrow('check violated');
+    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([
+      ['x'],
+      ['bad', 'good'],
+      ['bad'],
+      ['good'],
+    ]);
+  });
+
+  it('never retries a batch whose connection failed: its commit may have happened', async () => {
+    let gate: (() => void) | undefined;
+    const fake = fakePool(async (ops, call) => {
+      if (call === 1) await new Promise<void>((resolve) => (gate = resolve));
+      if (call === 2)
+        throw Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET' });
+      return ops.map(() => ok);
+    });
+    const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '1' });
+    const first = core.run(deduct('x', 1n), () => 'x');
+    const a = core.run(deduct('a', 1n), () => 'a');
+    const b = core.run(deduct('b', 1n), () => 'b');
+    gate!();
+    await first;
+    await expect(a).rejects.toThrow('Connection terminated');
+    await expect(b).rejects.toThrow('Connection terminated');
+    expect(fake.calls).toHaveLength(2);
+  });
+});
