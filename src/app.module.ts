@@ -23,6 +23,7 @@ import { IntegrationKeysModule } from './integration-keys/integration-keys.modul
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SessionModule } from './session/session.module';
+import { WebAppModule } from './web/web-app.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when unset. Tests pass a stream to read what was logged. */
@@ -60,6 +61,8 @@ export class AppModule {
         CreditsModule,
         McpModule,
         AdminModule,
+        // Last: its catch-all GET serves the web app for any path no other route took.
+        WebAppModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ThrottlerGuard },
