@@ -88,3 +88,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** Waits until the element with this test id shows exactly `text`. */
+export async function expectText(page: Page, testId: string, text: string): Promise<void> {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await page
+    .getByTestId(testId)
+    .filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) })
+    .waitFor();
+}

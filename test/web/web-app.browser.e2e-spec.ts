@@ -6,7 +6,7 @@ import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';
 import { SmtpMailbox } from '../support/smtp-mailbox';
 import { startTestApp, TestApp } from '../support/test-app';
-import { openWebPage, screenshot } from '../support/web-page';
+import { expectText, openWebPage, screenshot } from '../support/web-page';
 
 const PASSWORD = 'correct horse 42';
 
@@ -280,8 +280,3 @@ describeWithChromium('Web app in headless Chromium', () => {
     return { email, id: res.body.id as string };
   }
 });
-
-async function expectText(page: Page, testId: string, text: string): Promise<void> {
-  const exact = new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-  await page.getByTestId(testId).filter({ hasText: exact }).waitFor();
-}

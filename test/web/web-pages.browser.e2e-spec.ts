@@ -1,21 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { SessionService } from '../../src/session/session.service';
 import { describeWithChromium, launchChromium } from '../support/chromium';
-import { asSora2, CREDITS_TEST_ENV } from '../support/credits';
+import { CREDITS_TEST_ENV } from '../support/credits';
 import { freePort } from '../support/free-port';
 import { fakeProviderEnv, Fakes, insertTestModels, startFakes } from '../mcp/mcp-test-env';
 import { startTestApp, TestApp } from '../support/test-app';
 import { openWebPage, screenshot, seriousA11yViolations, WebPage } from '../support/web-page';
 import { signIn, webUser } from '../support/web-users';
-
-async function expectText(page: Page, testId: string, text: string): Promise<void> {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  await page
-    .getByTestId(testId)
-    .filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) })
-    .waitFor();
-}
 
 /**
  * The signed-in pages in Debian's Chromium against the real server: live balance, chat, connected
@@ -55,24 +47,6 @@ describeWithChromium('Web app pages in headless Chromium', () => {
     await signIn(t, web, user.email);
     return { user, web, page: web.page };
   }
-
-  it('shows a deduct made over REST on the dashboard without a reload', async () => {
-    const { user, web, page } = await signedIn();
-    try {
-      await page.goto(`${t.url}/dashboard`);
-      await expectText(page, 'credits-balance', '100');
-      await page.getByText('Live', { exact: true }).waitFor();
-      await asSora2(t, 'deduct', user.id, { service: 'sora2-video', cost: 7.5 }).expect(200);
-      await expectText(page, 'credits-balance', '92.5');
-      await expectText(page, 'credits-available', '92.5');
-      // Below the warning level the user set: the low-credit warning appears.
-      await page.getByLabel('Warn me below').fill('95');
-      await page.getByTestId('low-credit').waitFor();
-      expect(web.problems).toEqual([]);
-    } finally {
-      await web.close();
-    }
-  });
 
   it('streams a chat answer into the thread with its cost and the new balance', async () => {
     const answer = { chunks: ['Here is ', 'code:\n\n```js\nconsole.log(1)\n```\n'] };
@@ -171,7 +145,8 @@ describeWithChromium('Web app pages in headless Chromium', () => {
             await out.close();
             await web.close();
           }
-        });
+          // Nine pages, each loaded, screenshotted and checked by axe: slow on a shared machine.
+        }, 240_000);
       }
     }
   });

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../components/format';
 import { DataTable } from './DataTable';
 import { useKeysetList } from './useKeysetList';
+import { DateRange } from '../components/DateRange';
 
 interface AuditRow {
   id: string;
@@ -69,17 +70,11 @@ export function AdminAudit() {
           value={target}
           onChange={(e) => setTarget(e.currentTarget.value)}
         />
-        <TextInput
-          label={t('dashboard.from')}
-          type="date"
-          value={from}
-          onChange={(e) => setFrom(e.currentTarget.value)}
-        />
-        <TextInput
-          label={t('dashboard.to')}
-          type="date"
-          value={to}
-          onChange={(e) => setTo(e.currentTarget.value)}
+        <DateRange
+          from={from}
+          to={to}
+          onFrom={(value) => setFrom(value)}
+          onTo={(value) => setTo(value)}
         />
       </Group>
       <AuditTable

@@ -1,12 +1,13 @@
 import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { activityParams } from '../components/ActivityTable';
+import { activityParams, LEDGER_TYPES } from '../components/ActivityTable';
 import { formatDateTime } from '../components/format';
 import { CreditForm } from './CreditForm';
 import { DataTable } from './DataTable';
 import { downloadCsv } from './download';
 import { useKeysetList } from './useKeysetList';
+import { DateRange } from '../components/DateRange';
 
 interface LedgerRow {
   id: string;
@@ -18,7 +19,6 @@ interface LedgerRow {
   created_at: string;
 }
 
-const TYPES = ['signup', 'deduct', 'chat', 'refund', 'topup', 'adjustment', 'promo'];
 const REFUNDABLE = new Set(['deduct', 'chat']);
 
 export function AdminTransactions() {
@@ -59,7 +59,7 @@ export function AdminTransactions() {
         <Select
           label={t('dashboard.type')}
           placeholder={t('dashboard.anyType')}
-          data={TYPES}
+          data={LEDGER_TYPES}
           clearable
           value={type}
           onChange={setType}
@@ -71,17 +71,11 @@ export function AdminTransactions() {
           onChange={(e) => setService(e.currentTarget.value)}
           w={160}
         />
-        <TextInput
-          label={t('dashboard.from')}
-          type="date"
-          value={from}
-          onChange={(e) => setFrom(e.currentTarget.value)}
-        />
-        <TextInput
-          label={t('dashboard.to')}
-          type="date"
-          value={to}
-          onChange={(e) => setTo(e.currentTarget.value)}
+        <DateRange
+          from={from}
+          to={to}
+          onFrom={(value) => setFrom(value)}
+          onTo={(value) => setTo(value)}
         />
         <Button variant="default" loading={csv.busy} onClick={() => void exportCsv()}>
           {t('dashboard.csv')}

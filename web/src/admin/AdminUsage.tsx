@@ -1,14 +1,4 @@
-import {
-  Alert,
-  Card,
-  Group,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -16,6 +6,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import { api } from '../api/api';
 import { formatCredits } from '../components/format';
 import { Loading } from '../components/Loading';
+import { DateRange } from '../components/DateRange';
 
 interface UsageRow {
   key: string | null;
@@ -49,17 +40,11 @@ export function AdminUsage() {
   return (
     <Stack>
       <Group align="flex-end">
-        <TextInput
-          label={t('dashboard.from')}
-          type="date"
-          value={from}
-          onChange={(e) => setFrom(e.currentTarget.value)}
-        />
-        <TextInput
-          label={t('dashboard.to')}
-          type="date"
-          value={to}
-          onChange={(e) => setTo(e.currentTarget.value)}
+        <DateRange
+          from={from}
+          to={to}
+          onFrom={(value) => setFrom(value)}
+          onTo={(value) => setTo(value)}
         />
       </Group>
       <UsagePanel group="day" range={range} title={t('dashboard.byDay')} totals />

@@ -8,8 +8,10 @@ import type { LedgerPage, LedgerRow } from '../api/credits';
 import { formatCredits, formatDateTime } from './format';
 import { Loading } from './Loading';
 import { ScrollTable } from './ScrollTable';
+import { DateRange } from './DateRange';
 
-const TYPES = ['signup', 'deduct', 'chat', 'refund', 'topup', 'adjustment', 'promo'];
+/** The ledger's row types (CREDIT_TRANSACTION_TYPES on the server). */
+export const LEDGER_TYPES = ['signup', 'deduct', 'chat', 'refund', 'topup', 'adjustment', 'promo'];
 
 export interface ActivityFilter {
   type: string | null;
@@ -95,7 +97,7 @@ export function ActivityTable() {
         <Select
           label={t('dashboard.type')}
           placeholder={t('dashboard.anyType')}
-          data={TYPES}
+          data={LEDGER_TYPES}
           clearable
           value={filter.type}
           onChange={(type) => setFilter({ ...filter, type })}
@@ -107,19 +109,11 @@ export function ActivityTable() {
           onChange={(e) => setFilter({ ...filter, service: e.currentTarget.value })}
           w={150}
         />
-        <TextInput
-          label={t('dashboard.from')}
-          type="date"
-          value={filter.from}
-          onChange={(e) => setFilter({ ...filter, from: e.currentTarget.value })}
-          w={160}
-        />
-        <TextInput
-          label={t('dashboard.to')}
-          type="date"
-          value={filter.to}
-          onChange={(e) => setFilter({ ...filter, to: e.currentTarget.value })}
-          w={160}
+        <DateRange
+          from={filter.from}
+          to={filter.to}
+          onFrom={(value) => setFilter({ ...filter, from: value })}
+          onTo={(value) => setFilter({ ...filter, to: value })}
         />
         <TextInput
           label={t('dashboard.search')}
