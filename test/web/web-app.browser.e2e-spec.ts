@@ -77,6 +77,9 @@ describeWithChromium('Web app in headless Chromium', () => {
       const google = await request(t.server).get('/auth/google').expect(302);
       expect(google.headers.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
       await request(t.server).post('/dashboard').expect(404);
+      // The old try-it page moved into the app.
+      const old = await request(t.server).get('/chat').expect(301);
+      expect(old.headers.location).toBe('/chats');
     });
   });
 

@@ -135,13 +135,13 @@ function RedeemCard() {
         {t('dashboard.redeem')}
       </Title>
       <form onSubmit={submit} noValidate>
-        <Group align="flex-end">
+        <Group align="flex-end" wrap="wrap">
           <TextInput
             label={t('dashboard.promoCode')}
             value={code}
             onChange={(e) => setCode(e.currentTarget.value)}
             error={form.errors.code ?? form.formError}
-            style={{ flex: 1 }}
+            style={{ flex: '1 1 12rem' }}
           />
           <Button type="submit" loading={form.submitting} disabled={!code.trim()}>
             {t('dashboard.redeem')}
