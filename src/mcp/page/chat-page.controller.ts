@@ -9,5 +9,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 export class ChatPageController {
   @Get()
   @Redirect('/chats', 301)
-  page(): void {}
+  page(): { url: string } {
+    return { url: '/chats' };
+  }
 }
