@@ -20,6 +20,7 @@ import { DatabaseModule } from './database/database.module';
 import { GoogleLoginModule } from './google-login/google-login.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationKeysModule } from './integration-keys/integration-keys.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SessionModule } from './session/session.module';
@@ -59,6 +60,7 @@ export class AppModule {
         SessionModule,
         GoogleLoginModule,
         CreditsModule,
+        ConversationsModule,
         McpModule,
         AdminModule,
         // Last: its catch-all GET serves the web app for any path no other route took.
