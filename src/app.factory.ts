@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config';
 import { RedisConnection } from './cache/redis-connection';
 import { HubIoAdapter } from './mcp/hub-io.adapter';
 import { MetricsService } from './metrics/metrics.service';
+import { serveWebAppFiles } from './web/web-app';
 
 /** Routes whose bodies may exceed BODY_LIMIT (ledger metadata, operator requests). */
 const LARGE_BODY_ROUTES = ['/api/mcp/v1/', '/api/admin/'];
@@ -51,6 +52,7 @@ export async function createApp(
       maxDepth: config.http.bodyMaxDepth,
     }),
   );
+  serveWebAppFiles(app);
   app.use(middlewareErrorHandler);
 
   // Socket.IO (the /mcp chat namespace) on the same HTTP server, fanned out through Redis.

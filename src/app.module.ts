@@ -20,9 +20,11 @@ import { DatabaseModule } from './database/database.module';
 import { GoogleLoginModule } from './google-login/google-login.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationKeysModule } from './integration-keys/integration-keys.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SessionModule } from './session/session.module';
+import { WebAppModule } from './web/web-app.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when unset. Tests pass a stream to read what was logged. */
@@ -58,8 +60,11 @@ export class AppModule {
         SessionModule,
         GoogleLoginModule,
         CreditsModule,
+        ConversationsModule,
         McpModule,
         AdminModule,
+        // Last: its catch-all GET serves the web app for any path no other route took.
+        WebAppModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ThrottlerGuard },

@@ -30,7 +30,7 @@ function toAuditView(entry: AuditLogEntry) {
 export class AdminAuditLogController {
   constructor(private readonly audit: AuditLogService) {}
 
-  /** Admins: newest first, filtered by actor, action and time. */
+  /** Admins: newest first, filtered by actor, action, target and time. */
   @Get()
   @ApiOperation({ summary: 'Audit log: who changed what, when, from where (keyset pages)' })
   @ApiBadRequestResponse({ description: 'Invalid query.' })
@@ -38,6 +38,7 @@ export class AdminAuditLogController {
     const page = await this.audit.list({
       actorId: query.actor,
       action: query.action,
+      targetId: query.target_id,
       from: optionalDate(query.from),
       to: optionalDate(query.to),
       cursor: query.cursor,

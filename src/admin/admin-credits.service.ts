@@ -9,10 +9,9 @@ import {
   TransactionView,
 } from '../credits/credit-ledger.service';
 import { Clock } from '../common/time/clock';
-import { LedgerRowView, LedgerReportsService, UsageView } from '../credits/ledger-reports.service';
+import { LedgerReportsService, UsageView } from '../credits/ledger-reports.service';
 import type { LedgerFilter, UsageGrouping } from '../credits/ledger-reports.repository';
 import { adminActor, auditedBy, Operator } from '../auth/admin-access';
-import { csvFile, CsvColumns } from './csv';
 
 export interface UserCreditsView extends BalanceView {
   active_holds: {
@@ -27,20 +26,6 @@ export interface UserCreditsView extends BalanceView {
 
 const RECENT_TRANSACTIONS = 20;
 const DEFAULT_USAGE_DAYS = 30;
-
-export const TRANSACTION_CSV_COLUMNS: CsvColumns<LedgerRowView> = [
-  ['id', (r) => r.id],
-  ['created_at', (r) => r.created_at],
-  ['user_id', (r) => r.user_id],
-  ['type', (r) => r.type],
-  ['service', (r) => r.service],
-  ['amount', (r) => r.amount],
-  ['balance_before', (r) => r.balance_before],
-  ['balance_after', (r) => r.balance_after],
-  ['actor', (r) => r.actor],
-  ['refunds_transaction_id', (r) => r.refunds_transaction_id],
-  ['metadata', (r) => r.metadata],
-];
 
 /**
  * Operators' money routes. Each change is one call of the Credits money core (its rules and
@@ -120,7 +105,7 @@ export class AdminCreditsService {
 
   /** Every matching ledger row as CSV, streamed from a database cursor. */
   exportTransactions(filter: LedgerFilter) {
-    return csvFile('transactions.csv', TRANSACTION_CSV_COLUMNS, this.reports.export(filter));
+    return this.reports.exportCsv(filter, 'transactions.csv');
   }
 
   /** Usage over [from, to): `to` defaults to now, `from` to 30 days before `to`. */

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditLogService } from '../common/audit/audit-log.service';
 import { PromoCodesService, PromoCodeView } from '../credits/promo/promo-codes.service';
 import { auditedBy, Operator } from '../auth/admin-access';
-import { csvFile, CsvColumns } from './csv';
+import { csvFile, CsvColumns } from '../common/http/csv';
 
 export interface PromoTermsInput {
   amount: unknown;

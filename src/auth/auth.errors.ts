@@ -76,3 +76,18 @@ export class InvalidEmailCodeError extends DomainError {
     super('The code is invalid or has expired');
   }
 }
+
+/** A cookie-authenticated request whose Origin is missing or another site. */
+export class CrossOriginRequestError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor() {
+    super('This request must come from a page of this site (Origin)');
+  }
+}
+
+export class WrongCurrentPasswordError extends DomainError {
+  readonly kind = 'invalid';
+  constructor() {
+    super('The current password is wrong', { field: 'current_password' });
+  }
+}

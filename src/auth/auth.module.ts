@@ -2,12 +2,16 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config';
 import { AccessTokenService } from './access-token.service';
+import { AccountController } from './account/account.controller';
+import { AccountService } from './account/account.service';
+import { PasswordCheckController } from './account/password-check.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthRateLimits } from './auth-rate-limits';
 import { AuthController } from './auth.controller';
 import { AccessTokenResolver } from './authentication/access-token.resolver';
 import { AuthenticationService } from './authentication/authentication.service';
 import { AuthService } from './auth.service';
+import { BrowserAuthController } from './browser/browser-auth.controller';
 import { EmailCodeService } from './email-code.service';
 import { EmailCodesRepository } from './email-codes.repository';
 import { AuthEvents } from './events/auth-events';
@@ -38,10 +42,11 @@ import { UsersService } from './users.service';
       }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, BrowserAuthController, AccountController, PasswordCheckController],
   providers: [
     AccessTokenResolver,
     AccessTokenService,
+    AccountService,
     AdminBootstrapService,
     AuthEvents,
     AuthRateLimits,

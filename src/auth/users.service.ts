@@ -86,6 +86,10 @@ export class UsersService {
     await this.users.update(id, { emailVerified: true });
   }
 
+  async rename(id: string, name: string): Promise<void> {
+    await this.users.update(id, { name });
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update(id, { passwordHash });
   }

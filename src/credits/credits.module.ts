@@ -10,6 +10,7 @@ import { CreditHoldsService } from './credit-holds.service';
 import { CreditLedgerRepository } from './credit-ledger.repository';
 import { CreditLedgerService } from './credit-ledger.service';
 import { CreditAmountRules } from './credit-rules';
+import { CreditsActivityController } from './credits-activity.controller';
 import { CreditsApiController } from './credits-api.controller';
 import { CreditsUserController } from './credits-user.controller';
 import { CreditsHousekeeping } from './credits-housekeeping';
@@ -25,7 +26,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
  */
 @Module({
   imports: [AuthModule, SessionModule, IntegrationKeysModule],
-  controllers: [CreditsApiController, CreditsUserController],
+  controllers: [CreditsApiController, CreditsUserController, CreditsActivityController],
   providers: [
     CreditAmountRules,
     CreditCore,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, StreamableFile } from '@nestjs/common';
+import { csvFile, CsvColumns } from '../common/http/csv';
 import { formatUnits, unitsFromSql } from '../common/money/credit-amount';
 import { toTransactionView, TransactionView } from './credit-ledger.service';
 import { isUuid } from './credit-rules';
@@ -24,6 +25,21 @@ export interface UsageView {
   transactions: number;
   users: number;
 }
+
+/** The columns of a ledger CSV download (operators' exports and a user's own). */
+export const LEDGER_CSV_COLUMNS: CsvColumns<LedgerRowView> = [
+  ['id', (r) => r.id],
+  ['created_at', (r) => r.created_at],
+  ['user_id', (r) => r.user_id],
+  ['type', (r) => r.type],
+  ['service', (r) => r.service],
+  ['amount', (r) => r.amount],
+  ['balance_before', (r) => r.balance_before],
+  ['balance_after', (r) => r.balance_after],
+  ['actor', (r) => r.actor],
+  ['refunds_transaction_id', (r) => r.refunds_transaction_id],
+  ['metadata', (r) => r.metadata],
+];
 
 /** Longest usage range one request may aggregate. */
 export const USAGE_MAX_DAYS = 366;
@@ -52,6 +68,11 @@ export class LedgerReportsService {
   /** Every matching row, newest first, a batch at a time (see LedgerReportsRepository.stream). */
   async *export(filter: LedgerFilter): AsyncGenerator<LedgerRowView[]> {
     for await (const batch of this.reports.stream(filter)) yield batch.map(toLedgerRowView);
+  }
+
+  /** Every matching row as a streamed CSV download. */
+  exportCsv(filter: LedgerFilter, filename: string): StreamableFile {
+    return csvFile(filename, LEDGER_CSV_COLUMNS, this.export(filter));
   }
 
   async usage(query: {

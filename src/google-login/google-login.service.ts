@@ -21,7 +21,8 @@ import { THIRD_PARTY_SESSION_ID } from '../session/session-token';
 export type GoogleLoginOutcome =
   | { mode: 'session'; code: string; returnTo: ReturnTo; email: string; client: string | null }
   | { mode: 'redirect'; url: string }
-  | { mode: 'plain'; email: string };
+  /** No FRONTEND_URL: the served web app, signed in through its refresh cookie. */
+  | { mode: 'app'; refreshToken: string };
 
 function queryString(req: Request, name: string): string | undefined {
   const value = (req.query as Record<string, unknown>)[name];
@@ -116,8 +117,8 @@ export class GoogleLoginService {
     }
     this.logger.log({ userId: user.id }, 'Google login: traditional');
     const frontendUrl = this.config.auth.frontendUrl;
-    if (!frontendUrl) return { mode: 'plain', email: user.email };
     const pair = await this.auth.issueTokens(user);
+    if (!frontendUrl) return { mode: 'app', refreshToken: pair.refresh_token };
     const url = new URL(frontendUrl);
     // The fragment never reaches a server or a Referer header, unlike the query.
     url.hash = new URLSearchParams({

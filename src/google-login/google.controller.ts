@@ -6,7 +6,8 @@ import { readCookie, STATE_COOKIE } from './cookies';
 import { GoogleLoginService } from './google-login.service';
 import { GooglePageFilter } from './google-page.filter';
 import { OAUTH_STATE_TTL_MS } from './oauth-state.service';
-import { sendPlainSuccessPage, sendSuccessPage } from './pages';
+import { setRefreshCookie } from '../auth/browser/browser-cookie';
+import { sendSuccessPage } from './pages';
 
 /**
  * Google login, opened in a browser by anyone (a third party sends its user here). Served under
@@ -50,12 +51,16 @@ export class GoogleController {
 
   /**
    * Google (browser redirect). Session mode answers with the success page showing the VERIFIED
-   * code; traditional mode redirects to FRONTEND_URL with the tokens in the fragment.
+   * code; traditional mode redirects to FRONTEND_URL with the tokens in the fragment, or without
+   * FRONTEND_URL to the web app's dashboard, signed in by its refresh cookie.
    */
   @Get(['api/auth/google/callback', 'auth/google/callback'])
   @ApiOperation({ summary: 'Google redirects here after the login' })
   @ApiResponse({ status: 200, description: 'Success page (HTML) with the VERIFIED code' })
-  @ApiResponse({ status: 302, description: 'To FRONTEND_URL#access_token=… (traditional mode)' })
+  @ApiResponse({
+    status: 302,
+    description: 'To FRONTEND_URL#access_token=…, or to /dashboard with the refresh cookie',
+  })
   @ApiResponse({
     status: 400,
     description: 'Missing, unknown, mismatched or replayed state (HTML)',
@@ -80,8 +85,10 @@ export class GoogleController {
           client: outcome.client,
           unclaimedTtlMinutes: this.config.session.unclaimedTtlMinutes,
         });
-      case 'plain':
-        return sendPlainSuccessPage(res, outcome.email);
+      case 'app':
+        setRefreshCookie(req, res, outcome.refreshToken, this.config.auth.refreshTokenTtlSeconds);
+        res.setHeader('Cache-Control', 'no-store');
+        return res.redirect(302, '/dashboard');
       case 'redirect':
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('Referrer-Policy', 'no-referrer');

@@ -34,6 +34,7 @@ color:#fff;border:0;border-radius:.4rem;cursor:pointer;text-decoration:none;min-
 button:focus-visible,.button:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 .status{min-height:1.6em;margin:.75rem 0;font-weight:600;color:#15803d}
 .hint{font-size:.9rem;color:#475569}
+.link{color:#1d4ed8;font-weight:600}
 .error h1{color:#b91c1c}
 `;
 
@@ -135,17 +136,9 @@ export function sendSuccessPage(res: Response, data: SuccessPageData): void {
 <p class="status" id="status" role="status" aria-live="polite"></p>
 <noscript><p>เลือกรหัสด้านบนแล้วกด Ctrl+C (หรือ ⌘+C บน Mac) เพื่อคัดลอก</p></noscript>
 <p class="hint">เข้าสู่ระบบด้วย ${escapeHtml(data.email)}<br>
-รหัสนี้ใช้แทนการเข้าสู่ระบบของคุณ ห้ามแชร์ให้ผู้อื่น และต้องนำไปใช้ภายใน ${data.unclaimedTtlMinutes} นาที</p>`,
+รหัสนี้ใช้แทนการเข้าสู่ระบบของคุณ ห้ามแชร์ให้ผู้อื่น และต้องนำไปใช้ภายใน ${data.unclaimedTtlMinutes} นาที</p>
+<p><a class="link" href="/dashboard">เปิดบัญชีของฉัน (ยอดเครดิต ประวัติ แชท) · Open my account</a></p>`,
     script: COPY_SCRIPT,
-  });
-}
-
-/** Traditional-mode login without FRONTEND_URL: nothing to hand over, just say it worked. */
-export function sendPlainSuccessPage(res: Response, email: string): void {
-  sendPage(res, 200, {
-    title: 'Login สำเร็จ - Smart AI Hub',
-    body: `<h1>✅ Login สำเร็จ!</h1>
-<p>คุณเข้าสู่ระบบด้วย ${escapeHtml(email)} แล้ว ปิดหน้านี้ได้เลย</p>`,
   });
 }
 

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { IntegrationKeysModule } from '../integration-keys/integration-keys.module';
 import { SessionCache } from './session-cache';
 import { SessionController } from './session.controller';
+import { SignOutEverywhereController } from './sign-out-everywhere.controller';
 import { SessionRepository } from './session.repository';
 import { SessionResolver } from './session.resolver';
 import { SessionService } from './session.service';
@@ -13,7 +14,7 @@ import { SessionService } from './session.service';
  */
 @Module({
   imports: [AuthModule, IntegrationKeysModule],
-  controllers: [SessionController],
+  controllers: [SessionController, SignOutEverywhereController],
   providers: [SessionService, SessionRepository, SessionCache, SessionResolver],
   exports: [SessionService],
 })

@@ -413,17 +413,27 @@ describe('Google OAuth login, other configurations', () => {
     }
   });
 
-  it('without FRONTEND_URL, a traditional login ends on a plain success page, callback at /auth/…', async () => {
+  it('without FRONTEND_URL, a traditional login lands in the web app signed in by its refresh cookie, callback at /auth/…', async () => {
     const google = await FakeGoogle.start();
     const t = await appWithGoogle(google, {}, '/auth/google/callback');
     try {
       google.nextUser = { sub: 'g-plain', email: 'plain@gmail.com', email_verified: true };
-      const { res } = await new BrowserClient().follow(`${t.url}/auth/google`);
-      const html = await res.text();
+      const browser = new BrowserClient();
+      const { res, url } = await browser.follow(`${t.url}/auth/google`);
       expect(res.status).toBe(200);
-      expect(html).toContain('คุณเข้าสู่ระบบด้วย plain@gmail.com แล้ว');
-      expect(html).not.toMatch(CODE);
-      expect(await t.database.query('SELECT 1 FROM refresh_tokens')).toHaveLength(0);
+      expect(new URL(url).pathname).toBe('/dashboard');
+      expect(url).not.toMatch(/token|VERIFIED/);
+      expect(await res.text()).toContain('<div id="root"></div>');
+      const cookie = browser.cookie(new URL(t.url).host, 'sah_refresh');
+      expect(cookie).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      expect(await t.database.query('SELECT 1 FROM refresh_tokens')).toHaveLength(1);
+      // The web app's first call: the cookie (sent from this origin) becomes an access token.
+      const refreshed = await fetch(`${t.url}/api/auth/browser/refresh`, {
+        method: 'POST',
+        headers: { Cookie: `sah_refresh=${cookie}`, Origin: t.url },
+      });
+      expect(refreshed.status).toBe(200);
+      expect(await refreshed.json()).toMatchObject({ user: { email: 'plain@gmail.com' } });
     } finally {
       await t.close();
       await google.close();

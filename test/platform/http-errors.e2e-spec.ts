@@ -19,7 +19,7 @@ describe('HTTP error shape', () => {
   }
 
   it('answers an unknown route with a JSON 404', async () => {
-    const res = await request(t.server).get('/no/such/route').set('X-Request-ID', 'probe-404');
+    const res = await request(t.server).get('/api/no/such/route').set('X-Request-ID', 'probe-404');
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.headers['x-request-id']).toBe('probe-404');
@@ -58,7 +58,9 @@ describe('HTTP error shape', () => {
   });
 
   it('replaces an unsafe request id with a generated one and logs with it', async () => {
-    const res = await request(t.server).get('/nowhere').set('X-Request-ID', 'bad id with spaces');
+    const res = await request(t.server)
+      .get('/api/nowhere')
+      .set('X-Request-ID', 'bad id with spaces');
     const generated = res.headers['x-request-id'];
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body.requestId).toBe(generated);
@@ -66,7 +68,7 @@ describe('HTTP error shape', () => {
       .map((l) => JSON.parse(l) as { req?: { id?: string } })
       .find((entry) => entry.req?.id === generated);
     expect(line).toMatchObject({
-      req: { id: generated, url: '/nowhere' },
+      req: { id: generated, url: '/api/nowhere' },
       res: { statusCode: 404 },
     });
   });

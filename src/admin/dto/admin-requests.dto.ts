@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -15,10 +15,9 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { CREDIT_TRANSACTION_TYPES } from '../../credits/credit-types';
-import type { CreditTransactionType } from '../../credits/credit-types';
 import { INTEGRATION_SCOPES } from '../../integration-keys/integration-scopes';
 import { IsCreditAmount } from '../../credits/dto/credit-amount.validator';
+import { LedgerFilterQueryDto } from '../../credits/dto/credit-requests.dto';
 import { PROMO_BATCH_MAX } from '../../credits/promo/promo-codes.service';
 
 const REASON_DOC = { example: 'support ticket #1234', minLength: 1, maxLength: 500 };
@@ -75,32 +74,11 @@ export class AdminRefundDto {
   reason!: string;
 }
 
-export class TransactionsQueryDto extends PageQuery {
+export class TransactionsQueryDto extends IntersectionType(PageQuery, LedgerFilterQueryDto) {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   user_id?: string;
-
-  @ApiPropertyOptional({ example: 'sora2-video-generation' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  service?: string;
-
-  @ApiPropertyOptional({ enum: CREDIT_TRANSACTION_TYPES })
-  @IsOptional()
-  @IsIn(CREDIT_TRANSACTION_TYPES)
-  type?: CreditTransactionType;
-
-  @ApiPropertyOptional({ description: 'ISO 8601, inclusive', example: '2026-05-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'ISO 8601, exclusive', example: '2026-06-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
 
   @ApiPropertyOptional({
     enum: ['json', 'csv'],
@@ -260,6 +238,12 @@ export class AuditLogQueryDto {
   @IsString()
   @Length(1, 64)
   action?: string;
+
+  @ApiPropertyOptional({ description: 'The id of what was changed (a user, key, promo code…)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  target_id?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601, inclusive' })
   @IsOptional()

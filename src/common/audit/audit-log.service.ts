@@ -18,6 +18,7 @@ export interface AuditRecord {
 export interface AuditQuery {
   actorId?: string;
   action?: string;
+  targetId?: string;
   from?: Date;
   to?: Date;
   /** Opaque cursor from the previous page. */
@@ -76,6 +77,7 @@ export class AuditLogService {
       .take(query.limit + 1);
     if (query.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.targetId) qb.andWhere('a.target_id = :targetId', { targetId: query.targetId });
     if (query.from) qb.andWhere('a.created_at >= :from', { from: query.from });
     if (query.to) qb.andWhere('a.created_at < :to', { to: query.to });
     const after = decodeCursor(query.cursor);

@@ -105,7 +105,7 @@ export const AUTH_VARIABLES: readonly VariableSpec[] = [
     name: 'FRONTEND_URL',
     kind: { type: 'url', protocols: ['http:', 'https:'] },
     description:
-      'Where a Google login without `session` is sent, with the tokens in the URL fragment. Unset: a plain success page.',
+      'Where a Google login without `session` is sent, with the tokens in the URL fragment. Unset: the served web app (/dashboard), signed in by its refresh cookie.',
   },
 ];
 

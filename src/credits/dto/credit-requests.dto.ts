@@ -1,6 +1,20 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import { PageQueryDto } from '../../common/http/page-query.dto';
+import { CREDIT_TRANSACTION_TYPES } from '../credit-types';
+import type { CreditTransactionType } from '../credit-types';
 import { IsCreditAmount } from './credit-amount.validator';
 
 const SERVICE_DOC = { example: 'sora2-video-generation', minLength: 1, maxLength: 100 };
@@ -85,4 +99,45 @@ export class RedeemPromoCodeDto {
   @IsString()
   @Length(1, 64)
   code!: string;
+}
+
+/** Which ledger rows: by type, service and date range (a user's own, or an operator's search). */
+export class LedgerFilterQueryDto {
+  @ApiPropertyOptional({ enum: CREDIT_TRANSACTION_TYPES })
+  @IsOptional()
+  @IsIn(CREDIT_TRANSACTION_TYPES)
+  type?: CreditTransactionType;
+
+  @ApiPropertyOptional({ example: 'sora2-video-generation' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  service?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601, inclusive', example: '2026-05-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601, exclusive', example: '2026-06-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+/** The signed-in user's own ledger rows, filtered; the same filter downloads them as CSV. */
+export class MyActivityQueryDto extends IntersectionType(
+  TransactionsQueryDto,
+  LedgerFilterQueryDto,
+) {}
+
+export class MyUsageQueryDto {
+  @ApiProperty({ enum: [7, 30, 90], description: 'The last 7, 30 or 90 days' })
+  @Type(() => Number)
+  @IsIn([7, 30, 90])
+  days!: 7 | 30 | 90;
+
+  @ApiProperty({ enum: ['day', 'service', 'model'] })
+  @IsIn(['day', 'service', 'model'])
+  group_by!: 'day' | 'service' | 'model';
 }

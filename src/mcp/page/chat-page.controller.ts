@@ -1,22 +1,15 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { CHAT_PAGE_HTML, CHAT_PAGE_SCRIPT } from './chat-page';
 
-/** Public: the static try-it page; signing in happens in the page (session code or login). */
+/** Public: the old try-it page moved into the web app's chat (`/chats`). */
 @ApiExcludeController()
 @SkipThrottle()
 @Controller('chat')
 export class ChatPageController {
   @Get()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  page(): string {
-    return CHAT_PAGE_HTML;
-  }
-
-  @Get('app.js')
-  @Header('Content-Type', 'text/javascript; charset=utf-8')
-  script(): string {
-    return CHAT_PAGE_SCRIPT;
+  @Redirect('/chats', 301)
+  page(): { url: string } {
+    return { url: '/chats' };
   }
 }

@@ -1,0 +1,167 @@
+import type { Browser } from 'playwright-core';
+import request from 'supertest';
+import { SessionService } from '../../src/session/session.service';
+import { describeWithChromium, launchChromium } from '../support/chromium';
+import { CREDITS_TEST_ENV } from '../support/credits';
+import { freePort } from '../support/free-port';
+import { fakeProviderEnv, Fakes, insertTestModels, startFakes } from '../mcp/mcp-test-env';
+import { startTestApp, TestApp } from '../support/test-app';
+import { openWebPage, screenshot, seriousA11yViolations, WebPage } from '../support/web-page';
+import { signIn, webUser } from '../support/web-users';
+
+/**
+ * The signed-in pages in Debian's Chromium against the real server: live balance, chat, connected
+ * services, profile; then every page at 375 and 1280 px in both themes, checked by axe-core.
+ */
+describeWithChromium('Web app pages in headless Chromium', () => {
+  let t: TestApp;
+  let fakes: Fakes;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    fakes = await startFakes();
+    t = await startTestApp({
+      env: {
+        PORT: String(await freePort()),
+        RATE_LIMIT_PER_MINUTE: '100000',
+        ...CREDITS_TEST_ENV,
+        ...fakeProviderEnv(fakes),
+        MCP_IDLE_TIMEOUT: '5s',
+      },
+    });
+    await insertTestModels(t);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await fakes?.close();
+  });
+
+  async function signedIn(
+    fields: Parameters<typeof webUser>[1] = {},
+    options: Parameters<typeof openWebPage>[1] = {},
+  ) {
+    const user = await webUser(t, { credits: '100', ...fields });
+    const web = await openWebPage(browser, options);
+    await signIn(t, web, user.email);
+    return { user, web, page: web.page };
+  }
+
+  it('streams a chat answer into the thread with its cost and the new balance', async () => {
+    const answer = { chunks: ['Here is ', 'code:\n\n```js\nconsole.log(1)\n```\n'] };
+    fakes.openai.behave(answer);
+    fakes.anthropic.behave(answer);
+    const { web, page } = await signedIn();
+    try {
+      await page.goto(`${t.url}/chats`);
+      await page.getByRole('textbox', { name: 'Write a message…' }).fill('Say hello');
+      await page.getByRole('button', { name: 'Send' }).click();
+      const done = page.locator('[data-testid="message-assistant"][data-status="done"]');
+      await done.waitFor();
+      await done.locator('pre code').filter({ hasText: 'console.log(1)' }).waitFor();
+      await done.getByRole('button', { name: 'Copy code' }).waitFor();
+      await done.getByTestId('message-cost').waitFor();
+      expect(web.problems).toEqual([]);
+    } finally {
+      fakes.reset();
+      await web.close();
+    }
+  });
+
+  it('lists connected services; revoking one makes its code answer 401', async () => {
+    const { user, web, page } = await signedIn();
+    try {
+      const sessions = t.app.get(SessionService);
+      const kept = await sessions.createForUser({ userId: user.id, clientName: 'Kept GPT' });
+      const revoked = await sessions.createForUser({ userId: user.id, clientName: 'Sora2 GPT' });
+      const verify = (token: string) =>
+        request(t.server).get('/api/auth/verify-session').set('X-Session-Token', token);
+      await verify(revoked.token).expect(200);
+
+      await page.goto(`${t.url}/services`);
+      await page.getByRole('button', { name: 'Revoke Sora2 GPT' }).click();
+      await page.getByTestId('sessions').getByText('Sora2 GPT').waitFor({ state: 'detached' });
+      await verify(revoked.token).expect(401);
+      await verify(kept.token).expect(200);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('changes the name and the password on the profile; the old login then ends', async () => {
+    const { user, web, page } = await signedIn();
+    try {
+      await page.goto(`${t.url}/profile`);
+      await page.getByLabel('Name').fill('Somchai Jaidee');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Saved.').waitFor();
+      const [row] = await t.database.query<{ name: string }>(
+        'SELECT name FROM users WHERE id = $1',
+        [user.id],
+      );
+      expect(row.name).toBe('Somchai Jaidee');
+
+      await page.getByRole('textbox', { name: 'Current password' }).fill('correct horse 42');
+      await page.getByRole('textbox', { name: 'New password' }).fill('another good one 9');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.waitForURL(/\/signin\?notice=changed/);
+      const live = await t.database.query(
+        'SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL',
+        [user.id],
+      );
+      expect(live).toHaveLength(0);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  describe('every page, 375 and 1280 px, light and dark', () => {
+    const PAGES = [
+      '/signin',
+      '/signup',
+      '/verify-email?email=a%40b.test',
+      '/forgot-password',
+      '/reset-password?email=a%40b.test',
+    ];
+    const SIGNED_IN = ['/dashboard', '/chats', '/services', '/profile'];
+
+    for (const width of [375, 1280]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        it(`${width} px, ${colorScheme}: screenshots, no serious axe violations, no errors`, async () => {
+          const out = await openWebPage(browser, { width, colorScheme });
+          const { web, user } = await signedIn({}, { width, colorScheme });
+          try {
+            await t.app
+              .get(SessionService)
+              .createForUser({ userId: user.id, clientName: 'Sora2 GPT' });
+            for (const path of PAGES) await check(out, path, width, colorScheme);
+            for (const path of SIGNED_IN) await check(web, path, width, colorScheme);
+            expect(out.problems).toEqual([]);
+            expect(web.problems).toEqual([]);
+          } finally {
+            await out.close();
+            await web.close();
+          }
+          // Nine pages, each loaded, screenshotted and checked by axe: slow on a shared machine.
+        }, 240_000);
+      }
+    }
+  });
+
+  async function check(web: WebPage, path: string, width: number, scheme: string) {
+    await web.page.goto(`${t.url}${path}`);
+    await web.page.locator('main h1').first().waitFor();
+    await web.page.waitForLoadState('networkidle');
+    const name = `${path.slice(1).split('?')[0].replace(/\//g, '-')}-${width}-${scheme}`;
+    await screenshot(web.page, name);
+    const violations = await seriousA11yViolations(web.page);
+    expect({ page: name, violations }).toEqual({ page: name, violations: [] });
+    const overflow = await web.page.evaluate<number>(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    );
+    expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
+  }
+});

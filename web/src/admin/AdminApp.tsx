@@ -1,0 +1,56 @@
+import { Stack, Tabs, Title } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { AdminAudit } from './AdminAudit';
+import { AdminKeys } from './AdminKeys';
+import { AdminModels } from './AdminModels';
+import { AdminPromos } from './AdminPromos';
+import { AdminSystem } from './AdminSystem';
+import { AdminTransactions } from './AdminTransactions';
+import { AdminUsage } from './AdminUsage';
+import { AdminUserPage, AdminUsersList } from './AdminUsers';
+
+const SECTIONS = [
+  'users',
+  'transactions',
+  'promo-codes',
+  'keys',
+  'models',
+  'usage',
+  'audit',
+  'system',
+];
+
+/** The admin console: loaded only for admins (its bundle is a separate chunk). */
+export default function AdminApp() {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const section = location.pathname.split('/')[2] || 'users';
+  return (
+    <Stack>
+      <Title order={1}>{t('nav.admin')}</Title>
+      <Tabs value={section} onChange={(value) => value && navigate(`/admin/${value}`)}>
+        <Tabs.List style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
+          {SECTIONS.map((s) => (
+            <Tabs.Tab key={s} value={s}>
+              {t(`admin.sections.${s}`)}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+      </Tabs>
+      <Routes>
+        <Route index element={<Navigate to="users" replace />} />
+        <Route path="users" element={<AdminUsersList />} />
+        <Route path="users/:id" element={<AdminUserPage />} />
+        <Route path="transactions" element={<AdminTransactions />} />
+        <Route path="promo-codes" element={<AdminPromos />} />
+        <Route path="keys" element={<AdminKeys />} />
+        <Route path="models" element={<AdminModels />} />
+        <Route path="usage" element={<AdminUsage />} />
+        <Route path="audit" element={<AdminAudit />} />
+        <Route path="system" element={<AdminSystem />} />
+      </Routes>
+    </Stack>
+  );
+}

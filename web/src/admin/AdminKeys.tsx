@@ -1,0 +1,168 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Code,
+  CopyButton,
+  Group,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/api';
+import { formatDateTime } from '../components/format';
+import { useServerForm } from '../components/useServerForm';
+import { DataTable } from './DataTable';
+
+interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  source: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+const SCOPES = ['credits:check', 'credits:deduct', 'credits:refund', 'sessions:claim'];
+const KEY = ['admin', 'api-keys'];
+
+export function AdminKeys() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const keys = useQuery({
+    queryKey: KEY,
+    queryFn: () => api<ApiKey[] | { items: ApiKey[] }>('/api/admin/api-keys'),
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api(`/api/admin/api-keys/${id}`, { method: 'DELETE' }),
+    onSettled: () => client.invalidateQueries({ queryKey: KEY }),
+  });
+  const rows = Array.isArray(keys.data) ? keys.data : keys.data?.items;
+  return (
+    <Stack>
+      <CreateKey />
+      {revoke.isError && <Alert color="red">{revoke.error.message}</Alert>}
+      <DataTable
+        label={t('admin.sections.keys')}
+        testId="admin-keys"
+        rows={rows}
+        loading={keys.isPending}
+        error={keys.error}
+        rowKey={(k) => k.id}
+        columns={[
+          { label: t('admin.name'), render: (k) => k.name },
+          { label: t('admin.prefix'), render: (k) => <Code>{k.prefix}…</Code> },
+          { label: t('admin.scopes'), render: (k) => k.scopes.join(', ') },
+          { label: t('services.lastUsed'), render: (k) => formatDateTime(k.last_used_at) },
+          {
+            label: t('admin.status'),
+            render: (k) => (
+              <Badge color={k.revoked_at ? 'gray.7' : 'teal.9'} variant="filled">
+                {k.revoked_at ? t('admin.revoked') : t('admin.active')}
+              </Badge>
+            ),
+          },
+          {
+            label: '',
+            render: (k) =>
+              !k.revoked_at && k.source !== 'env' ? (
+                <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(k.id)}>
+                  {t('services.revoke')}
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+    </Stack>
+  );
+}
+
+function CreateKey() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<string[]>(['credits:check', 'credits:deduct']);
+  const [created, setCreated] = useState<string | null>(null);
+  const form = useServerForm(['name', 'scopes'] as const);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setCreated(null);
+    await form.run(async () => {
+      const res = await api<{ key: string }>('/api/admin/api-keys', {
+        method: 'POST',
+        body: { name: name.trim(), scopes },
+      });
+      setCreated(res.key);
+      setName('');
+      await client.invalidateQueries({ queryKey: KEY });
+    });
+  };
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4" mb="sm">
+        {t('admin.createKey')}
+      </Title>
+      <form onSubmit={submit} noValidate>
+        <Stack gap="xs">
+          <TextInput
+            label={t('admin.name')}
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={form.errors.name}
+            maw={360}
+          />
+          <Checkbox.Group
+            label={t('admin.scopes')}
+            value={scopes}
+            onChange={setScopes}
+            error={form.errors.scopes}
+          >
+            <Group mt="xs">
+              {SCOPES.map((s) => (
+                <Checkbox key={s} value={s} label={s} />
+              ))}
+            </Group>
+          </Checkbox.Group>
+          {form.formError && (
+            <Alert color="red" role="alert">
+              {form.formError}
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" loading={form.submitting}>
+              {t('admin.create')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+      {created && (
+        <Alert color="yellow" mt="md" title={t('admin.keyOnce')} data-testid="new-key">
+          <Group wrap="nowrap">
+            <Code style={{ overflowWrap: 'anywhere' }} data-testid="new-key-value">
+              {created}
+            </Code>
+            <CopyButton value={created}>
+              {({ copied, copy }) => (
+                <Button size="xs" onClick={copy} variant="default">
+                  {copied ? t('chat.copied') : t('admin.copy')}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+          <Text size="sm" mt="xs">
+            {t('admin.keyOnceHelp')}
+          </Text>
+        </Alert>
+      )}
+    </Card>
+  );
+}

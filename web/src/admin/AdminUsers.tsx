@@ -1,0 +1,351 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { api } from '../api/api';
+import { formatCredits, formatDateTime } from '../components/format';
+import { Loading } from '../components/Loading';
+import { AuditTable } from './AdminAudit';
+import { CreditForm } from './CreditForm';
+import { DataTable } from './DataTable';
+import type { Page } from './types';
+
+interface AdminUser {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  status: string;
+  created_at?: string;
+}
+
+interface UserDetail extends AdminUser {
+  credits: { balance: string; available: string; held: string };
+  live_sessions: number;
+  last_activity_at: string | null;
+}
+
+interface UserCredits {
+  balance: string;
+  available: string;
+  held: string;
+  active_holds: { id: string; service: string; amount: string; expires_at: string }[];
+  recent_transactions: {
+    id: string;
+    type: string;
+    service: string | null;
+    amount: string;
+    balance_after: string;
+    created_at: string;
+  }[];
+}
+
+interface AdminSession {
+  id: string;
+  client_name: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  ip: string | null;
+}
+
+export function AdminUsersList() {
+  const { t } = useTranslation();
+  const [search, setSearch] = useState('');
+  const [debounced] = useDebouncedValue(search.trim(), 300);
+  const users = useInfiniteQuery({
+    queryKey: ['admin', 'users', debounced],
+    queryFn: ({ pageParam }) => {
+      const params = new URLSearchParams();
+      if (debounced) params.set('search', debounced);
+      if (pageParam) params.set('cursor', pageParam);
+      return api<Page<AdminUser>>(`/api/admin/users?${params}`);
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+  });
+  return (
+    <Stack>
+      <TextInput
+        label={t('admin.searchUsers')}
+        type="search"
+        value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        maw={360}
+      />
+      <DataTable
+        label={t('admin.sections.users')}
+        testId="admin-users"
+        rows={users.data?.pages.flatMap((p) => p.items)}
+        loading={users.isPending}
+        error={users.error}
+        rowKey={(u) => u.id}
+        more={{
+          has: users.hasNextPage,
+          loading: users.isFetchingNextPage,
+          load: () => void users.fetchNextPage(),
+        }}
+        columns={[
+          {
+            label: t('auth.email'),
+            render: (u) => (
+              <Anchor component={Link} to={`/admin/users/${u.id}`}>
+                {u.email}
+              </Anchor>
+            ),
+          },
+          { label: t('auth.name'), render: (u) => u.name },
+          { label: t('admin.role'), render: (u) => u.role },
+          { label: t('admin.status'), render: (u) => <StatusBadge status={u.status} /> },
+          { label: t('services.created'), render: (u) => formatDateTime(u.created_at) },
+        ]}
+      />
+    </Stack>
+  );
+}
+
+function StatusBadge({ status }: { status: string }) {
+  return (
+    <Badge color={status === 'active' ? 'teal.9' : 'red.9'} variant="filled">
+      {status}
+    </Badge>
+  );
+}
+
+type Change = { status?: 'active' | 'disabled'; role?: 'user' | 'admin' };
+
+export function AdminUserPage() {
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  const client = useQueryClient();
+  const [confirm, setConfirm] = useState<Change | null>(null);
+  const detail = useQuery({
+    queryKey: ['admin', 'user', id],
+    queryFn: () => api<UserDetail>(`/api/admin/users/${id}`),
+  });
+  const credits = useQuery({
+    queryKey: ['admin', 'user', id, 'credits'],
+    queryFn: () => api<UserCredits>(`/api/admin/users/${id}/credits`),
+  });
+  const sessions = useQuery({
+    queryKey: ['admin', 'user', id, 'sessions'],
+    queryFn: () => api<AdminSession[]>(`/api/admin/users/${id}/sessions`),
+  });
+  const refresh = () => client.invalidateQueries({ queryKey: ['admin', 'user', id] });
+  const change = useMutation({
+    mutationFn: (body: Change) => api(`/api/admin/users/${id}`, { method: 'PATCH', body }),
+    onSuccess: () => {
+      setConfirm(null);
+      void refresh();
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (sessionId?: string) =>
+      api(sessionId ? `/api/admin/sessions/${sessionId}` : `/api/admin/users/${id}/sessions`, {
+        method: 'DELETE',
+      }),
+    onSettled: () => void refresh(),
+  });
+
+  if (detail.isPending) return <Loading />;
+  if (detail.isError) {
+    return (
+      <Alert color="red" role="alert">
+        {detail.error.message}
+      </Alert>
+    );
+  }
+  const user = detail.data;
+  const c = credits.data ?? user.credits;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>{user.email}</Title>
+          <Text c="dimmed">
+            {user.name} · {user.role} · <StatusBadge status={user.status} />
+          </Text>
+          <Text size="sm" c="dimmed">
+            {t('admin.lastActivity')}: {formatDateTime(user.last_activity_at, i18n.language)}
+          </Text>
+        </div>
+        <Group>
+          <Button
+            color={user.status === 'active' ? 'red' : 'teal'}
+            variant="light"
+            onClick={() => setConfirm({ status: user.status === 'active' ? 'disabled' : 'active' })}
+          >
+            {user.status === 'active' ? t('admin.disable') : t('admin.enable')}
+          </Button>
+          <Button
+            variant="default"
+            onClick={() => setConfirm({ role: user.role === 'admin' ? 'user' : 'admin' })}
+          >
+            {user.role === 'admin' ? t('admin.makeUser') : t('admin.makeAdmin')}
+          </Button>
+        </Group>
+      </Group>
+
+      <Modal
+        opened={confirm !== null}
+        onClose={() => setConfirm(null)}
+        title={t('admin.confirmTitle')}
+      >
+        <Stack>
+          <Text>
+            {confirm?.status === 'disabled'
+              ? t('admin.confirmDisable', { email: user.email })
+              : confirm?.status === 'active'
+                ? t('admin.confirmEnable', { email: user.email })
+                : t('admin.confirmRole', { email: user.email, role: confirm?.role })}
+          </Text>
+          {change.isError && (
+            <Alert color="red" role="alert">
+              {change.error.message}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirm(null)}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              color="red"
+              loading={change.isPending}
+              onClick={() => confirm && change.mutate(confirm)}
+            >
+              {t('admin.confirm')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+
+      <SimpleGrid cols={{ base: 1, xs: 3 }}>
+        {(['balance', 'available', 'held'] as const).map((k) => (
+          <Card withBorder key={k}>
+            <Text size="sm" c="dimmed">
+              {t(`dashboard.${k}`)}
+            </Text>
+            <Text fz={24} fw={700} data-testid={`admin-credits-${k}`}>
+              {formatCredits(c[k], i18n.language)}
+            </Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Card withBorder>
+          <Title order={3} size="h4" mb="sm">
+            {t('admin.top-up')}
+          </Title>
+          <CreditForm
+            kind="top-up"
+            path={`/api/admin/users/${id}/credits/top-up`}
+            invalidate={[['admin', 'user', id]]}
+          />
+        </Card>
+        <Card withBorder>
+          <Title order={3} size="h4" mb="sm">
+            {t('admin.adjust')}
+          </Title>
+          <CreditForm
+            kind="adjust"
+            path={`/api/admin/users/${id}/credits/adjust`}
+            invalidate={[['admin', 'user', id]]}
+          />
+        </Card>
+      </SimpleGrid>
+
+      <Card withBorder>
+        <Title order={3} size="h4" mb="sm">
+          {t('admin.holds')}
+        </Title>
+        <DataTable
+          label={t('admin.holds')}
+          rows={credits.data?.active_holds}
+          loading={credits.isPending}
+          error={credits.error}
+          rowKey={(h) => h.id}
+          columns={[
+            { label: t('dashboard.service'), render: (h) => h.service },
+            { label: t('dashboard.amount'), render: (h) => h.amount, align: 'right' },
+            { label: t('admin.expires'), render: (h) => formatDateTime(h.expires_at) },
+          ]}
+        />
+      </Card>
+
+      <Card withBorder>
+        <Title order={3} size="h4" mb="sm">
+          {t('dashboard.activity')}
+        </Title>
+        <DataTable
+          label={t('dashboard.activity')}
+          testId="admin-user-ledger"
+          rows={credits.data?.recent_transactions}
+          loading={credits.isPending}
+          error={credits.error}
+          rowKey={(r) => r.id}
+          columns={[
+            { label: t('dashboard.when'), render: (r) => formatDateTime(r.created_at) },
+            { label: t('dashboard.type'), render: (r) => r.type },
+            { label: t('dashboard.service'), render: (r) => r.service ?? '–' },
+            { label: t('dashboard.amount'), render: (r) => r.amount, align: 'right' },
+            { label: t('dashboard.balanceAfter'), render: (r) => r.balance_after, align: 'right' },
+          ]}
+        />
+      </Card>
+
+      <Card withBorder>
+        <Group justify="space-between" mb="sm">
+          <Title order={3} size="h4">
+            {t('services.title')}
+          </Title>
+          <Button size="xs" color="red" variant="light" onClick={() => revoke.mutate(undefined)}>
+            {t('services.revokeAll')}
+          </Button>
+        </Group>
+        <DataTable
+          label={t('services.title')}
+          rows={sessions.data}
+          loading={sessions.isPending}
+          error={sessions.error ?? revoke.error}
+          rowKey={(s) => s.id}
+          columns={[
+            { label: t('services.service'), render: (s) => s.client_name ?? '–' },
+            { label: t('services.created'), render: (s) => formatDateTime(s.created_at) },
+            { label: t('services.lastUsed'), render: (s) => formatDateTime(s.last_used_at) },
+            { label: t('services.ip'), render: (s) => s.ip ?? '–' },
+            {
+              label: '',
+              render: (s) => (
+                <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(s.id)}>
+                  {t('services.revoke')}
+                </Button>
+              ),
+            },
+          ]}
+        />
+      </Card>
+
+      <Card withBorder>
+        <Title order={3} size="h4" mb="sm">
+          {t('admin.audit')}
+        </Title>
+        <AuditTable filter={{ target_id: id }} />
+      </Card>
+    </Stack>
+  );
+}

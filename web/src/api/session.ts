@@ -1,0 +1,112 @@
+import { useSyncExternalStore } from 'react';
+import { readError } from './http';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: 'user' | 'admin' | string;
+}
+
+export type SessionState =
+  { status: 'loading' } | { status: 'signed-out' } | { status: 'signed-in'; user: SessionUser };
+
+interface BrowserToken {
+  access_token: string;
+  expires_in: number;
+  user: SessionUser;
+}
+
+/**
+ * The signed-in browser: the access token lives only in this module's memory; the refresh token
+ * only in the HttpOnly cookie the server set, which this code never sees. A refresh runs on load
+ * and a minute before the access token expires; concurrent callers share one refresh.
+ */
+class BrowserSession {
+  private state: SessionState = { status: 'loading' };
+  private accessToken: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: Promise<string | null> | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  snapshot = (): SessionState => this.state;
+
+  get token(): string | null {
+    return this.accessToken;
+  }
+
+  private set(state: SessionState): void {
+    this.state = state;
+    for (const listener of this.listeners) listener();
+  }
+
+  private accept(token: BrowserToken): void {
+    this.accessToken = token.access_token;
+    clearTimeout(this.timer);
+    const refreshInMs = Math.max(5, token.expires_in - 60) * 1000;
+    this.timer = setTimeout(() => void this.refresh(), refreshInMs);
+    this.set({ status: 'signed-in', user: token.user });
+  }
+
+  signedOut(): void {
+    this.accessToken = null;
+    clearTimeout(this.timer);
+    this.set({ status: 'signed-out' });
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    const res = await fetch('/api/auth/browser/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (!res.ok) throw await readError(res);
+    this.accept((await res.json()) as BrowserToken);
+  }
+
+  /** A new access token from the cookie, or null (signed out) when there is none any more. */
+  refresh(): Promise<string | null> {
+    this.inFlight ??= (async () => {
+      try {
+        const res = await fetch('/api/auth/browser/refresh', { method: 'POST' });
+        if (res.status !== 200) {
+          this.signedOut();
+          return null;
+        }
+        this.accept((await res.json()) as BrowserToken);
+        return this.accessToken;
+      } catch {
+        if (this.state.status === 'loading') this.signedOut();
+        return null;
+      } finally {
+        this.inFlight = null;
+      }
+    })();
+    return this.inFlight;
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await fetch('/api/auth/browser/logout', { method: 'POST' });
+    } finally {
+      this.signedOut();
+    }
+  }
+
+  updateUser(user: Partial<SessionUser>): void {
+    if (this.state.status === 'signed-in') {
+      this.set({ status: 'signed-in', user: { ...this.state.user, ...user } });
+    }
+  }
+}
+
+export const session = new BrowserSession();
+
+export function useSession(): SessionState {
+  return useSyncExternalStore(session.subscribe, session.snapshot);
+}

@@ -1,0 +1,84 @@
+/** One turn of the thread as the page shows it. */
+export interface ThreadMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  status: 'streaming' | 'done' | 'stopped' | 'error';
+  model?: string;
+  cost?: string;
+  balance?: string;
+  error?: { code: string; message: string };
+  /** Chunks appended so far (the next expected index). */
+  chunks?: number;
+}
+
+export type ThreadEvent =
+  | { type: 'reset'; messages: ThreadMessage[] }
+  | { type: 'sent'; requestId: string; text: string; model: string }
+  | { type: 'chunk'; requestId: string; index: number; delta: string }
+  | { type: 'end'; requestId: string; model: string; cost: string; balance: string }
+  | { type: 'error'; requestId: string; code: string; message: string; cost?: string };
+
+const assistantId = (requestId: string) => `${requestId}:a`;
+
+/**
+ * The thread's state from the socket's events: chunks append in index order (a late or repeated
+ * one is ignored), the end sets the cost and balance, an error keeps what already streamed.
+ */
+export function threadReducer(state: ThreadMessage[], event: ThreadEvent): ThreadMessage[] {
+  switch (event.type) {
+    case 'reset':
+      return event.messages;
+    case 'sent':
+      return [
+        ...state,
+        { id: `${event.requestId}:u`, role: 'user', content: event.text, status: 'done' },
+        {
+          id: assistantId(event.requestId),
+          role: 'assistant',
+          content: '',
+          status: 'streaming',
+          model: event.model,
+          chunks: 0,
+        },
+      ];
+    case 'chunk':
+      return update(state, event.requestId, (m) => {
+        const seen = m.chunks ?? 0;
+        if (event.index !== seen || m.status !== 'streaming') return m;
+        return { ...m, content: m.content + event.delta, chunks: seen + 1 };
+      });
+    case 'end':
+      return update(state, event.requestId, (m) => ({
+        ...m,
+        status: 'done',
+        model: event.model,
+        cost: event.cost,
+        balance: event.balance,
+      }));
+    case 'error':
+      return update(state, event.requestId, (m) => ({
+        ...m,
+        status: event.code === 'CANCELLED' ? 'stopped' : 'error',
+        cost: event.cost ?? m.cost,
+        error:
+          event.code === 'CANCELLED' ? undefined : { code: event.code, message: event.message },
+      }));
+  }
+}
+
+function update(
+  state: ThreadMessage[],
+  requestId: string,
+  change: (m: ThreadMessage) => ThreadMessage,
+): ThreadMessage[] {
+  const id = assistantId(requestId);
+  return state.map((m) => (m.id === id ? change(m) : m));
+}
+
+/** What the model is sent: the finished turns of the thread, oldest first. */
+export function history(state: ThreadMessage[]): { role: 'user' | 'assistant'; content: string }[] {
+  return state
+    .filter((m) => m.role === 'user' || (m.status === 'done' && m.content))
+    .map((m) => ({ role: m.role, content: m.content }));
+}

@@ -1,0 +1,36 @@
+import { useEffect } from 'react';
+import { Navigate, Outlet, useLocation } from 'react-router';
+import { closeMcpSocket } from '../api/socket';
+import { useSession } from '../api/session';
+import { ForbiddenPage } from '../pages/NotFound';
+import { Loading } from './Loading';
+
+/** Signed-in pages: wait for the silent refresh, else go to sign-in and come back afterwards. */
+export function RequireAuth() {
+  const state = useSession();
+  const location = useLocation();
+  useEffect(() => {
+    if (state.status === 'signed-out') closeMcpSocket();
+  }, [state.status]);
+  if (state.status === 'loading') return <Loading />;
+  if (state.status === 'signed-out') {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/signin?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <Outlet />;
+}
+
+/** The admin console: its code is not even requested for anyone else. */
+export function RequireAdmin() {
+  const state = useSession();
+  if (state.status !== 'signed-in' || state.user.role !== 'admin') return <ForbiddenPage />;
+  return <Outlet />;
+}
+
+/** Where to go after signing in: `next` when it is a path of this app, else the dashboard. */
+export function safeNext(value: string | null): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
+    return '/dashboard';
+  }
+  return value;
+}

@@ -1,0 +1,201 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useLocalStorage } from '@mantine/hooks';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/api';
+import { BALANCE_KEY, useLiveBalance, useModels } from '../api/credits';
+import { ActivityTable } from '../components/ActivityTable';
+import { formatCredits, isLow } from '../components/format';
+import { Loading } from '../components/Loading';
+import { useServerForm } from '../components/useServerForm';
+import { ScrollTable } from '../components/ScrollTable';
+
+// Recharts is the heaviest part of the dashboard: it loads after the balance is on screen.
+const UsageChart = lazy(() => import('../components/UsageChart'));
+
+export default function DashboardPage() {
+  const { t } = useTranslation();
+  return (
+    <Stack>
+      <Title order={1}>{t('dashboard.title')}</Title>
+      <BalanceCard />
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <RedeemCard />
+        <ModelsCard />
+      </SimpleGrid>
+      <Suspense fallback={<Loading />}>
+        <UsageChart />
+      </Suspense>
+      <ActivityTable />
+    </Stack>
+  );
+}
+
+function BalanceCard() {
+  const { t, i18n } = useTranslation();
+  const balance = useLiveBalance();
+  const [threshold, setThreshold] = useLocalStorage<number>({
+    key: 'sah.low-credit-threshold',
+    defaultValue: 10,
+  });
+  const low = isLow(balance.data?.available, threshold);
+  return (
+    <Card withBorder padding="lg" radius="md">
+      <Group justify="space-between" align="flex-start">
+        <Title order={2} size="h3">
+          {t('dashboard.balance')}
+        </Title>
+        {balance.live && (
+          <Badge color="teal.9" variant="filled">
+            {t('dashboard.live')}
+          </Badge>
+        )}
+      </Group>
+      {balance.isError ? (
+        <Alert color="red" role="alert">
+          {balance.error.message}
+        </Alert>
+      ) : (
+        <SimpleGrid cols={{ base: 1, xs: 3 }} mt="sm">
+          {(['balance', 'available', 'held'] as const).map((key) => (
+            <div key={key}>
+              <Text size="sm" c="dimmed">
+                {t(`dashboard.${key}`)}
+              </Text>
+              {balance.data ? (
+                <Text fz={key === 'balance' ? 32 : 24} fw={700} data-testid={`credits-${key}`}>
+                  {formatCredits(balance.data[key], i18n.language)}
+                </Text>
+              ) : (
+                <Skeleton h={36} w={120} />
+              )}
+            </div>
+          ))}
+        </SimpleGrid>
+      )}
+      {low && (
+        <Alert color="orange" mt="md" role="status" data-testid="low-credit">
+          {t('dashboard.lowCredit', {
+            available: formatCredits(balance.data?.available, i18n.language),
+            threshold: formatCredits(threshold, i18n.language),
+          })}
+        </Alert>
+      )}
+      <NumberInput
+        mt="md"
+        maw={220}
+        label={t('dashboard.threshold')}
+        min={0}
+        value={threshold}
+        onChange={(value) => setThreshold(Number(value) || 0)}
+      />
+    </Card>
+  );
+}
+
+function RedeemCard() {
+  const { t, i18n } = useTranslation();
+  const client = useQueryClient();
+  const [code, setCode] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const form = useServerForm(['code'] as const);
+  const redeem = useMutation({
+    mutationFn: () =>
+      api<{ amount: string }>('/api/credits/redeem', { method: 'POST', body: { code } }),
+  });
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setDone(null);
+    await form.run(async () => {
+      const result = await redeem.mutateAsync();
+      setDone(formatCredits(result.amount, i18n.language));
+      setCode('');
+      await client.invalidateQueries({ queryKey: BALANCE_KEY });
+      await client.invalidateQueries({ queryKey: ['credits', 'activity'] });
+    });
+  };
+  return (
+    <Card withBorder padding="lg" radius="md">
+      <Title order={2} size="h3" mb="sm">
+        {t('dashboard.redeem')}
+      </Title>
+      <form onSubmit={submit} noValidate>
+        <Group align="flex-end" wrap="wrap">
+          <TextInput
+            label={t('dashboard.promoCode')}
+            value={code}
+            onChange={(e) => setCode(e.currentTarget.value)}
+            error={form.errors.code ?? form.formError}
+            style={{ flex: '1 1 12rem' }}
+          />
+          <Button type="submit" loading={form.submitting} disabled={!code.trim()}>
+            {t('dashboard.redeem')}
+          </Button>
+        </Group>
+      </form>
+      {done && (
+        <Text c="teal.9" mt="sm" role="status">
+          {t('dashboard.redeemed', { amount: done })}
+        </Text>
+      )}
+    </Card>
+  );
+}
+
+function ModelsCard() {
+  const { t, i18n } = useTranslation();
+  const models = useModels();
+  return (
+    <Card withBorder padding="lg" radius="md">
+      <Title order={2} size="h3" mb="sm">
+        {t('dashboard.models')}
+      </Title>
+      {models.isPending ? (
+        <Loading />
+      ) : models.isError ? (
+        <Alert color="red">{models.error.message}</Alert>
+      ) : (
+        <ScrollTable label={t('dashboard.models')} minWidth={360}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('dashboard.model')}</Table.Th>
+                <Table.Th>{t('dashboard.inputPrice')}</Table.Th>
+                <Table.Th>{t('dashboard.outputPrice')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {models.data.map((m) => (
+                <Table.Tr key={m.id}>
+                  <Table.Td>
+                    {m.name}
+                    <Text size="xs" c="dimmed">
+                      {m.provider}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{formatCredits(m.input_price_per_1k, i18n.language)}</Table.Td>
+                  <Table.Td>{formatCredits(m.output_price_per_1k, i18n.language)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
+      )}
+    </Card>
+  );
+}
