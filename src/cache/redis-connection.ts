@@ -55,6 +55,11 @@ export class RedisConnection implements OnApplicationShutdown {
     return this.client?.status === 'ready' && this.guard!.healthy;
   }
 
+  /** Calls `listener` each time Redis answers again after an outage or a timeout. */
+  onRecovered(listener: () => void): void {
+    this.guard?.onRecovered(listener);
+  }
+
   /**
    * One Redis call with the command deadline; rejects with RedisUnavailableError when Redis is
    * not configured, down, or did not answer within REDIS_COMMAND_TIMEOUT.

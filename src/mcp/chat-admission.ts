@@ -89,6 +89,7 @@ export class ChatAdmission {
     return { likelyShort: known !== undefined && known < floor };
   }
 
+  /** A chat counted by `enter` ended before it was admitted (or was refused). */
   leave(userId: string): void {
     const running = (this.runningByUser.get(userId) ?? 1) - 1;
     if (running > 0) this.runningByUser.set(userId, running);
@@ -128,8 +129,9 @@ export class ChatAdmission {
     return { ok: false, error: new ChatError('INTERNAL', 'Internal error') };
   }
 
-  /** Gives back the stream slot of an admitted chat that has ended. */
+  /** An admitted chat has ended: it no longer runs here, and its stream slot is given back. */
   async finish(userId: string, slotId: string): Promise<void> {
+    this.leave(userId);
     await this.slots.release(userId, slotId);
   }
 

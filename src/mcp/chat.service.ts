@@ -180,10 +180,9 @@ export class ChatService implements BeforeApplicationShutdown {
         admission,
         opened: new Promise<void>((resolve) => (open = resolve)),
       };
-      running.done = this.stream(chat, running.controller.signal, sink).finally(() => {
-        this.forget(connectionId, payload.requestId);
-        this.admission.leave(userId);
-      });
+      running.done = this.stream(chat, running.controller.signal, sink).finally(() =>
+        this.forget(connectionId, payload.requestId),
+      );
       const admitted = await admission;
       if (!admitted.ok) {
         running.controller.abort(REFUSED);
@@ -330,7 +329,14 @@ export class ChatService implements BeforeApplicationShutdown {
       failure = error;
     }
     const admitted = await chat.admission;
-    if (!admitted.ok) return;
+    if (!admitted.ok) {
+      this.admission.leave(chat.userId);
+      return;
+    }
+    // The stream slot is given back before the last event goes out: a client that starts its
+    // next chat on `chat:end` must not find the previous one still counted.
+    let finished: Promise<void> | undefined;
+    const finish = () => (finished ??= this.admission.finish(chat.userId, chat.slotId));
     try {
       await chat.opened;
       if (failure === undefined) {
@@ -347,6 +353,7 @@ export class ChatService implements BeforeApplicationShutdown {
           status: 'complete',
         });
         const primary = chat.candidates[0];
+        await finish();
         sink.end({
           requestId,
           provider: answered.provider,
@@ -390,6 +397,7 @@ export class ChatService implements BeforeApplicationShutdown {
         ...charged,
         status: chatError.code === 'CANCELLED' ? 'cancelled' : 'failed',
       });
+      await finish();
       sink.error({
         requestId,
         code: chatError.code,
@@ -397,7 +405,7 @@ export class ChatService implements BeforeApplicationShutdown {
         cost: charged.cost,
       });
     } finally {
-      await this.admission.finish(chat.userId, chat.slotId);
+      await finish();
     }
   }
 
