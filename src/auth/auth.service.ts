@@ -60,15 +60,20 @@ export class AuthService {
     return toUserView(user);
   }
 
-  /** Wrong email and wrong password answer alike; a disabled account is told so only after the right password. */
+  /**
+   * Wrong email and wrong password answer alike; a disabled account is told so only after the
+   * right password. The guess is counted before the password is checked (S-05, S-17).
+   */
   async login(input: { email: string; password: string }, ip: string): Promise<TokenPair> {
-    await this.limits.loginAttempt(ip, input.email);
-    const user = await this.users.findByEmail(input.email);
-    if (!(await this.passwords.verify(user?.passwordHash ?? null, input.password)) || !user) {
-      await this.limits.loginFailed(input.email);
-      throw new InvalidCredentialsError();
-    }
-    await this.limits.loginSucceeded(input.email);
+    const attempt = await this.limits.startLogin(ip, input.email);
+    // Looked up before the guess is taken, so a database outage answers 503, never 429.
+    const user = await attempt.notAGuessIfThrows(() => this.users.findByEmail(input.email));
+    await attempt.takeGuess();
+    const valid = await attempt.notAGuessIfThrows(() =>
+      this.passwords.verify(user?.passwordHash ?? null, input.password),
+    );
+    if (!valid || !user) throw new InvalidCredentialsError();
+    await attempt.succeeded();
     if (user.status !== 'active') throw new AccountDisabledError();
     return this.issueTokens(user);
   }

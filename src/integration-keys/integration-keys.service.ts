@@ -57,6 +57,7 @@ export function hashIntegrationKey(raw: string): string {
 export class IntegrationKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(IntegrationKeysService.name);
   private readonly lastTouched = new Map<string, number>();
+  private readonly firstLookups = new Map<string, Promise<IntegrationKeyRecord>>();
 
   constructor(
     private readonly keys: IntegrationKeyRepository,
@@ -79,13 +80,7 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     };
     const hash = raw.length < 16 || raw.length > 256 ? null : hashIntegrationKey(raw);
     const cached = hash ? this.cache.get(hash) : undefined;
-    let key = cached?.record ?? null;
-    if (hash && !cached) {
-      const generation = await this.cache.generation();
-      key = await this.lookup(hash);
-      if (key) this.cache.set(hash, key, generation);
-    }
-    if (!key) return this.refuse(failures);
+    const key = cached?.record ?? (await this.firstLookup(hash, failures));
     const generation = await this.limiter.hitUnlessBlocked(
       `integration-key:${key.id}`,
       this.config.credits.integrationRateLimitPerMinute,
@@ -96,9 +91,10 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     if (cached && !this.cache.isCurrent(cached.generation, generation)) {
       // A key was revoked since this one was cached (or Redis cannot say): ask PostgreSQL.
       this.cache.forget();
-      key = await this.lookup(hash!);
-      if (!key) return this.refuse(failures);
-      this.cache.set(hash!, key, this.cache.stampOf(generation));
+      const current = await this.lookup(hash!);
+      if (!current) return this.refuse(failures);
+      this.cache.set(hash!, current, this.cache.stampOf(generation));
+      return current;
     }
     return key;
   }
@@ -181,11 +177,47 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     return this.cache.revoked();
   }
 
+  /**
+   * A key not in the cache is a guess until PostgreSQL says otherwise (S-05): one failure is
+   * counted against the client IP before the lookup (429 beyond its limit, so parallel guesses
+   * cannot all be looked up) and given back when the key is real. Parallel first uses of one key
+   * share one lookup, so a burst of a real key's calls never fills the failure limit.
+   */
+  private async firstLookup(
+    hash: string | null,
+    failures: { key: string; limit: number },
+  ): Promise<IntegrationKeyRecord> {
+    const shared = hash ? this.firstLookups.get(hash) : undefined;
+    if (shared) return shared;
+    const lookup = (async () => {
+      await this.countFailure(failures);
+      const generation = hash ? await this.cache.generation() : undefined;
+      let key: IntegrationKeyRecord | null;
+      try {
+        key = hash ? await this.lookup(hash) : null;
+      } catch (error) {
+        await this.limiter.giveBack(failures.key); // not a guess: e.g. the database is down
+        throw error;
+      }
+      if (!key) throw new IntegrationKeyUnauthenticatedError('Invalid or revoked API key');
+      await this.limiter.giveBack(failures.key);
+      this.cache.set(hash!, key, generation!);
+      return key;
+    })();
+    if (!hash) return lookup;
+    this.firstLookups.set(hash, lookup);
+    return lookup.finally(() => this.firstLookups.delete(hash));
+  }
+
   /** A failed attempt: counted against the client IP; 429 beyond its limit, else 401. */
   private async refuse(failures: { key: string; limit: number }): Promise<never> {
+    await this.countFailure(failures);
+    throw new IntegrationKeyUnauthenticatedError('Invalid or revoked API key');
+  }
+
+  private async countFailure(failures: { key: string; limit: number }): Promise<void> {
     const decision = await this.limiter.consume(failures.key, failures.limit, MINUTE_MS);
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
-    throw new IntegrationKeyUnauthenticatedError('Invalid or revoked API key');
   }
 
   /** The active key with this hash, from PostgreSQL; records `last_used_at` about once a minute. */

@@ -41,43 +41,6 @@ describe('Auth rate limits', () => {
     expect(res.body.retryAfterSeconds).toBe(retryAfter);
   }
 
-  it('locks an email after 3 failed logins, even for the right password and other IPs', async () => {
-    for (const ip of ['10.1.0.1', '10.1.0.2', '10.1.0.3']) {
-      const res = await from(ip).post('/api/auth/login', {
-        email: 'limited@example.com',
-        password: 'wrong guess 1',
-      });
-      expect(res.status).toBe(401);
-    }
-    expect429(
-      await from('10.1.0.4').post('/api/auth/login', {
-        email: 'LIMITED@example.com',
-        password: PASSWORD,
-      }),
-    );
-  });
-
-  it('a successful login clears the failure count of its email', async () => {
-    await from('10.2.0.1').post('/api/auth/register', {
-      email: 'clears@example.com',
-      password: PASSWORD,
-      name: 'C',
-    });
-    const fail = () =>
-      from('10.2.0.2').post('/api/auth/login', {
-        email: 'clears@example.com',
-        password: 'nope nope 1',
-      });
-    const succeed = () =>
-      from('10.2.0.3').post('/api/auth/login', { email: 'clears@example.com', password: PASSWORD });
-    expect((await fail()).status).toBe(401);
-    expect((await fail()).status).toBe(401);
-    expect((await succeed()).status).toBe(200);
-    expect((await fail()).status).toBe(401);
-    expect((await fail()).status).toBe(401);
-    expect((await succeed()).status).toBe(200);
-  });
-
   it('limits login attempts per IP across many emails', async () => {
     for (let i = 0; i < 4; i++) {
       const res = await from('10.3.0.1').post('/api/auth/login', {

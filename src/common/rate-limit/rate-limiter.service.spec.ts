@@ -45,3 +45,54 @@ describe('RateLimiterService in memory', () => {
     expect((await limiter.consume('b', 1, 60_000)).allowed).toBe(true);
   });
 });
+
+describe('RateLimiterService back-off in memory (S-17)', () => {
+  const policy = { free: 3, baseMs: 1_000, maxMs: 5_000, forgetAfterMs: 60_000 };
+  let clock: FakeClock;
+  let limiter: RateLimiterService;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    limiter = new RateLimiterService(noRedis, clock);
+  });
+
+  it('lets `free` attempts through, then closes for base · 2^n up to the maximum', async () => {
+    for (let i = 0; i < 3; i++) await limiter.takeBackoff('pair', policy);
+    await expect(limiter.takeBackoff('pair', policy)).rejects.toThrow(RateLimitedError);
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      let waited = 0;
+      while (
+        await limiter.takeBackoff('pair', policy).then(
+          () => false,
+          () => true,
+        )
+      ) {
+        clock.advance(500);
+        waited += 500;
+      }
+      waits.push(waited);
+    }
+    expect(waits).toEqual([1_000, 2_000, 4_000, 5_000]);
+  });
+
+  it('a given-back attempt neither counts nor keeps the key closed', async () => {
+    await limiter.takeBackoff('pair', policy);
+    await limiter.takeBackoff('pair', policy);
+    const third = await limiter.takeBackoff('pair', policy);
+    await limiter.giveBackBackoff(third);
+    const again = await limiter.takeBackoff('pair', policy);
+    expect(again.before).toBe(0);
+    await expect(limiter.takeBackoff('pair', policy)).rejects.toThrow(RateLimitedError);
+  });
+
+  it('reset forgets the key; other keys are untouched; quiet keys are forgotten', async () => {
+    for (let i = 0; i < 3; i++) await limiter.takeBackoff('a', policy);
+    await expect(limiter.takeBackoff('a', policy)).rejects.toThrow(RateLimitedError);
+    await limiter.takeBackoff('b', policy);
+    await limiter.reset('a');
+    await limiter.takeBackoff('a', policy);
+    clock.advance(61_000);
+    for (let i = 0; i < 3; i++) await limiter.takeBackoff('b', policy);
+  });
+});

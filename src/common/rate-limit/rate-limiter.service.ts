@@ -43,7 +43,51 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl, value}`;
 
+// Exponential back-off: refused while ARGV[1] (now, ms) < `until`; else counts one attempt and,
+// from the ARGV[2]-th on, closes the key for min(ARGV[4], ARGV[3] · 2^(n − ARGV[2])) ms.
+// Answers {allowed 1|0, ms left when refused, `until` before, `until` after}.
+const TAKE_BACKOFF_SCRIPT = `
+local now = tonumber(ARGV[1])
+local state = redis.call('HMGET', KEYS[1], 'n', 'until')
+local n = tonumber(state[1] or '0')
+local before = tonumber(state[2] or '0')
+if now < before then return {0, before - now, before, before} end
+n = n + 1
+local after = before
+local free = tonumber(ARGV[2])
+if n >= free then
+  after = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[3]) * 2 ^ math.min(n - free, 40))
+end
+redis.call('HSET', KEYS[1], 'n', n, 'until', after)
+redis.call('PEXPIRE', KEYS[1], math.max(after - now, 0) + tonumber(ARGV[5]))
+return {1, 0, before, after}`;
+
+// Undoes one TAKE_BACKOFF_SCRIPT: one attempt less and, unless a later attempt moved it, the
+// earlier `until` (ARGV[2] was set by the attempt given back, ARGV[1] was there before it).
+const GIVE_BACK_BACKOFF_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+if n > 0 then redis.call('HSET', KEYS[1], 'n', n - 1) end
+if tonumber(redis.call('HGET', KEYS[1], 'until') or '0') == tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'until', ARGV[1]) end
+return 1`;
+
 const MEMORY_PRUNE_THRESHOLD = 10_000;
+
+/** Exponential back-off: `free` attempts, then `baseMs` doubling per further attempt up to `maxMs`. */
+export interface BackoffPolicy {
+  free: number;
+  baseMs: number;
+  maxMs: number;
+  /** How long a key is remembered after its last block ends. */
+  forgetAfterMs: number;
+}
+
+/** One attempt `takeBackoff` let through; `giveBackBackoff` undoes it. */
+export interface BackoffTicket {
+  key: string;
+  before: number;
+  after: number;
+}
 
 /**
  * Fixed-window counters for guessable endpoints (logins, codes, session verification), keyed by
@@ -53,6 +97,7 @@ const MEMORY_PRUNE_THRESHOLD = 10_000;
 @Injectable()
 export class RateLimiterService {
   private readonly memory = new Map<string, { count: number; resetAt: number }>();
+  private readonly backoffs = new Map<string, { n: number; until: number; forgetAt: number }>();
 
   constructor(
     private readonly redis: RedisConnection,
@@ -92,7 +137,7 @@ export class RateLimiterService {
   async giveBack(key: string): Promise<void> {
     if (this.redisUsable()) {
       try {
-        await this.redis.client!.eval(GIVE_BACK_SCRIPT, 1, this.redisKey(key));
+        await this.redis.run((c) => c.eval(GIVE_BACK_SCRIPT, 1, this.redisKey(key)));
         return;
       } catch {
         // Redis dropped mid-call: the hit was probably counted in memory.
@@ -144,8 +189,88 @@ export class RateLimiterService {
     return null;
   }
 
+  /**
+   * Counts one attempt on `key` under an exponential back-off, atomically (check and count in one
+   * step, so parallel attempts cannot all pass a check made before any was counted); throws
+   * `RateLimitedError` while the key is closed. Forget the key (`reset`) after a success, or
+   * `giveBackBackoff` the ticket when the attempt failed for a reason that was not a guess.
+   */
+  async takeBackoff(key: string, policy: BackoffPolicy, message?: string): Promise<BackoffTicket> {
+    const now = this.clock.now().getTime();
+    let answer: [number, number, number, number] | undefined;
+    if (this.redisUsable()) {
+      try {
+        answer = (await this.redis.run((c) =>
+          c.eval(
+            TAKE_BACKOFF_SCRIPT,
+            1,
+            this.redisKey(key),
+            now,
+            policy.free,
+            policy.baseMs,
+            policy.maxMs,
+            policy.forgetAfterMs,
+          ),
+        )) as [number, number, number, number];
+      } catch {
+        // Redis dropped mid-call: decide in memory rather than failing the request.
+      }
+    }
+    const [allowed, msLeft, before, after] = answer ?? this.takeBackoffInMemory(key, policy, now);
+    if (!allowed) throw new RateLimitedError(Math.max(1, Math.ceil(msLeft / 1000)), message);
+    return { key, before, after };
+  }
+
+  async giveBackBackoff(ticket: BackoffTicket): Promise<void> {
+    if (this.redisUsable()) {
+      try {
+        await this.redis.run((c) =>
+          c.eval(
+            GIVE_BACK_BACKOFF_SCRIPT,
+            1,
+            this.redisKey(ticket.key),
+            ticket.before,
+            ticket.after,
+          ),
+        );
+        return;
+      } catch {
+        // Redis dropped mid-call: the attempt was probably counted in memory.
+      }
+    }
+    const entry = this.backoffs.get(ticket.key);
+    if (!entry) return;
+    entry.n = Math.max(0, entry.n - 1);
+    if (entry.until === ticket.after) entry.until = ticket.before;
+  }
+
+  private takeBackoffInMemory(
+    key: string,
+    policy: BackoffPolicy,
+    now: number,
+  ): [number, number, number, number] {
+    if (this.backoffs.size > MEMORY_PRUNE_THRESHOLD) {
+      for (const [k, entry] of this.backoffs) if (entry.forgetAt <= now) this.backoffs.delete(k);
+    }
+    let entry = this.backoffs.get(key);
+    if (!entry || entry.forgetAt <= now) {
+      entry = { n: 0, until: 0, forgetAt: 0 };
+      this.backoffs.set(key, entry);
+    }
+    const before = entry.until;
+    if (now < before) return [0, before - now, before, before];
+    entry.n += 1;
+    if (entry.n >= policy.free) {
+      const exponent = Math.min(entry.n - policy.free, 40);
+      entry.until = now + Math.min(policy.maxMs, policy.baseMs * 2 ** exponent);
+    }
+    entry.forgetAt = Math.max(entry.until, now) + policy.forgetAfterMs;
+    return [1, 0, before, entry.until];
+  }
+
   async reset(key: string): Promise<void> {
     this.memory.delete(key);
+    this.backoffs.delete(key);
     if (this.redisUsable()) {
       await this.redis.run((c) => c.del(this.redisKey(key))).catch(() => undefined);
     }

@@ -15,7 +15,13 @@ describe('auth configuration', () => {
       'GOOGLE_CALLBACK_URL',
     ]);
     expect(auth.google.authorizationUrl).toBe('https://accounts.google.com/o/oauth2/v2/auth');
-    expect(auth.rateLimits).toEqual({ perIp: 30, perEmail: 5, windowMs: 900_000 });
+    expect(auth.rateLimits).toEqual({
+      perIp: 30,
+      perEmail: 5,
+      windowMs: 900_000,
+      loginBackoffMs: 30_000,
+      loginBackoffMaxMs: 900_000,
+    });
   });
 
   it('wants ADMIN_EMAIL and ADMIN_PASSWORD together, and a real email', () => {

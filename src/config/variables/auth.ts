@@ -58,13 +58,27 @@ export const AUTH_VARIABLES: readonly VariableSpec[] = [
     kind: { type: 'int', min: 1, max: 1_000_000 },
     default: '5',
     description:
-      'Failed logins, and verify/forgot/reset attempts, per email address and AUTH_RATE_LIMIT_WINDOW.',
+      'Verify/forgot/reset attempts per email address and AUTH_RATE_LIMIT_WINDOW; for login, the failed passwords one client IP may try for one email before AUTH_LOGIN_BACKOFF starts.',
   },
   {
     name: 'AUTH_RATE_LIMIT_WINDOW',
     kind: { type: 'duration' },
     default: '15m',
-    description: 'Window of the two auth rate limits above.',
+    description:
+      'Window of the two auth rate limits above; a login back-off is forgotten this long after it ends.',
+  },
+  {
+    name: 'AUTH_LOGIN_BACKOFF',
+    kind: { type: 'duration' },
+    default: '30s',
+    description:
+      'Login back-off per email and client IP: after AUTH_RATE_LIMIT_PER_EMAIL failures that pair waits this long, doubling with each further failure up to AUTH_LOGIN_BACKOFF_MAX. Other IPs (the owner) are not held up.',
+  },
+  {
+    name: 'AUTH_LOGIN_BACKOFF_MAX',
+    kind: { type: 'duration' },
+    default: '15m',
+    description: 'Longest login back-off of one email and client IP.',
   },
   {
     name: 'GOOGLE_CLIENT_ID',
@@ -125,7 +139,13 @@ export interface AuthConfig {
   refreshTokenTtlSeconds: number;
   mail: { smtpUrl?: string; from: string };
   admin?: { email: string; password: string };
-  rateLimits: { perIp: number; perEmail: number; windowMs: number };
+  rateLimits: {
+    perIp: number;
+    perEmail: number;
+    windowMs: number;
+    loginBackoffMs: number;
+    loginBackoffMaxMs: number;
+  };
   google: GoogleOAuthConfig;
   frontendUrl?: string;
 }
@@ -171,6 +191,8 @@ export function buildAuthConfig(v: ConfigValues): AuthConfig {
       perIp: v.number('AUTH_RATE_LIMIT_PER_IP'),
       perEmail: v.number('AUTH_RATE_LIMIT_PER_EMAIL'),
       windowMs: v.number('AUTH_RATE_LIMIT_WINDOW'),
+      loginBackoffMs: v.number('AUTH_LOGIN_BACKOFF'),
+      loginBackoffMaxMs: v.number('AUTH_LOGIN_BACKOFF_MAX'),
     },
     google: {
       ...google,
