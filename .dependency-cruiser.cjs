@@ -43,9 +43,9 @@ module.exports = {
     },
     {
       name: 'no-app-root-imports',
-      comment: 'Only main.ts imports the application root (app.module, app.factory).',
+      comment: 'Only main.ts and openapi-cli.ts import the application root (app.module, app.factory).',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(main|app\\.factory)\\.ts$' },
+      from: { path: '^src/', pathNot: '^src/(main|openapi-cli|app\\.factory)\\.ts$' },
       to: { path: '^src/app\\.(module|factory)\\.ts$' },
     },
     ...layerRules,

@@ -145,7 +145,7 @@ async function holdPairs(url: string, userIds: string[]): Promise<LoadResult> {
           };
         },
         onResponse: (_status: number, body: string, context: Context) => {
-          context.holdId = (JSON.parse(body) as { holdId: string }).holdId;
+          context.holdId = (JSON.parse(body) as { hold_id: string }).hold_id;
         },
       },
       {

@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule, AppModuleOptions } from './app.module';
 import { middlewareErrorHandler } from './common/http/all-exceptions.filter';
+import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import { inputGuard } from './common/http/input-guard';
 import { InputValidationPipe } from './common/http/input-validation.pipe';
 import { requestIdMiddleware } from './common/http/request-id';
@@ -60,17 +61,7 @@ export async function createApp(
 
   app.useGlobalPipes(new InputValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Smart AI Hub')
-      .setDescription('Auth, VERIFIED sessions, credits and model chat for AI services.')
-      .setVersion('1.0')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Session-Token' }, 'session-token')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

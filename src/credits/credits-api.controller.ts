@@ -4,7 +4,9 @@ import {
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiHeader,
+  ApiCreatedResponse,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiPaymentRequiredResponse,
   ApiSecurity,
@@ -27,6 +29,15 @@ import {
   DeductCreditsDto,
   RefundCreditsDto,
 } from './dto/credit-requests.dto';
+import {
+  CaptureResultDto,
+  CheckResultDto,
+  DeductResultDto,
+  HoldDto,
+  InsufficientCreditsErrorDto,
+  RefundResultDto,
+  ReleaseResultDto,
+} from './dto/credit-responses.dto';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -65,9 +76,13 @@ export class CreditsApiController {
   @HttpCode(200)
   @RequireScope('credits:check')
   @ApiOperation({ summary: 'Is `cost` available? (balance minus active holds)' })
-  @ApiPaymentRequiredResponse({ description: '{sufficient: false, balance, required, userId}' })
-  check(@Caller() caller: CreditCaller, @Body() dto: CheckCreditsDto) {
-    return this.ledger.check(caller, dto);
+  @ApiOkResponse({ type: CheckResultDto })
+  @ApiPaymentRequiredResponse({ type: InsufficientCreditsErrorDto })
+  async check(
+    @Caller() caller: CreditCaller,
+    @Body() dto: CheckCreditsDto,
+  ): Promise<CheckResultDto> {
+    return CheckResultDto.from(await this.ledger.check(caller, dto));
   }
 
   /** Integration key with `credits:deduct`, or the user's session. */
@@ -76,15 +91,16 @@ export class CreditsApiController {
   @RequireScope('credits:deduct')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Charge `cost` atomically: one ledger row, once per Idempotency-Key' })
-  @ApiPaymentRequiredResponse({ description: 'Insufficient credits: {balance, required}' })
+  @ApiOkResponse({ type: DeductResultDto })
+  @ApiPaymentRequiredResponse({ type: InsufficientCreditsErrorDto })
   @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still in progress.' })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
-  deduct(
+  async deduct(
     @Caller() caller: CreditCaller,
     @Body() dto: DeductCreditsDto,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.ledger.deduct(caller, dto, key);
+  ): Promise<DeductResultDto> {
+    return DeductResultDto.from(await this.ledger.deduct(caller, dto, key));
   }
 
   /** Integration key with `credits:refund` (only its own deductions), or the user's session. */
@@ -93,17 +109,19 @@ export class CreditsApiController {
   @RequireScope('credits:refund')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Refund all or part of a deduction this caller made for this user' })
+  @ApiOkResponse({ type: RefundResultDto })
   @ApiConflictResponse({ description: 'Refunds would exceed the original deduction.' })
-  refund(
+  async refund(
     @Caller() caller: CreditCaller,
     @Body() dto: RefundCreditsDto,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.ledger.refund(
+  ): Promise<RefundResultDto> {
+    const result = await this.ledger.refund(
       caller,
       { transactionId: dto.transaction_id, amount: dto.amount, reason: dto.reason },
       key,
     );
+    return RefundResultDto.from(result);
   }
 
   /** Integration key with `credits:deduct`, or the user's session. */
@@ -111,13 +129,14 @@ export class CreditsApiController {
   @RequireScope('credits:deduct')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Reserve credits for work in progress (expires after ttl_seconds)' })
-  @ApiPaymentRequiredResponse({ description: 'Not enough available credits.' })
-  reserve(
+  @ApiCreatedResponse({ type: HoldDto })
+  @ApiPaymentRequiredResponse({ type: InsufficientCreditsErrorDto })
+  async reserve(
     @Caller() caller: CreditCaller,
     @Body() dto: CreateHoldDto,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.holds.reserve(
+  ): Promise<HoldDto> {
+    const hold = await this.holds.reserve(
       {
         userId: caller.userId,
         actor: caller.actor,
@@ -128,6 +147,7 @@ export class CreditsApiController {
       },
       key,
     );
+    return HoldDto.from(hold);
   }
 
   /** The integration key or session that created the hold, with `credits:deduct`. */
@@ -136,18 +156,20 @@ export class CreditsApiController {
   @RequireScope('credits:deduct')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Charge the actual amount (≤ reserved) of a hold; frees the rest' })
+  @ApiOkResponse({ type: CaptureResultDto })
   @ApiConflictResponse({ description: 'Hold captured, released or expired; or amount > held.' })
-  capture(
+  async capture(
     @Caller() caller: CreditCaller,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: CaptureHoldDto,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.holds.capture(
+  ): Promise<CaptureResultDto> {
+    const result = await this.holds.capture(
       id,
       { amount: dto.amount, metadata: dto.metadata, owner: caller },
       key,
     );
+    return CaptureResultDto.from(result);
   }
 
   /** The integration key or session that created the hold, with `credits:deduct`. */
@@ -156,12 +178,13 @@ export class CreditsApiController {
   @RequireScope('credits:deduct')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Free a hold without charging (no ledger row)' })
+  @ApiOkResponse({ type: ReleaseResultDto })
   @ApiConflictResponse({ description: 'The hold was already captured.' })
-  release(
+  async release(
     @Caller() caller: CreditCaller,
     @Param('id', ParseUUIDPipe) id: string,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.holds.release(id, { owner: caller }, key);
+  ): Promise<ReleaseResultDto> {
+    return ReleaseResultDto.from(await this.holds.release(id, { owner: caller }, key));
   }
 }

@@ -4,6 +4,7 @@ import {
   ApiConflictResponse,
   ApiGoneResponse,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -13,10 +14,9 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { AuthenticatedUser } from '../auth/decorators/current-user.decorator';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { CreditLedgerService } from './credit-ledger.service';
-import type { BalanceView, TransactionPage } from './credit-ledger.service';
 import { RedeemPromoCodeDto, TransactionsQueryDto } from './dto/credit-requests.dto';
 import { PromoCodesService } from './promo/promo-codes.service';
-import type { RedeemResult } from './promo/promo-codes.service';
+import { BalanceDto, RedeemResultDto, TransactionPageDto } from './dto/credit-responses.dto';
 
 /** The signed-in user's own credits. Who may call: any user with a JWT access token, for themself. */
 @ApiTags('credits (users)')
@@ -32,19 +32,22 @@ export class CreditsUserController {
 
   @Get('balance')
   @ApiOperation({ summary: 'Balance, available (balance − active holds) and held credits' })
-  balance(@CurrentUser() user: AuthenticatedUser): Promise<BalanceView> {
-    return this.ledger.balance(user.id);
+  @ApiOkResponse({ type: BalanceDto })
+  async balance(@CurrentUser() user: AuthenticatedUser): Promise<BalanceDto> {
+    return BalanceDto.from(await this.ledger.balance(user.id));
   }
 
   @Get('transactions')
   @ApiOperation({
     summary: 'Ledger rows, newest first; pass next_cursor as cursor for the next page',
   })
-  transactions(
+  @ApiOkResponse({ type: TransactionPageDto })
+  async transactions(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: TransactionsQueryDto,
-  ): Promise<TransactionPage> {
-    return this.ledger.transactions(user.id, query.limit ?? 20, query.cursor);
+  ): Promise<TransactionPageDto> {
+    const page = await this.ledger.transactions(user.id, query.limit ?? 20, query.cursor);
+    return TransactionPageDto.from(page);
   }
 
   @Post('redeem')
@@ -54,10 +57,11 @@ export class CreditsUserController {
   @ApiGoneResponse({ description: 'Expired, exhausted or deactivated code.' })
   @ApiConflictResponse({ description: 'This user already redeemed the code.' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts this minute.' })
-  redeem(
+  @ApiOkResponse({ type: RedeemResultDto })
+  async redeem(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: RedeemPromoCodeDto,
-  ): Promise<RedeemResult> {
-    return this.promos.redeem(user.id, dto.code);
+  ): Promise<RedeemResultDto> {
+    return RedeemResultDto.from(await this.promos.redeem(user.id, dto.code));
   }
 }

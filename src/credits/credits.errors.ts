@@ -7,7 +7,7 @@ export class InvalidCreditRequestError extends DomainError {
 export class CreditAccountNotFoundError extends DomainError {
   readonly kind = 'not_found';
   constructor(userId: string) {
-    super('User not found', { userId });
+    super('User not found', { user_id: userId });
   }
 }
 
@@ -15,11 +15,14 @@ export class CreditAccountNotFoundError extends DomainError {
 export class CreditAccountDisabledError extends DomainError {
   readonly kind = 'forbidden';
   constructor(userId?: string) {
-    super('The user account is disabled', userId ? { userId } : {});
+    super('The user account is disabled', userId ? { user_id: userId } : {});
   }
 }
 
-/** 402 with what is available and what was asked: `{sufficient: false, balance, required}`. */
+/**
+ * 402 with what is available and what was asked: `{sufficient: false, balance, required,
+ * user_id}`, and `userId` as the seeds pin it.
+ */
 export class InsufficientCreditsError extends DomainError {
   readonly kind = 'payment_required';
   override get errorLabel(): string {
@@ -30,6 +33,7 @@ export class InsufficientCreditsError extends DomainError {
       sufficient: false,
       balance: available,
       required,
+      user_id: userId,
       userId,
     });
   }

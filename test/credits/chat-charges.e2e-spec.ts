@@ -74,7 +74,7 @@ describe('chat charges belong to the chat gateway', () => {
     const hold = await asSession(user.sessionToken, 'holds', { service: 's', amount: 2 }).expect(
       201,
     );
-    await asSession(user.sessionToken, `holds/${hold.body.holdId}/capture`, {
+    await asSession(user.sessionToken, `holds/${hold.body.hold_id}/capture`, {
       amount: 2,
     }).expect(200);
     const deduct = await asSession(user.sessionToken, 'deduct', { service: 's', cost: 3 }).expect(

@@ -33,7 +33,12 @@ describe('credit API: check, deduct, refund', () => {
       service: 'sora2-video-generation',
       cost: 30,
     }).expect(200);
-    expect(check.body).toEqual({ sufficient: true, balance: '150', userId: user.id });
+    expect(check.body).toEqual({
+      sufficient: true,
+      balance: '150',
+      user_id: user.id,
+      userId: user.id,
+    });
 
     const deduct = await asSora2(t, 'deduct', user.id, {
       service: 'sora2-video-generation',
@@ -45,6 +50,7 @@ describe('credit API: check, deduct, refund', () => {
       new_balance: '120',
       available: '120',
       transaction_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      user_id: user.id,
       userId: user.id,
     });
 
@@ -109,6 +115,7 @@ describe('credit API: check, deduct, refund', () => {
       sufficient: false,
       balance: '5.25',
       required: '6',
+      user_id: user.id,
       userId: user.id,
     });
     const deduct = await asSora2(t, 'deduct', user.id, { service: 's', cost: 6 }).expect(402);

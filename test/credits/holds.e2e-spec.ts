@@ -34,11 +34,11 @@ describe('credit holds: reserve, capture, release, expiry', () => {
       ttl_seconds: 300,
     }).expect(201);
     expect(hold.body).toEqual({
-      holdId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      userId: user.id,
+      hold_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      user_id: user.id,
       service: 'sora2',
       amount: '60',
-      expiresAt: '2026-04-01T09:05:00.000Z',
+      expires_at: '2026-04-01T09:05:00.000Z',
       available: '40',
     });
     // Held credits are not available to anything else.
@@ -47,36 +47,36 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     await asSora2(t, 'deduct', user.id, { service: 's', cost: 41 }).expect(402);
     await asSora2(t, 'holds', user.id, { service: 's', amount: 41 }).expect(402);
 
-    const capture = await asSora2(t, `holds/${hold.body.holdId}/capture`, user.id, {
+    const capture = await asSora2(t, `holds/${hold.body.hold_id}/capture`, user.id, {
       amount: '45.5',
       metadata: { videoId: 'v-9' },
     }).expect(200);
     expect(capture.body).toEqual({
-      holdId: hold.body.holdId,
-      transactionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      balance: '54.5',
+      hold_id: hold.body.hold_id,
+      transaction_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      new_balance: '54.5',
       available: '54.5',
-      capturedAmount: '45.5',
-      releasedAmount: '14.5',
+      captured_amount: '45.5',
+      released_amount: '14.5',
     });
     const [row] = await t.database.query(
       `SELECT type, amount::text, metadata FROM credit_transactions WHERE id = $1`,
-      [capture.body.transactionId],
+      [capture.body.transaction_id],
     );
     expect(row).toEqual({
       type: 'deduct',
       amount: '-45.5000',
-      metadata: { videoId: 'v-9', hold_id: hold.body.holdId },
+      metadata: { videoId: 'v-9', hold_id: hold.body.hold_id },
     });
 
-    const again = await asSora2(t, `holds/${hold.body.holdId}/capture`, user.id, {
+    const again = await asSora2(t, `holds/${hold.body.hold_id}/capture`, user.id, {
       amount: 1,
     }).expect(409);
     expect(again.body).toMatchObject({ status: 'captured' });
-    await asSora2(t, `holds/${hold.body.holdId}/release`, user.id, {}).expect(409);
+    await asSora2(t, `holds/${hold.body.hold_id}/release`, user.id, {}).expect(409);
     // A captured hold's transaction is refundable like any deduction of this caller.
     await asSora2(t, 'refund', user.id, {
-      transaction_id: capture.body.transactionId,
+      transaction_id: capture.body.transaction_id,
       reason: 'video failed',
     }).expect(200);
     expect(await accountFacts(t.database, user.id)).toMatchObject({ balance: '100.0000' });
@@ -87,14 +87,16 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     await topUp(t, user.id, '10');
     const hold = await asSora2(t, 'holds', user.id, { service: 's', amount: 10 }).expect(201);
     const rowsBefore = (await accountFacts(t.database, user.id)).rows;
-    const released = await asSora2(t, `holds/${hold.body.holdId}/release`, user.id, {}).expect(200);
+    const released = await asSora2(t, `holds/${hold.body.hold_id}/release`, user.id, {}).expect(
+      200,
+    );
     expect(released.body).toEqual({
-      holdId: hold.body.holdId,
+      hold_id: hold.body.hold_id,
       status: 'released',
       available: '10',
     });
-    await asSora2(t, `holds/${hold.body.holdId}/release`, user.id, {}).expect(200);
-    await asSora2(t, `holds/${hold.body.holdId}/capture`, user.id, { amount: 1 }).expect(409);
+    await asSora2(t, `holds/${hold.body.hold_id}/release`, user.id, {}).expect(200);
+    await asSora2(t, `holds/${hold.body.hold_id}/capture`, user.id, { amount: 1 }).expect(409);
     expect((await accountFacts(t.database, user.id)).rows).toBe(rowsBefore);
   });
 
@@ -103,12 +105,12 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     const other = await insertUser(t.database);
     await topUp(t, user.id, '10');
     const hold = await asSora2(t, 'holds', user.id, { service: 's', amount: 5 }).expect(201);
-    const over = await asSora2(t, `holds/${hold.body.holdId}/capture`, user.id, {
+    const over = await asSora2(t, `holds/${hold.body.hold_id}/capture`, user.id, {
       amount: '5.0001',
     }).expect(409);
     expect(over.body).toMatchObject({ reserved: '5', requested: '5.0001' });
-    await asSora2(t, `holds/${hold.body.holdId}/capture`, other.id, { amount: 1 }).expect(404);
-    await asSora2(t, `holds/${hold.body.holdId}/release`, other.id, {}).expect(404);
+    await asSora2(t, `holds/${hold.body.hold_id}/capture`, other.id, { amount: 1 }).expect(404);
+    await asSora2(t, `holds/${hold.body.hold_id}/release`, other.id, {}).expect(404);
     await asSora2(t, `holds/00000000-0000-4000-8000-000000000000/capture`, user.id, {
       amount: 1,
     }).expect(404);
@@ -127,7 +129,7 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     clock.advance(60_000);
     const check = await asSora2(t, 'check', user.id, { service: 's', cost: 20 }).expect(200);
     expect(check.body.balance).toBe('20');
-    const late = await asSora2(t, `holds/${hold.body.holdId}/capture`, user.id, {
+    const late = await asSora2(t, `holds/${hold.body.hold_id}/capture`, user.id, {
       amount: 15,
     }).expect(409);
     expect(late.body).toMatchObject({ status: 'expired' });
@@ -136,7 +138,7 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     const [row] = await t.database.query(
       `SELECT h.status, a.held::text FROM credit_holds h JOIN credit_accounts a USING (user_id)
         WHERE h.id = $1`,
-      [hold.body.holdId],
+      [hold.body.hold_id],
     );
     expect(row).toEqual({ status: 'expired', held: '0.0000' });
     await asSora2(t, 'holds', user.id, { service: 's', amount: 15, ttl_seconds: 0 }).expect(400);
@@ -229,7 +231,7 @@ describe('credit holds: reserve, capture, release, expiry', () => {
       const res = await asSora2(t, 'holds', user.id, { service: 'sora2', amount: 3 });
       if (res.status === 402) return false;
       expect(res.status).toBe(201);
-      await asSora2(t, `holds/${res.body.holdId}/capture`, user.id, { amount: 3 }).expect(200);
+      await asSora2(t, `holds/${res.body.hold_id}/capture`, user.id, { amount: 3 }).expect(200);
       return true;
     };
     const viaDeduct = async (): Promise<boolean> => {
@@ -264,7 +266,7 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     );
     const created = copies.filter((r) => r.status === 201);
     expect(created.length).toBeGreaterThan(0);
-    for (const r of created) expect(r.body.holdId).toBe(created[0].body.holdId);
+    for (const r of created) expect(r.body.hold_id).toBe(created[0].body.hold_id);
     const [count] = await t.database.query(
       `SELECT count(*)::int AS n FROM credit_holds WHERE user_id = $1`,
       [user.id],

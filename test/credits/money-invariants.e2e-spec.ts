@@ -152,7 +152,7 @@ describe('money invariants under a seeded random concurrent workload', () => {
           ttl_seconds: 1 + Math.floor(random() * 3),
         });
         expectStatus('reserve', res.status, [201, 402]);
-        if (res.status === 201) holds.push({ user, id: res.body.holdId, amount: held });
+        if (res.status === 201) holds.push({ user, id: res.body.hold_id, amount: held });
       },
       // capture (sometimes more than held: 409), or release
       async () => {
@@ -169,7 +169,7 @@ describe('money invariants under a seeded random concurrent workload', () => {
           amount: formatUnits(take),
         });
         expectStatus('capture', res.status, [200, 409]);
-        if (res.status === 200) move(hold.user, -units(res.body.capturedAmount));
+        if (res.status === 200) move(hold.user, -units(res.body.captured_amount));
       },
       // an operator's top-up
       async () => {

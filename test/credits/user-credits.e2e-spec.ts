@@ -25,7 +25,7 @@ describe("a user's own credits (JWT)", () => {
     const user = await signUp('bonus@example.test');
     const balance = await request(t.server).get('/api/credits/balance').set(user.auth).expect(200);
     expect(balance.body).toEqual({
-      userId: user.id,
+      user_id: user.id,
       balance: '25.5',
       available: '25.5',
       held: '0',

@@ -104,7 +104,7 @@ describe('fault: kill -9 during a money storm across two instances', () => {
         deducts.get(op.user)!.push(String(op.answer.body.transaction_id));
       }
       if (op.answer && op.answer.status < 300 && op.kind === 'hold') {
-        holds.get(op.user)!.push(String(op.answer.body.hold_id ?? op.answer.body.holdId));
+        holds.get(op.user)!.push(String(op.answer.body.hold_id));
       }
     };
 
@@ -175,5 +175,5 @@ function isInProgress(answer: { status: number; body: Record<string, unknown> })
 }
 
 function idOf(body: Record<string, unknown> | undefined): unknown {
-  return body?.transaction_id ?? body?.hold_id ?? body?.holdId ?? body?.message;
+  return body?.transaction_id ?? body?.hold_id ?? body?.message;
 }

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from './contract';
 import { CreditLedgerService } from '../../src/credits/credit-ledger.service';
 import { TestApp } from './test-app';
 import { TestDatabase } from './test-database';

@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/common/time/clock';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { RawEnvironment } from '../../src/config/environment';
+import { registerContractApp } from './contract';
 import { TestDatabase } from './test-database';
 import { sharedRedisUrl } from './test-environment';
 
@@ -65,6 +66,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   // PORT from `env` when a test must know its address up front (e.g. an OAuth callback URL).
   await app.listen(config.port, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;
+  registerContractApp(app.getHttpServer(), app);
   return {
     app,
     config,

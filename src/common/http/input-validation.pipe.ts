@@ -1,4 +1,5 @@
 import { ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
+import { legacyNamesOf, renameLegacyFields } from './legacy-names';
 
 // Where @ApiProperty keeps a property's schema (@nestjs/swagger's API_MODEL_PROPERTIES,
 // which its package does not export).
@@ -34,6 +35,7 @@ export function undeclaredNull(instance: object, path = ''): string | undefined 
  * rule — an optional field is either a value or left out; `null` is accepted only where the DTO
  * declares it (`@ApiProperty({ nullable: true })`), so no service ever receives a null it did not
  * expect (`{"code": null}` used to reach the promo service and fail there with a 500).
+ * Old field names a DTO still accepts (`@AcceptsLegacyNames`) are renamed first.
  */
 export class InputValidationPipe extends ValidationPipe {
   constructor() {
@@ -41,7 +43,9 @@ export class InputValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const result: unknown = await super.transform(value, metadata);
+    const names = legacyNamesOf(metadata.metatype);
+    const input = names ? renameLegacyFields(value, names) : value;
+    const result: unknown = await super.transform(input, metadata);
     if (metadata.type === 'body' && isDtoInstance(result)) {
       const field = undeclaredNull(result);
       if (field) {
