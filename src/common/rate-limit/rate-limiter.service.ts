@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { RedisConnection } from '../../cache/redis-connection';
 import { DomainError } from '../errors/domain-error';
 import { Clock } from '../time/clock';
@@ -31,14 +32,16 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) en
 return 0`;
 
 // Refuses while KEYS[2] (a failure counter) has reached ARGV[2]: {-1, its ms left}; otherwise
-// counts one hit on KEYS[1] as CONSUME_SCRIPT does: {count, ms left}. Either way also answers
-// the value of KEYS[3] (e.g. a revocation generation). One round trip for all of it.
+// counts ARGV[3] hits on KEYS[1] as CONSUME_SCRIPT counts one: {count after them, ms left}.
+// Either way also answers the value of KEYS[3] (e.g. a revocation generation). One round trip
+// for all of it, whatever the number of hits.
 const HIT_UNLESS_BLOCKED_SCRIPT = `
 local value = redis.call('GET', KEYS[3]) or ''
 local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
 if failures >= tonumber(ARGV[2]) then return {-1, redis.call('PTTL', KEYS[2]), value} end
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local hits = tonumber(ARGV[3])
+local count = redis.call('INCRBY', KEYS[1], hits)
+if count == hits then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl, value}`;
@@ -71,6 +74,30 @@ if n > 0 then redis.call('HSET', KEYS[1], 'n', n - 1) end
 if tonumber(redis.call('HGET', KEYS[1], 'until') or '0') == tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'until', ARGV[1]) end
 return 1`;
 
+/** The script above, sent by its SHA1 (EVALSHA; ioredis loads it on a NOSCRIPT answer). */
+const HIT_UNLESS_BLOCKED = 'hubHitUnlessBlocked';
+type HitAnswer = [count: number, msLeft: number, value: string];
+type WithHitCommand = Redis & {
+  [HIT_UNLESS_BLOCKED](
+    key: string,
+    blocker: string,
+    read: string,
+    windowMs: number,
+    blockerLimit: number,
+    hits: number,
+  ): Promise<HitAnswer>;
+};
+
+/**
+ * Hits on one counter waiting for the call in flight for that counter: the next call counts
+ * them all (in arrival order), so a burst on one integration key costs a few Redis round trips,
+ * not one per request, with the same answers as one call each.
+ */
+interface HitQueue {
+  inFlight: boolean;
+  waiting: ((answer: HitAnswer | null) => void)[];
+}
+
 const MEMORY_PRUNE_THRESHOLD = 10_000;
 
 /** Exponential back-off: `free` attempts, then `baseMs` doubling per further attempt up to `maxMs`. */
@@ -98,11 +125,17 @@ export interface BackoffTicket {
 export class RateLimiterService {
   private readonly memory = new Map<string, { count: number; resetAt: number }>();
   private readonly backoffs = new Map<string, { n: number; until: number; forgetAt: number }>();
+  private readonly hitQueues = new Map<string, HitQueue>();
 
   constructor(
     private readonly redis: RedisConnection,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    redis.client?.defineCommand(HIT_UNLESS_BLOCKED, {
+      numberOfKeys: 3,
+      lua: HIT_UNLESS_BLOCKED_SCRIPT,
+    });
+  }
 
   /** Counts one hit on `key` and says whether it was within `limit` for the current window. */
   async consume(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
@@ -150,8 +183,9 @@ export class RateLimiterService {
   /**
    * `hit(key, limit, windowMs)`, but refused without counting while `blocker` has already used up
    * its limit (e.g. a client IP's failed attempts), and reading the Redis key `read` (a full key
-   * name) on the way: all in one Redis round trip. Answers what `read` held ('' when unset), or
-   * null when Redis was not usable and the limits were decided in memory.
+   * name) on the way: all in one Redis round trip, which concurrent hits on the same counter
+   * share (see HitQueue). Answers what `read` held ('' when unset), or null when Redis was not
+   * usable and the limits were decided in memory.
    */
   async hitUnlessBlocked(
     key: string,
@@ -161,20 +195,7 @@ export class RateLimiterService {
     read: string,
   ): Promise<string | null> {
     if (this.redisUsable()) {
-      let answer: [number, number, string] | undefined;
-      try {
-        answer = (await this.redis.client!.eval(
-          HIT_UNLESS_BLOCKED_SCRIPT,
-          3,
-          this.redisKey(key),
-          this.redisKey(blocker.key),
-          read,
-          windowMs,
-          blocker.limit,
-        )) as [number, number, string];
-      } catch {
-        // Redis dropped mid-call: decide in memory rather than failing the request.
-      }
+      const answer = await this.countHit(key, windowMs, blocker, read);
       if (answer) {
         const [count, msLeft, value] = answer;
         if (count === -1 || count > limit) {
@@ -266,6 +287,68 @@ export class RateLimiterService {
     }
     entry.forgetAt = Math.max(entry.until, now) + policy.forgetAfterMs;
     return [1, 0, before, entry.until];
+  }
+
+  /**
+   * One hit through the counter's queue: sent at once when no call for this counter is in
+   * flight, else with every hit that arrived meanwhile in the next call (so each is counted by a
+   * call sent after it arrived, and reads `read` as of then). Null when Redis failed the call.
+   */
+  private countHit(
+    key: string,
+    windowMs: number,
+    blocker: { key: string; limit: number },
+    read: string,
+  ): Promise<HitAnswer | null> {
+    const id = JSON.stringify([key, windowMs, blocker.key, blocker.limit, read]);
+    let queue = this.hitQueues.get(id);
+    if (!queue) {
+      queue = { inFlight: false, waiting: [] };
+      this.hitQueues.set(id, queue);
+    }
+    const answer = new Promise<HitAnswer | null>((resolve) => queue.waiting.push(resolve));
+    if (!queue.inFlight) this.sendHits(id, queue, key, windowMs, blocker, read);
+    return answer;
+  }
+
+  private sendHits(
+    id: string,
+    queue: HitQueue,
+    key: string,
+    windowMs: number,
+    blocker: { key: string; limit: number },
+    read: string,
+  ): void {
+    const batch = queue.waiting.splice(0);
+    queue.inFlight = true;
+    this.redis
+      .run((client) =>
+        (client as WithHitCommand)[HIT_UNLESS_BLOCKED](
+          this.redisKey(key),
+          this.redisKey(blocker.key),
+          read,
+          windowMs,
+          blocker.limit,
+          batch.length,
+        ),
+      )
+      .then(
+        ([count, msLeft, value]) =>
+          // The i-th hit of the call is the one that took the counter to count - n + i + 1.
+          batch.forEach((resolve, i) =>
+            resolve([count === -1 ? -1 : count - batch.length + i + 1, msLeft, value]),
+          ),
+        // Redis dropped or timed out mid-call: these hits are decided in memory.
+        () => batch.forEach((resolve) => resolve(null)),
+      )
+      .finally(() => {
+        if (queue.waiting.length > 0) {
+          this.sendHits(id, queue, key, windowMs, blocker, read);
+        } else {
+          queue.inFlight = false;
+          this.hitQueues.delete(id);
+        }
+      });
   }
 
   async reset(key: string): Promise<void> {
