@@ -9,12 +9,11 @@ import {
   ResetPasswordDto,
   VerifyEmailDto,
 } from './dto/auth-requests.dto';
-import { TokenPairDto, UserDto } from './dto/auth-responses.dto';
-import { AuthService, TokenPair } from './auth.service';
+import { AcceptedDto, TokenPairDto, UserDto } from './dto/auth-responses.dto';
+import { AuthService } from './auth.service';
 import { CurrentUser } from './decorators/current-user.decorator';
 import type { AuthenticatedUser } from './decorators/current-user.decorator';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { UserView } from './users.service';
 
 const TOO_MANY = {
   status: 429,
@@ -33,8 +32,8 @@ export class AuthController {
   @ApiResponse({ status: 400, description: 'Invalid input or weak password (the rule is named)' })
   @ApiResponse({ status: 409, description: 'Email already registered' })
   @ApiResponse(TOO_MANY)
-  register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<UserView> {
-    return this.auth.register(dto, ip);
+  async register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<UserDto> {
+    return UserDto.from(await this.auth.register(dto, ip));
   }
 
   /** Anyone. */
@@ -46,8 +45,8 @@ export class AuthController {
   @ApiResponse({ status: 401, description: 'Wrong email or password (one message for both)' })
   @ApiResponse({ status: 403, description: 'Account disabled' })
   @ApiResponse(TOO_MANY)
-  login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenPair> {
-    return this.auth.login(dto, ip);
+  async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenPairDto> {
+    return TokenPairDto.from(await this.auth.login(dto, ip));
   }
 
   /** Holder of a refresh token. The token is single use; reusing an old one ends the whole login. */
@@ -58,8 +57,8 @@ export class AuthController {
   @ApiResponse({ status: 200, type: TokenPairDto })
   @ApiResponse({ status: 401, description: 'Unknown, expired, revoked or reused refresh token' })
   @ApiResponse({ status: 403, description: 'Account disabled' })
-  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
-    return this.auth.refresh(dto.refresh_token);
+  async refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
+    return TokenPairDto.from(await this.auth.refresh(dto.refresh_token));
   }
 
   /** Holder of a refresh token: revokes it and every token of the same login. */
@@ -79,8 +78,8 @@ export class AuthController {
   @ApiResponse({ status: 200, type: UserDto })
   @ApiResponse({ status: 401, description: 'Missing or invalid access token' })
   @ApiResponse({ status: 403, description: 'Account disabled' })
-  me(@CurrentUser() user: AuthenticatedUser): Promise<UserView> {
-    return this.auth.me(user.id);
+  async me(@CurrentUser() user: AuthenticatedUser): Promise<UserDto> {
+    return UserDto.from(await this.auth.me(user.id));
   }
 
   /** Anyone with the mailed code. */
@@ -90,28 +89,30 @@ export class AuthController {
   @ApiResponse({ status: 200, type: UserDto })
   @ApiResponse({ status: 400, description: 'Wrong, expired, used or burnt code' })
   @ApiResponse(TOO_MANY)
-  verifyEmail(@Body() dto: VerifyEmailDto, @Ip() ip: string): Promise<UserView> {
-    return this.auth.verifyEmail(dto, ip);
+  async verifyEmail(@Body() dto: VerifyEmailDto, @Ip() ip: string): Promise<UserDto> {
+    return UserDto.from(await this.auth.verifyEmail(dto, ip));
   }
 
   /** Anyone. Always 202, whether or not the address has an unverified account. */
   @Post('resend-verification')
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a new verification code' })
-  @ApiResponse({ status: 202, description: 'Accepted' })
+  @ApiResponse({ status: 202, type: AcceptedDto })
   @ApiResponse(TOO_MANY)
-  resendVerification(@Body() dto: EmailDto, @Ip() ip: string): Promise<void> {
-    return this.auth.resendVerification(dto, ip);
+  async resendVerification(@Body() dto: EmailDto, @Ip() ip: string): Promise<AcceptedDto> {
+    await this.auth.resendVerification(dto, ip);
+    return { status: 'accepted' };
   }
 
   /** Anyone. Always 202: the answer never reveals whether the address has an account. */
   @Post('forgot-password')
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a password-reset code' })
-  @ApiResponse({ status: 202, description: 'Accepted' })
+  @ApiResponse({ status: 202, type: AcceptedDto })
   @ApiResponse(TOO_MANY)
-  forgotPassword(@Body() dto: EmailDto, @Ip() ip: string): Promise<void> {
-    return this.auth.forgotPassword(dto, ip);
+  async forgotPassword(@Body() dto: EmailDto, @Ip() ip: string): Promise<AcceptedDto> {
+    await this.auth.forgotPassword(dto, ip);
+    return { status: 'accepted' };
   }
 
   /** Anyone with the mailed code. Revokes every refresh token of the account. */

@@ -12,8 +12,8 @@ export interface UserView {
   name: string;
   role: UserRole;
   status: UserStatus;
-  emailVerified: boolean;
-  createdAt: string;
+  email_verified: boolean;
+  created_at: string;
 }
 
 export function toUserView(user: User): UserView {
@@ -23,8 +23,8 @@ export function toUserView(user: User): UserView {
     name: user.name,
     role: user.role,
     status: user.status,
-    emailVerified: user.emailVerified,
-    createdAt: user.createdAt.toISOString(),
+    email_verified: user.emailVerified,
+    created_at: user.createdAt.toISOString(),
   };
 }
 

@@ -1,8 +1,39 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheckResult } from '@nestjs/terminus';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptions,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthService } from './health.service';
+
+class LivenessDto {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+const CHECKS: ApiPropertyOptions = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+    additionalProperties: true,
+  },
+  example: { database: { status: 'up' }, redis: { status: 'up' } },
+};
+
+class ReadinessDto {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+  @ApiProperty({ ...CHECKS, description: 'The checks that passed' })
+  info!: HealthIndicatorResult;
+  @ApiProperty({ ...CHECKS, description: 'The checks that failed (none when ready)' })
+  error!: HealthIndicatorResult;
+  @ApiProperty({ ...CHECKS, description: 'Every check' })
+  details!: HealthIndicatorResult;
+}
 
 /** Public: probed by orchestrators and load balancers; reveals no data. */
 @ApiTags('health')
@@ -13,7 +44,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  live(): { status: 'ok' } {
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
     return { status: 'ok' };
   }
 
@@ -21,7 +53,15 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: PostgreSQL and (when configured) Redis answer; 503 names what failed',
   })
-  ready(): Promise<HealthCheckResult> {
-    return this.health.readiness();
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiServiceUnavailableResponse({ description: 'Not ready: {failed, checks} name what failed' })
+  async ready(): Promise<ReadinessDto> {
+    const result = await this.health.readiness();
+    return {
+      status: 'ok',
+      info: (result.info ?? {}) as HealthIndicatorResult,
+      error: (result.error ?? {}) as HealthIndicatorResult,
+      details: result.details,
+    };
   }
 }

@@ -15,6 +15,7 @@ import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiGoneResponse,
+  ApiNoContentResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -35,6 +36,7 @@ import { NoStore } from '../common/http/no-store';
 import type { RequestContext } from '../common/http/request-context';
 import { IntegrationKeyGuard, RequireScope } from '../integration-keys/integration-key.guard';
 import type { RequestWithIntegrationKey } from '../integration-keys/integration-key.guard';
+import { ClaimedSessionDto, ClaimPendingDto, RevokedCountDto } from './dto/claim-result.dto';
 import { ClaimSessionDto } from './dto/claim-session.dto';
 import { SessionViewDto } from './dto/session-view.dto';
 import { VerifySessionResultDto } from './dto/verify-session-result.dto';
@@ -89,23 +91,22 @@ export class SessionController {
   @ApiOperation({
     summary: 'Device-flow style: 202 while the login is pending, then the token exactly once',
   })
-  @ApiAcceptedResponse({ description: '{status: "pending"}: the user has not finished logging in' })
-  @ApiOkResponse({ description: '{session_token, user, expiresAt}: delivered this once' })
+  @ApiAcceptedResponse({ type: ClaimPendingDto })
+  @ApiOkResponse({ type: ClaimedSessionDto, description: 'Delivered this once' })
   @ApiNotFoundResponse({ description: 'No login was started with this session id' })
   @ApiGoneResponse({ description: 'Already delivered, or the login attempt expired' })
   async claim(
     @Body() dto: ClaimSessionDto,
     @Req() req: RequestWithIntegrationKey,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ClaimPendingDto | ClaimedSessionDto> {
     const result = await this.sessions.claimForService(dto.session, req.integrationKey!.name);
     if (result.status === 'pending') {
       res.status(202);
       return { status: 'pending' };
     }
     res.status(200);
-    const expiresAt = result.expiresAt.toISOString();
-    return { session_token: result.token, user: { ...result.user, expiresAt }, expiresAt };
+    return ClaimedSessionDto.from(result);
   }
 
   /** The signed-in user's own live sessions (JWT). */
@@ -134,6 +135,7 @@ export class SessionController {
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke one of my sessions or logins' })
+  @ApiNoContentResponse({ description: 'Revoked' })
   @ApiNotFoundResponse({ description: 'No such session of mine' })
   async revokeOne(
     @CurrentUser() user: AuthenticatedUser,
@@ -147,7 +149,8 @@ export class SessionController {
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke all my sessions' })
-  async revokeAll(@CurrentUser() user: AuthenticatedUser): Promise<{ revoked: number }> {
+  @ApiOkResponse({ type: RevokedCountDto })
+  async revokeAll(@CurrentUser() user: AuthenticatedUser): Promise<RevokedCountDto> {
     return { revoked: await this.sessions.revokeAllForUser(user.id, 'user_revoked_all') };
   }
 }

@@ -82,8 +82,8 @@ describe('Admin API: users and sessions', () => {
         name: 'Off Line',
         role: 'user',
         status: 'disabled',
-        emailVerified: true,
-        createdAt: expect.any(String),
+        email_verified: true,
+        created_at: expect.any(String),
       });
       const next = await api
         .get('/users')

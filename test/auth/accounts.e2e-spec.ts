@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { FakeClock } from '../support/fake-clock';
 import { SmtpMailbox } from '../support/smtp-mailbox';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -57,8 +57,8 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
       name: 'Somchai',
       role: 'user',
       status: 'active',
-      emailVerified: false,
-      createdAt: expect.any(String),
+      email_verified: false,
+      created_at: expect.any(String),
     });
     const [row] = await t.database.query<{ password_hash: string }>(
       'SELECT password_hash FROM users WHERE id = $1',
@@ -118,7 +118,7 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
       .post('/api/auth/verify-email')
       .send({ email: 'VERIFY@example.com', code });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ id: res.body.id, emailVerified: true });
+    expect(ok.body).toMatchObject({ id: res.body.id, email_verified: true });
     const [row] = await t.database.query<{ email_verified: boolean }>(
       'SELECT email_verified FROM users WHERE id = $1',
       [res.body.id],

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { ChatBilling } from '../../src/mcp/chat-billing';
 import { ADMIN_TEST_ENV, adminApi, userWithToken } from '../support/admin';
 import { fundedUser } from '../support/credit-users';

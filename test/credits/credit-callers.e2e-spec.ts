@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { IntegrationKeysService } from '../../src/integration-keys/integration-keys.service';
 import { SessionService } from '../../src/session/session.service';
 import { accountFacts, asSora2, CREDITS_TEST_ENV, SORA2_KEY, topUp } from '../support/credits';

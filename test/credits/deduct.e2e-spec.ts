@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { DataSource } from 'typeorm';
 import { CreditLedgerService } from '../../src/credits/credit-ledger.service';
 import {

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { PromoCodesService } from '../../src/credits/promo/promo-codes.service';
 import { accountFacts, asSora2, CREDITS_TEST_ENV } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
 import { PrivateRedisServer } from '../support/redis-server';

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { IntegrationKeysService } from '../../src/integration-keys/integration-keys.service';
 import { SessionService } from '../../src/session/session.service';
 import { CREDITS_TEST_ENV, SORA2_KEY } from '../support/credits';
@@ -38,10 +38,10 @@ describe('a user managing their own sessions', () => {
     });
     expect(listed.body.find((s: { id: string }) => s.id === first.sessionId)).toMatchObject({
       kind: 'verified',
-      client: 'sora2',
+      client_name: 'sora2',
       ip: '203.0.113.9',
-      userAgent: 'UA/1',
-      lastUsedAt: null,
+      user_agent: 'UA/1',
+      last_used_at: null,
     });
     expect(JSON.stringify(listed.body)).not.toContain(first.token.slice(9));
 
@@ -104,7 +104,7 @@ describe('POST /api/auth/sessions/claim (device-flow style)', () => {
     expect(delivered.body).toMatchObject({
       session_token: expect.stringMatching(/^VERIFIED-/),
       user: { id: user.id, name: 'Malee' },
-      expiresAt: expect.any(String),
+      expires_at: expect.any(String),
     });
     const verified = await request(t.server)
       .get('/api/auth/verify-session')

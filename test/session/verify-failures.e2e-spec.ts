@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { SessionService } from '../../src/session/session.service';
 import { closeMcp, connectMcp, McpClient } from '../support/mcp-client';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { SessionService } from '../../src/session/session.service';
 import { hashSessionToken } from '../../src/session/session-token';
 import { eventually } from '../support/eventually';
@@ -24,7 +24,7 @@ describe('GET /api/auth/verify-session', () => {
     return token === undefined ? req : req.set('X-Session-Token', token);
   };
 
-  it('returns the user with expiresAt in both places the seeds show', async () => {
+  it('returns the user and expiresAt as the seeds show, with expires_at beside it', async () => {
     const { token, expiresAt } = await sessions.createForUser({
       userId: user.id,
       returnTo: 'chatgpt',
@@ -37,8 +37,9 @@ describe('GET /api/auth/verify-session', () => {
         id: user.id,
         email: 'somchai@example.test',
         name: 'Somchai',
-        expiresAt: '2026-03-08T12:00:00.000Z',
+        expires_at: '2026-03-08T12:00:00.000Z',
       },
+      expires_at: '2026-03-08T12:00:00.000Z',
       expiresAt: '2026-03-08T12:00:00.000Z',
     });
   });

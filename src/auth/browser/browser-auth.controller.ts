@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { AuthService, TokenPair } from '../auth.service';
 import { LoginDto } from '../dto/auth-requests.dto';
+import { UserDto } from '../dto/auth-responses.dto';
 import { BrowserTokenDto } from './browser-auth.dto';
 import {
   assertSameOrigin,
@@ -90,6 +91,6 @@ export class BrowserAuthController {
     setRefreshCookie(req, res, pair.refresh_token, this.config.auth.refreshTokenTtlSeconds);
     res.setHeader('Cache-Control', 'no-store');
     const { access_token, token_type, expires_in, user } = pair;
-    return { access_token, token_type, expires_in, user };
+    return { access_token, token_type, expires_in, user: UserDto.from(user) };
   }
 }

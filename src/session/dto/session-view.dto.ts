@@ -11,26 +11,30 @@ export class SessionViewDto {
       '`verified`: a VERIFIED session handed to a service; `login`: a password or Google login (its access tokens, refresh token and the chat sockets opened with them)',
   })
   kind!: 'verified' | 'login';
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) lastUsedAt!: string | null;
-  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
-  @ApiProperty({ nullable: true }) ip!: string | null;
-  @ApiProperty({ nullable: true }) userAgent!: string | null;
-  @ApiProperty({ nullable: true, description: 'The service the session was handed to, when known' })
-  client!: string | null;
-  @ApiProperty({ nullable: true, example: 'chatgpt' }) returnTo!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_used_at!: string | null;
+  @ApiProperty({ format: 'date-time' }) expires_at!: string;
+  @ApiProperty({ type: String, nullable: true }) ip!: string | null;
+  @ApiProperty({ type: String, nullable: true }) user_agent!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The service the session was handed to, when known',
+  })
+  client_name!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'chatgpt' }) return_to!: string | null;
 
   static from(session: Session): SessionViewDto {
     return {
       id: session.id,
       kind: 'verified',
-      createdAt: session.createdAt.toISOString(),
-      lastUsedAt: session.lastUsedAt?.toISOString() ?? null,
-      expiresAt: session.expiresAt.toISOString(),
+      created_at: session.createdAt.toISOString(),
+      last_used_at: session.lastUsedAt?.toISOString() ?? null,
+      expires_at: session.expiresAt.toISOString(),
       ip: session.ip,
-      userAgent: session.userAgent,
-      client: session.clientName,
-      returnTo: session.returnTo,
+      user_agent: session.userAgent,
+      client_name: session.clientName,
+      return_to: session.returnTo,
     };
   }
 
@@ -38,13 +42,13 @@ export class SessionViewDto {
     return {
       id: login.id,
       kind: 'login',
-      createdAt: login.createdAt.toISOString(),
-      lastUsedAt: login.lastUsedAt.toISOString(),
-      expiresAt: login.expiresAt.toISOString(),
+      created_at: login.createdAt.toISOString(),
+      last_used_at: login.lastUsedAt.toISOString(),
+      expires_at: login.expiresAt.toISOString(),
       ip: null,
-      userAgent: null,
-      client: null,
-      returnTo: null,
+      user_agent: null,
+      client_name: null,
+      return_to: null,
     };
   }
 }

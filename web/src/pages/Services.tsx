@@ -8,7 +8,7 @@ import { ScrollTable } from '../components/ScrollTable';
 
 interface SessionView {
   id: string;
-  client: string | null;
+  client_name: string | null;
   return_to: string | null;
   created_at: string;
   last_used_at: string | null;
@@ -77,7 +77,7 @@ export default function ServicesPage() {
                 <Table.Tbody>
                   {sessions.data.map((s) => (
                     <Table.Tr key={s.id}>
-                      <Table.Td>{s.client ?? s.return_to ?? '–'}</Table.Td>
+                      <Table.Td>{s.client_name ?? s.return_to ?? '–'}</Table.Td>
                       <Table.Td>{formatDateTime(s.created_at, i18n.language)}</Table.Td>
                       <Table.Td>{formatDateTime(s.last_used_at, i18n.language)}</Table.Td>
                       <Table.Td>{s.ip ?? '–'}</Table.Td>
@@ -89,7 +89,7 @@ export default function ServicesPage() {
                           variant="light"
                           loading={revoke.isPending && revoke.variables === s.id}
                           onClick={() => revoke.mutate(s.id)}
-                          aria-label={`${t('services.revoke')} ${s.client ?? s.id}`}
+                          aria-label={`${t('services.revoke')} ${s.client_name ?? s.id}`}
                         >
                           {t('services.revoke')}
                         </Button>
