@@ -11,7 +11,7 @@ COPY migrations ./migrations
 COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
-# --- runtime: production dependencies only, non-root ------------------------------------------
+# --- runtime: production dependencies only (no embedded-postgres: set DATABASE_URL), non-root --
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000

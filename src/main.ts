@@ -22,15 +22,34 @@ async function main(): Promise<void> {
   let config = loadConfigOrExit();
   const logger = pino(baseLoggerOptions(config.logLevel));
 
-  let embedded: EmbeddedPostgresServer | undefined;
+  // Signals are ours from the start: Ctrl-C while starting stops what was started, in order.
+  const running: { shutdown?: (signal: string) => Promise<void> } = {};
+  let stopping = false;
+  let embeddedStart: Promise<EmbeddedPostgresServer> | undefined;
+  const stopWhileStarting = async (signal: string) => {
+    logger.info({ signal }, 'Stopping during start-up');
+    const pg = await embeddedStart?.catch(() => undefined);
+    await pg?.stop();
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void (running.shutdown ?? stopWhileStarting)(signal);
+    });
+  }
+
   if (!config.database.url) {
-    embedded = await EmbeddedPostgresServer.start({
+    embeddedStart = EmbeddedPostgresServer.start({
       dir: config.database.embeddedDir,
       port: config.database.embeddedPort,
       logger,
     });
-    config = { ...config, database: { ...config.database, url: embedded.url } };
   }
+  const embedded = await embeddedStart;
+  if (embedded) config = { ...config, database: { ...config.database, url: embedded.url } };
   if (config.jwt.secretGenerated) {
     logger.warn(
       'JWT_SECRET is not set: a random secret was generated, so tokens end with this process',
@@ -54,10 +73,7 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
   logger.info({ address: server.address() }, 'Smart AI Hub is listening');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  running.shutdown = async (signal: string) => {
     logger.info({ signal }, 'Shutting down: finishing in-flight requests');
     // Stop accepting, let in-flight requests and chats finish, and cut what is left after the
     // timeout. Chats past their grace are cancelled and charged for what they delivered, and
@@ -75,11 +91,10 @@ async function main(): Promise<void> {
     await app.close();
     await embedded?.stop();
     logger.info('Shut down cleanly');
+    // Every line out before exiting (the destination writes asynchronously).
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     process.exit(0);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => void shutdown(signal));
-  }
 }
 
 main().catch((error: unknown) => {

@@ -25,8 +25,19 @@ export class ServerProcess {
       cwd: mkdtempSync(join(tmpdir(), 'sah-server-')),
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // The leader of a process group of its own, as a shell makes a foreground job (`ctrlC`).
+      detached: true,
     });
     return new ServerProcess(child);
+  }
+
+  /**
+   * Ctrl-C in a terminal: SIGINT to the whole foreground process group, i.e. the server and every
+   * process it started in its own group.
+   */
+  ctrlC(): Promise<number | null> {
+    if (this.child.exitCode === null) process.kill(-this.child.pid!, 'SIGINT');
+    return this.exited;
   }
 
   get hasExited(): boolean {
