@@ -166,6 +166,7 @@ export class McpGateway
    * a Redis publish per money move).
    */
   private pushBalances(namespace: McpNamespace): void {
+    if (!this.stopBalances) return; // stopped meanwhile (onModuleDestroy)
     const pushes = [...this.balancePushes.values()];
     this.balancePushes.clear();
     this.pushLocally(namespace, pushes);
@@ -285,6 +286,9 @@ export class McpGateway
     this.stopListening?.();
     for (const stop of this.stopAuthEvents) stop();
     this.stopBalances?.();
+    this.stopBalances = undefined;
+    // A push still waiting would publish on the adapter's connections as they close.
+    this.balancePushes.clear();
     for (const cancel of this.expiryTimers.values()) cancel();
     this.expiryTimers.clear();
   }
