@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Client, Pool } from 'pg';
@@ -6,7 +7,7 @@ import {
   load,
   LoadResult,
   machine,
-  markdownRow,
+  processCpuMs,
   runBenchmark,
   withBenchServer,
   writeBenchmarkSection,
@@ -56,8 +57,14 @@ async function seedUsers(databaseUrl: string, count: number, label: string): Pro
  * autocommitted, prepared, from CONNECTIONS concurrent clients over a pool of POOL_SIZE, no
  * HTTP, no Nest, no idempotency, no key check.
  */
-async function rawBaseline(databaseUrl: string, userIds: string[]): Promise<LoadResult> {
+async function rawBaseline(
+  databaseUrl: string,
+  userIds: string[],
+  probe: CostProbe,
+): Promise<Measured> {
   const pool = new Pool({ connectionString: databaseUrl, max: POOL_SIZE });
+  await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.query('SELECT 1')));
+  const before = await probe.snapshot();
   const latencies: number[] = [];
   let next = 0;
   let refused = 0;
@@ -85,6 +92,7 @@ async function rawBaseline(databaseUrl: string, userIds: string[]): Promise<Load
   const started = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, client));
   const seconds = (performance.now() - started) / 1000;
+  const cost = probe.costOf(before, await probe.snapshot(), latencies.length);
   await pool.end();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
@@ -96,20 +104,107 @@ async function rawBaseline(databaseUrl: string, userIds: string[]): Promise<Load
     non2xx: refused,
     errors: 0,
     total: latencies.length,
+    ...cost,
+    serverUsPerRequest: null,
   };
+}
+
+/** What one request cost, measured around a case (see CostProbe). */
+interface Cost {
+  /** CPU (user + system) of the server process per request; null for the raw SQL baseline. */
+  serverUsPerRequest: number | null;
+  /** CPU of the bench database's PostgreSQL backends per request. */
+  postgresUsPerRequest: number;
+  /** One-minute load average of the machine at the end of the case. */
+  load: number;
+}
+type Measured = LoadResult & Cost;
+
+interface CostSnapshot {
+  server: number;
+  backends: Map<number, number>;
+}
+
+/**
+ * CPU time per request of the server and of the database's backends (from /proc, Linux). CPU time per request is less sensitive to other
+ * work on the machine than requests per second, but not immune: on a crowded 2-core machine the
+ * same work takes more CPU time (caches, hyper-threads), so read it beside the load average.
+ */
+class CostProbe {
+  private constructor(
+    private readonly client: Client,
+    private readonly database: string,
+    private readonly serverPid: number,
+  ) {}
+
+  static async open(databaseUrl: string, serverPid: number): Promise<CostProbe> {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    return new CostProbe(client, new URL(databaseUrl).pathname.slice(1), serverPid);
+  }
+
+  async snapshot(): Promise<CostSnapshot> {
+    const { rows } = await this.client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [this.database],
+    );
+    const backends = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        backends.set(pid, processCpuMs(pid));
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return { server: processCpuMs(this.serverPid), backends };
+  }
+
+  /**
+   * Backends that ended during the case are missed (the pools keep theirs open, so none should);
+   * a backend that started during it counts whole.
+   */
+  costOf(
+    before: CostSnapshot,
+    after: CostSnapshot,
+    requests: number,
+  ): Omit<Cost, 'serverUsPerRequest'> & { serverUsPerRequest: number } {
+    let postgresMs = 0;
+    for (const [pid, ms] of after.backends) postgresMs += ms - (before.backends.get(pid) ?? 0);
+    const per = (ms: number) => Math.round((ms * 1000) / Math.max(1, requests));
+    return {
+      serverUsPerRequest: per(after.server - before.server),
+      postgresUsPerRequest: per(postgresMs),
+      load: Math.round(loadavg()[0] * 10) / 10,
+    };
+  }
+
+  async measure(run: () => Promise<LoadResult>, requestsPerResult = 1): Promise<Measured> {
+    const before = await this.snapshot();
+    const result = await run();
+    return {
+      ...result,
+      ...this.costOf(before, await this.snapshot(), result.total * requestsPerResult),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
+  }
 }
 
 function headers(userId: string): Record<string, string> {
   return { 'content-type': 'application/json', 'x-api-key': API_KEY, 'x-user-id': userId };
 }
 
-function deducts(url: string, userIds: string[]): Promise<LoadResult> {
+/** `rate`: requests per second in total (steady load); without it, back to back (saturated). */
+function deducts(url: string, userIds: string[], rate?: number): Promise<LoadResult> {
   let next = 0;
   return load({
     url: `${url}${CREDITS}/deduct`,
     connections: CONNECTIONS,
     duration: DURATION_S,
     timeout: TIMEOUT_S,
+    overallRate: rate,
     requests: [
       {
         method: 'POST',
@@ -124,7 +219,7 @@ function deducts(url: string, userIds: string[]): Promise<LoadResult> {
 }
 
 /** Reserve then capture, as a chat or a video render does: autocannon counts both requests. */
-async function holdPairs(url: string, userIds: string[]): Promise<LoadResult> {
+async function holdPairs(url: string, userIds: string[], pairRate?: number): Promise<LoadResult> {
   let next = 0;
   type Context = { userId?: string; holdId?: string };
   const result = await load({
@@ -132,6 +227,7 @@ async function holdPairs(url: string, userIds: string[]): Promise<LoadResult> {
     connections: CONNECTIONS,
     duration: DURATION_S,
     timeout: TIMEOUT_S,
+    overallRate: pairRate === undefined ? undefined : pairRate * 2,
     requests: [
       {
         method: 'POST',
@@ -213,10 +309,19 @@ async function verify(
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
-async function main({ database, server }: BenchServer): Promise<void> {
+function row(name: string, r: Measured): string {
+  const us = (x: number | null) => (x === null ? '–' : x.toLocaleString('en-US'));
+  return `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.p50Ms} | ${r.p99Ms} | ${r.total.toLocaleString('en-US')} | ${r.non2xx + r.errors} | ${us(r.serverUsPerRequest)} | ${us(r.postgresUsPerRequest)} | ${r.load} |`;
+}
+
+async function main({ database, server, servers }: BenchServer): Promise<void> {
+  const probe = await CostProbe.open(database.url, servers[0].pid);
   const warm = await seedUsers(database.url, 10, 'warm');
   await load({ url: `${server.url}/health`, duration: 2, connections: 8 });
   await deducts(server.url, warm); // warm-up: JIT, pools, prepared statements
+  const loadAtStart = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', ');
 
   const table: string[] = [];
   const ratios: string[] = [];
@@ -224,76 +329,81 @@ async function main({ database, server }: BenchServer): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     const hotHttpUser = await seedUsers(database.url, 1, `hot-http-${round}`);
     const hotRawUser = await seedUsers(database.url, 1, `hot-raw-${round}`);
+    const hotSteadyUser = await seedUsers(database.url, 1, `hot-steady-${round}`);
     const many = await seedUsers(database.url, USERS, `many-${round}`);
+    const manySteady = await seedUsers(database.url, USERS, `many-steady-${round}`);
     const holders = await seedUsers(database.url, USERS, `holds-${round}`);
 
-    const health = await load({
-      url: `${server.url}/health`,
-      connections: CONNECTIONS,
-      duration: DURATION_S,
-    });
-    const hotRaw = await rawBaseline(database.url, hotRawUser);
-    const hotHttp = await deducts(server.url, hotHttpUser);
-    const manyHttp = await deducts(server.url, many);
-    const pairs = await holdPairs(server.url, holders);
-    const failed =
-      hotHttp.non2xx +
-      manyHttp.non2xx +
-      pairs.non2xx +
-      hotRaw.non2xx +
-      hotHttp.errors +
-      manyHttp.errors +
-      pairs.errors;
+    const health = await probe.measure(() =>
+      load({ url: `${server.url}/health`, connections: CONNECTIONS, duration: DURATION_S }),
+    );
+    const hotRaw = await rawBaseline(database.url, hotRawUser, probe);
+    const hotHttp = await probe.measure(() => deducts(server.url, hotHttpUser));
+    const manyHttp = await probe.measure(() => deducts(server.url, many));
+    const pairs = await probe.measure(() => holdPairs(server.url, holders), 2);
+    // Steady: the same requests at half the rate this round reached back to back.
+    const hotSteady = await probe.measure(() =>
+      deducts(server.url, hotSteadyUser, Math.max(1, Math.round(hotHttp.requestsPerSecond / 2))),
+    );
+    const manySteadyHttp = await probe.measure(() =>
+      deducts(server.url, manySteady, Math.max(1, Math.round(manyHttp.requestsPerSecond / 2))),
+    );
+    const results = [hotRaw, hotHttp, manyHttp, pairs, hotSteady, manySteadyHttp];
+    const failed = results.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
     if (failed) throw new Error(`${failed} requests failed in round ${round}`);
 
+    const users = USERS.toLocaleString('en-US');
     table.push(
-      markdownRow(`${round}: \`/health\``, health),
-      markdownRow(`${round}: hot user, raw SQL (one CTE statement)`, hotRaw),
-      markdownRow(`${round}: hot user, HTTP deduct`, hotHttp),
-      markdownRow(`${round}: ${USERS.toLocaleString('en-US')} users, HTTP deduct`, manyHttp),
-      markdownRow(
-        `${round}: ${USERS.toLocaleString('en-US')} users, HTTP reserve + capture (pairs/s)`,
-        pairs,
-      ),
+      row(`${round}: \`/health\``, health),
+      row(`${round}: hot user, raw SQL (one CTE statement)`, hotRaw),
+      row(`${round}: hot user, HTTP deduct, burst`, hotHttp),
+      row(`${round}: ${users} users, HTTP deduct, burst`, manyHttp),
+      row(`${round}: ${users} users, HTTP reserve + capture, burst (pairs/s)`, pairs),
+      row(`${round}: hot user, HTTP deduct, steady at ½ burst rate`, hotSteady),
+      row(`${round}: ${users} users, HTTP deduct, steady at ½ burst rate`, manySteadyHttp),
     );
     const hot = hotHttp.requestsPerSecond / hotRaw.requestsPerSecond;
     const spread = manyHttp.requestsPerSecond / health.requestsPerSecond;
     const holds = pairs.requestsPerSecond / manyHttp.requestsPerSecond;
     ratios.push(
-      `| ${round} | ${pct(hot)} ${hot >= 0.8 ? '✓' : '✗'} | ${pct(spread)} ${spread >= 0.6 ? '✓' : '✗'} | ${pct(holds)} ${holds >= 0.5 ? '✓' : '✗'} |`,
+      `| ${round} | ${pct(hot)} ${hot >= 0.8 ? '✓' : '✗'} | ${pct(spread)} ${spread >= 0.6 ? '✓' : '✗'} | ${pct(holds)} ${holds >= 0.5 ? '✓' : '✗'} | ${health.load}–${manySteadyHttp.load} |`,
     );
+    const deductCase = (label: string, userIds: string[], r: LoadResult) => ({
+      label: `round ${round}, ${label}`,
+      userIds,
+      successes: r.total,
+      inFlight: CONNECTIONS,
+    });
     checks.push(
       ...(
         await verify(database.url, [
-          {
-            label: `round ${round}, hot user`,
-            userIds: hotHttpUser,
-            successes: hotHttp.total,
-            inFlight: CONNECTIONS,
-          },
-          {
-            label: `round ${round}, ${USERS} users`,
-            userIds: many,
-            successes: manyHttp.total,
-            inFlight: CONNECTIONS,
-          },
+          deductCase('hot user', hotHttpUser, hotHttp),
+          deductCase(`${USERS} users`, many, manyHttp),
+          deductCase('hot user, steady', hotSteadyUser, hotSteady),
+          deductCase(`${USERS} users, steady`, manySteady, manySteadyHttp),
         ])
       ).map((line) => `after round ${round}: ${line}`),
     );
   }
+  await probe.close();
 
   const markdown = [
     '## Credit money core (`npm run bench:credits`)',
     '',
-    `Run ${new Date().toISOString()} on ${await machine(database.url)}. The machine was shared with other work (several engineers' test suites): read the ratios, not the digits.`,
+    `Run ${new Date().toISOString()} on ${await machine(database.url)}; load average (1, 5, 15 min) at the start ${loadAtStart}, at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ', ',
+      )}. The machine may be shared with other work: read the ratios, and the CPU per request beside the load.`,
     `Server in its own process (LOG_LEVEL=warn, DATABASE_POOL_SIZE=${POOL_SIZE}, Redis for the per-key rate limit), autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per case after a warm-up, ${ROUNDS} rounds, each on fresh accounts. HTTP requests carry an integration key (\`X-API-Key\`, \`X-User-ID\`) and no Idempotency-Key. The raw SQL baseline is the best single statement (conditional \`UPDATE … WHERE available >= cost\` and the ledger \`INSERT\` in one CTE, prepared, autocommit) from ${CONNECTIONS} clients over a \`pg\` pool of ${POOL_SIZE}: no HTTP, no key check, no idempotency.`,
+    '"Burst": every connection sends its next request the moment the last is answered (saturation, a queue at every step). "Steady": the same requests at a fixed total rate of half what the burst reached, latency corrected for coordinated omission. CPU per request: user + system time of the server process, and of the bench database\'s PostgreSQL backends, over the case ÷ its requests (a reserve + capture pair counts two).',
     '',
-    '| Case | Requests/s | p50 ms | p99 ms | Requests | Non-2xx |',
-    '|---|---|---|---|---|---|',
+    '| Case | Requests/s | p50 ms | p99 ms | Requests | Failed | Server CPU µs/req | PostgreSQL CPU µs/req | Load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...table,
     '',
-    '| Round | hot user: HTTP ÷ raw SQL (target ≥ 80%) | 1,000 users: HTTP deduct ÷ `/health` (≥ 60%) | reserve + capture pairs ÷ deducts (≥ 50%) |',
-    '|---|---|---|---|',
+    '| Round | hot user: HTTP ÷ raw SQL (target ≥ 80%) | 1,000 users: HTTP deduct ÷ `/health` (≥ 60%) | reserve + capture pairs ÷ deducts (≥ 50%) | load during the round |',
+    '|---|---|---|---|---|',
     ...ratios,
     '',
     'Checked in the database after every round (zero lost or duplicated updates):',

@@ -6,6 +6,7 @@ import {
   OnGatewayInit,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import { RedisAdapter } from '@socket.io/redis-adapter';
 import proxyAddr from 'proxy-addr';
 import type { Namespace, RemoteSocket, Socket } from 'socket.io';
 import { AuthEvents } from '../auth/events/auth-events';
@@ -19,6 +20,7 @@ import {
   AuthRefreshAck,
   ChatAck,
   ChatErrorEvent,
+  CreditsBalanceEvent,
   McpClientToServerEvents,
   McpServerToClientEvents,
 } from './chat.types';
@@ -26,18 +28,23 @@ import { ChatService, ChatSink } from './chat.service';
 import { SocketAuthenticator, SocketIdentity } from './socket-authenticator';
 import { SocketLimits } from './socket-limits';
 
+/** Between instances: the balances one instance pushed, for the others' sockets. */
+interface McpServerSideEvents {
+  'credits:balances': (pushes: BalancePush[]) => void;
+}
 type McpSocket = Socket<
   McpClientToServerEvents,
   McpServerToClientEvents,
-  Record<string, never>,
+  McpServerSideEvents,
   { identity: SocketIdentity }
 >;
 type McpNamespace = Namespace<
   McpClientToServerEvents,
   McpServerToClientEvents,
-  Record<string, never>,
+  McpServerSideEvents,
   { identity: SocketIdentity }
 >;
+type BalancePush = { userId: string; version: number; event: CreditsBalanceEvent };
 
 export const userRoom = (userId: string) => `user:${userId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
@@ -75,6 +82,10 @@ export class McpGateway
   private stopListening?: () => void;
   private readonly stopAuthEvents: (() => void)[] = [];
   private stopBalances?: () => void;
+  /** Balances to push at the end of this turn of the event loop: the latest per user. */
+  private readonly balancePushes = new Map<string, BalancePush>();
+  /** Per user with sockets here: the version of the state they were pushed last. */
+  private readonly pushedVersions = new Map<string, number>();
   private namespace?: McpNamespace;
   private closing = false;
   /** Per socket id: cancels the timer at its credential's expiry. */
@@ -127,16 +138,42 @@ export class McpGateway
         this.disconnectUser(userId, 'You were signed out everywhere');
       }),
     );
-    // Every money move of a user reaches their sockets on every instance (through the adapter).
+    // Every money move of a user reaches their sockets on every instance. The moves of one turn
+    // of the event loop go out together (pushBalances).
     this.stopBalances = this.creditEvents.on('ledger.changed', (change) => {
       this.billing.noteAvailable(change.userId, change.available);
-      namespace.to(userRoom(change.userId)).emit('credits:balance', {
-        balance: change.balance,
-        available: change.available,
-        held: change.held,
-        transaction_id: change.transactionId,
+      const waiting = this.balancePushes.get(change.userId);
+      if (waiting && waiting.version >= change.version) return;
+      if (this.balancePushes.size === 0) setImmediate(() => this.pushBalances(namespace));
+      this.balancePushes.set(change.userId, {
+        userId: change.userId,
+        version: change.version,
+        event: {
+          balance: change.balance,
+          available: change.available,
+          held: change.held,
+          transaction_id: change.transactionId,
+        },
       });
     });
+    namespace.on('credits:balances', (pushes) => this.pushLocally(namespace, pushes));
+  }
+
+  /**
+   * Pushes the balances of this turn: each user's latest state (moves that committed together,
+   * e.g. in one money-core statement, show as their result), to this instance's sockets and, in
+   * ONE message through the Redis adapter, to the other instances' (one emit per user would cost
+   * a Redis publish per money move).
+   */
+  private pushBalances(namespace: McpNamespace): void {
+    if (!this.stopBalances) return; // stopped meanwhile (onModuleDestroy)
+    const pushes = [...this.balancePushes.values()];
+    this.balancePushes.clear();
+    this.pushLocally(namespace, pushes);
+    // Without Redis (or before its adapter is attached) there is no other instance to tell.
+    if (namespace.adapter instanceof RedisAdapter) {
+      namespace.serverSideEmit('credits:balances', pushes);
+    }
   }
 
   handleConnection(socket: McpSocket): void {
@@ -200,6 +237,23 @@ export class McpGateway
     this.expiryTimers.get(socket.id)?.();
     this.expiryTimers.delete(socket.id);
     this.chat.disconnected(socket.id);
+    const { userId } = socket.data.identity;
+    if (!this.namespace?.adapter.rooms.has(userRoom(userId))) this.pushedVersions.delete(userId);
+  }
+
+  /**
+   * To the sockets of this instance, in version order: a state older than the one a user's
+   * sockets here last got (moves answered out of their commit order, or pushed by two
+   * instances) is dropped.
+   */
+  private pushLocally(namespace: McpNamespace, pushes: BalancePush[]): void {
+    for (const { userId, version, event } of pushes) {
+      const room = userRoom(userId);
+      if (!namespace.adapter.rooms.has(room)) continue;
+      if ((this.pushedVersions.get(userId) ?? -1) >= version) continue;
+      this.pushedVersions.set(userId, version);
+      namespace.local.to(room).emit('credits:balance', event);
+    }
   }
 
   /**
@@ -232,6 +286,9 @@ export class McpGateway
     this.stopListening?.();
     for (const stop of this.stopAuthEvents) stop();
     this.stopBalances?.();
+    this.stopBalances = undefined;
+    // A push still waiting would publish on the adapter's connections as they close.
+    this.balancePushes.clear();
     for (const cancel of this.expiryTimers.values()) cancel();
     this.expiryTimers.clear();
   }

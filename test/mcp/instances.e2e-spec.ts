@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { CreditCore } from '../../src/credits/core/credit-core';
 import { McpGateway } from '../../src/mcp/mcp.gateway';
 import { fundedUser, ledgerOf } from '../support/credit-users';
 import { asSora2, CREDITS_TEST_ENV } from '../support/credits';
@@ -102,5 +104,42 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
       held: '0',
     });
     expect(strangers).toEqual([]);
+  });
+
+  it('a burst of money moves reaches both instances as far fewer pushes, ending on the final state', async () => {
+    const user = await fundedUser(a, '10');
+    const [onA, onB] = await Promise.all([
+      connect(a, user.sessionToken),
+      connect(b, user.sessionToken),
+    ]);
+    const seenOnA: { balance: string }[] = [];
+    const seenOnB: { balance: string }[] = [];
+    onA.on('credits:balance', (event) => seenOnA.push(event));
+    onB.on('credits:balance', (event) => seenOnB.push(event));
+    // The account row stays locked until all 50 deducts are inside the money core, so they
+    // commit in a few statements, as under load.
+    const locker = new Client({ connectionString: a.database.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM credit_accounts WHERE user_id = $1 FOR UPDATE', [user.id]);
+    const core = a.app.get(CreditCore);
+    const applied = jest.spyOn(core as unknown as { apply: () => unknown }, 'apply');
+    const deducts = Promise.all(
+      Array.from({ length: 50 }, () =>
+        asSora2(a, 'deduct', user.id, { service: 'video', cost: '0.1' }).expect(200),
+      ),
+    );
+    await eventually(() => expect(applied).toHaveBeenCalledTimes(50));
+    applied.mockRestore();
+    await locker.query('COMMIT');
+    await locker.end();
+    await deducts;
+
+    const final = { balance: '5' };
+    await eventually(() => expect(seenOnA.at(-1)).toMatchObject(final));
+    await eventually(() => expect(seenOnB.at(-1)).toMatchObject(final));
+    // One push per statement at most (one per move before), whichever instance the socket is on.
+    expect(seenOnA.length).toBeLessThanOrEqual(10);
+    expect(seenOnB.length).toBeLessThanOrEqual(10);
   });
 });

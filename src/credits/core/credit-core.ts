@@ -22,6 +22,15 @@ const SUCCESS = new Set(['ok', 'already_granted']);
 /** Operations that may share a statement with others: they lock only their own user's account. */
 const BATCHABLE = new Set(['deduct', 'reserve', 'capture', 'release', 'refund', 'check', 'state']);
 
+/** An outcome that says an account's state after a move (CreditAccountVersion). */
+function isAccountState(outcome: Outcome): boolean {
+  return (
+    typeof outcome.balance === 'string' &&
+    typeof outcome.held === 'string' &&
+    typeof outcome.version === 'number'
+  );
+}
+
 interface Pending {
   op: CreditOp;
   idempotency?: IdempotentRequest;
@@ -151,7 +160,7 @@ export class CreditCore {
   private announce(op: CreditOp, outcome: Outcome, keyed: boolean): void {
     if (op.op === 'check' || op.op === 'state') return;
     const userId = ('user' in op && op.user) || (outcome.user_id as string | undefined);
-    if (!userId || typeof outcome.balance !== 'string' || typeof outcome.held !== 'string') return;
+    if (!userId || !isAccountState(outcome)) return;
     const transactionId = (outcome.transaction_id as string | null | undefined) ?? null;
     const publish = (state: Outcome) =>
       this.events.publish('ledger.changed', {
@@ -160,10 +169,11 @@ export class CreditCore {
         held: formatUnits(unitsFromSql(state.held as string)),
         available: formatUnits(unitsFromSql(state.available as string)),
         transactionId,
+        version: state.version as number,
       });
     if (!keyed) return publish(outcome);
     this.apply({ op: 'state', user: userId }, {}).then(
-      (state) => typeof state.balance === 'string' && publish(state),
+      (state) => isAccountState(state) && publish(state),
       (error: unknown) => this.logger.warn(`could not announce a balance: ${String(error)}`),
     );
   }

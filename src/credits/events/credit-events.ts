@@ -12,6 +12,11 @@ export interface LedgerChanged {
   held: string;
   /** The ledger row written, if the move wrote one (holds do not). */
   transactionId: string | null;
+  /**
+   * The account's version after the move: of two announcements of one account, the higher is
+   * the newer state (they may arrive in another order than the moves committed).
+   */
+  version: number;
 }
 
 export interface CreditEventMap {
