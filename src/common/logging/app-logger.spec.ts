@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import type { NextFunction, Request, Response } from 'express';
 import { Writable } from 'node:stream';
 import { AppLogger } from './app-logger';
 
@@ -66,5 +68,60 @@ describe('AppLogger (Nest LoggerService on pino)', () => {
     logger.warn({ user: { password: 'hunter2', name: 'A' } }, 'login');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ user: { password: '[REDACTED]', name: 'A' } });
+  });
+
+  describe('access log', () => {
+    /** One request through the middleware, ended with `status` (`event`: finish or close). */
+    function serve(logger: AppLogger, url: string, status: number, event = 'finish') {
+      const req = {
+        id: 'req-1',
+        method: 'POST',
+        url,
+        socket: { remoteAddress: '127.0.0.1' },
+      } as unknown as Request;
+      const res = Object.assign(new EventEmitter(), { statusCode: status }) as unknown as Response;
+      let nexted = false;
+      logger.httpMiddleware()(req, res, (() => (nexted = true)) as NextFunction);
+      expect(nexted).toBe(true);
+      res.emit(event);
+      res.emit('close'); // after finish, as Node does: still one line
+    }
+
+    it('writes one line per request with its id, method, redacted URL, status and time', () => {
+      const { logger, lines } = capturingLogger('info');
+      serve(logger, '/api/x?token=secret&page=2', 200);
+      serve(logger, '/api/y', 404, 'close');
+      serve(logger, '/api/z', 503);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request completed',
+          req: {
+            id: 'req-1',
+            method: 'POST',
+            url: '/api/x?token=%5BREDACTED%5D&page=2',
+            remoteAddress: '127.0.0.1',
+          },
+          res: { statusCode: 200 },
+          responseTime: expect.any(Number),
+        }),
+        expect.objectContaining({ level: 40, res: { statusCode: 404 } }),
+        expect.objectContaining({
+          level: 50,
+          msg: 'request errored',
+          err: expect.objectContaining({ message: 'failed with status code 503' }),
+        }),
+      ]);
+    });
+
+    it('at warn, successes write nothing and client errors still do; probes never', () => {
+      const { logger, lines } = capturingLogger('warn');
+      serve(logger, '/api/x', 200);
+      serve(logger, '/health', 500);
+      serve(logger, '/api/y', 409);
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 40, req: expect.objectContaining({ url: '/api/y' }) }),
+      ]);
+    });
   });
 });

@@ -1,8 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import type { RequestHandler } from 'express';
 import pino, { DestinationStream, Level, Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { baseLoggerOptions, httpLoggerOptions } from './logger-options';
+import {
+  accessLogLevel,
+  accessLogRequest,
+  baseLoggerOptions,
+  skipsAccessLog,
+} from './logger-options';
 
 /**
  * Nest's logger on pino, one JSON line per entry. Services write `logger.warn({ fields },
@@ -19,9 +23,39 @@ export class AppLogger implements LoggerService {
       : pino(baseLoggerOptions(level));
   }
 
-  /** The access log: one line per HTTP request with its id, method, URL and status. */
+  /**
+   * The access log: one line per HTTP request with its id, method, URL, status and time, when
+   * it ends (finished or cut): `info`, `warn` for 4xx, `error` for 5xx. Nothing is built for a
+   * line the level drops, so at LOG_LEVEL=warn a successful request costs two listeners.
+   */
   httpMiddleware(): RequestHandler {
-    return pinoHttp({ ...httpLoggerOptions(this.root.level), logger: this.root });
+    const root = this.root;
+    return (req, res, next) => {
+      if (skipsAccessLog(req)) return next();
+      const started = Date.now();
+      const done = (err?: Error) => {
+        res.off('finish', done);
+        res.off('close', done);
+        res.off('error', done);
+        const level = accessLogLevel(res.statusCode, err);
+        if (!root.isLevelEnabled(level)) return;
+        const fields = {
+          req: accessLogRequest(req),
+          res: { statusCode: res.statusCode },
+          responseTime: Date.now() - started,
+        };
+        if (level === 'error') {
+          const error = err ?? new Error(`failed with status code ${res.statusCode}`);
+          root.error({ ...fields, err: error }, 'request errored');
+        } else {
+          root[level](fields, 'request completed');
+        }
+      };
+      res.on('finish', done);
+      res.on('close', done);
+      res.on('error', done);
+      next();
+    };
   }
 
   verbose(message: unknown, ...params: unknown[]): void {

@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { LoggerOptions } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
 import type { RequestWithId } from '../http/request-id';
 
 /** Headers and query parameters that carry credentials; their values never reach a log line. */
@@ -33,22 +32,22 @@ export function baseLoggerOptions(level: string): LoggerOptions {
   };
 }
 
-export function httpLoggerOptions(level: string): PinoHttpOptions {
+/** The access log's level for a finished request: errors, client errors, the rest. */
+export function accessLogLevel(statusCode: number, err?: Error): 'error' | 'warn' | 'info' {
+  return err || statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+}
+
+/** What the access log says of a request (never its headers or body). */
+export function accessLogRequest(req: IncomingMessage & { originalUrl?: string }) {
   return {
-    ...baseLoggerOptions(level),
-    genReqId: (req: IncomingMessage) => (req as unknown as RequestWithId).id,
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    serializers: {
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: redactUrl(req.url),
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    // Probes would drown the log: one line every few seconds per balancer.
-    autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+    id: (req as unknown as RequestWithId).id,
+    method: req.method,
+    url: redactUrl(req.originalUrl ?? req.url ?? ''),
+    remoteAddress: req.socket?.remoteAddress,
   };
+}
+
+/** Probes would drown the access log: one line every few seconds per balancer. */
+export function skipsAccessLog(req: IncomingMessage): boolean {
+  return (req.url ?? '').startsWith('/health');
 }
