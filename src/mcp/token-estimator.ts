@@ -24,14 +24,15 @@ export function framed(contentTokens: number[]): number {
  */
 const ANTHROPIC_FACTOR_PERCENT = 125n;
 /**
- * Text is counted in windows of at most this many characters, cut at a pre-token boundary near
- * the end if there is one: a window's work is bounded (a fraction of a
- * millisecond, also for the worst shape, a run of CJK), and between windows the event loop gets a
- * turn. Such a cut is a pre-token boundary, so ordinary text and code are counted exactly; a hard
- * cut through a long run without spaces may count a token more per window.
+ * Text is counted in windows of about this many characters, cut at a pre-token boundary: a
+ * window's work is bounded (a fraction of a millisecond, also for the worst shape, a run of CJK),
+ * and between windows the event loop gets a turn. A cut at a pre-token boundary keeps the count
+ * exact, so a window ends at the last boundary before the limit or, in a run without one (a long
+ * JSON line), at the first boundary after it; only a run longer than MAX_WINDOW_CHARS without any
+ * boundary is cut hard, which may count a token more per cut.
  */
 const WINDOW_CHARS = 256;
-const BOUNDARY_LOOKBACK = 128;
+const MAX_WINDOW_CHARS = 2 * WINDOW_CHARS;
 
 /**
  * Token counts for credit holds and for charging delivered output when a provider reports no
@@ -140,13 +141,19 @@ const PRE_TOKEN_BOUNDARY = /\S[^\S\r\n]|[\r\n](?:[^\S\r\n]|[\p{L}\p{N}])/uy;
 function windowEnd(text: string, start: number): number {
   const limit = start + WINDOW_CHARS;
   if (limit >= text.length) return text.length;
-  for (let i = limit; i > limit - BOUNDARY_LOOKBACK; i--) {
-    PRE_TOKEN_BOUNDARY.lastIndex = i - 1;
-    if (PRE_TOKEN_BOUNDARY.test(text)) return i;
-  }
+  for (let i = limit; i > start; i--) if (isPreTokenBoundary(text, i)) return i;
+  const hardLimit = Math.min(text.length, start + MAX_WINDOW_CHARS);
+  for (let i = limit + 1; i < hardLimit; i++) if (isPreTokenBoundary(text, i)) return i;
+  if (hardLimit === text.length) return hardLimit;
   // Never between the two halves of a surrogate pair.
-  const code = text.charCodeAt(limit - 1);
-  return code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit;
+  const code = text.charCodeAt(hardLimit - 1);
+  return code >= 0xd800 && code <= 0xdbff ? hardLimit - 1 : hardLimit;
+}
+
+/** Whether an o200k pre-token ends just before `index`. */
+function isPreTokenBoundary(text: string, index: number): boolean {
+  PRE_TOKEN_BOUNDARY.lastIndex = index - 1;
+  return PRE_TOKEN_BOUNDARY.test(text);
 }
 
 const POSITION_BITS = 2 ** 22;

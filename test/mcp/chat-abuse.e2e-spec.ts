@@ -57,9 +57,10 @@ describe('Chat gateway under hostile input', () => {
         const out = await outcome;
         expect(out.text).toBe(text);
         expect(out.end).toMatchObject({ requestId: 's01', model: 't-gpt' });
-        // Both were counted by the hub: hundreds of thousands of characters each way.
-        expect(out.end!.usage.inputTokens).toBeGreaterThan(20_000);
-        expect(out.end!.usage.outputTokens).toBeGreaterThan(20_000);
+        // Both were counted by the hub: hundreds of thousands of characters each way (at least
+        // 15,000 tokens for either shape; o200k has few tokens longer than 20 characters).
+        expect(out.end!.usage.inputTokens).toBeGreaterThan(15_000);
+        expect(out.end!.usage.outputTokens).toBeGreaterThan(15_000);
         expect(latencies.length).toBeGreaterThan(10);
         // The bound of the issue, for 90% of the answers: on this shared 2-core machine a bare
         // Node HTTP server alone answers some requests in 100–400 ms when the OS runs other work
