@@ -120,8 +120,12 @@ export class AuthService {
     const user = await this.users.findByEmail(input.email);
     if (!user) throw new InvalidEmailCodeError();
     await this.codes.consume(user.id, 'verify_email', input.code);
-    await this.users.markEmailVerified(user.id);
-    return toUserView({ ...user, emailVerified: true });
+    await this.users.proveEmail(user);
+    return toUserView({
+      ...user,
+      emailVerified: true,
+      googleId: user.emailVerified ? user.googleId : null,
+    });
   }
 
   /** Always accepted (202), whether or not the address has an account waiting for verification. */
@@ -155,7 +159,7 @@ export class AuthService {
     await this.codes.consume(user.id, 'reset_password', input.code);
     await this.users.setPasswordHash(user.id, await this.passwords.hash(input.password));
     // The code arrived by mail, so the address is proven as well.
-    if (!user.emailVerified) await this.users.markEmailVerified(user.id);
+    await this.users.proveEmail(user);
     await this.signOut.signOut(user.id, 'password_reset');
   }
 

@@ -82,8 +82,16 @@ export class UsersService {
     await this.users.update(id, { role });
   }
 
-  async markEmailVerified(id: string): Promise<void> {
-    await this.users.update(id, { emailVerified: true });
+  /**
+   * A mailed code proved the address (verify-email, reset-password): it is verified, and a Google
+   * link made before anyone proved it (Google had not verified it either) goes (S-10).
+   */
+  async proveEmail(user: Pick<User, 'id' | 'emailVerified' | 'googleId'>): Promise<void> {
+    if (user.emailVerified) return;
+    await this.users.update(user.id, {
+      emailVerified: true,
+      ...(user.googleId !== null ? { googleId: null } : {}),
+    });
   }
 
   async rename(id: string, name: string): Promise<void> {

@@ -90,4 +90,17 @@ describe('loadAppConfig', () => {
       'loopback, 10.0.0.0/8',
     );
   });
+
+  it('S-13 TRUST_PROXY takes only hop counts or subnets: true and non-addresses are refused', () => {
+    expect(() => loadAppConfig({ TRUST_PROXY: 'true' })).toThrow(
+      /TRUST_PROXY is invalid: true would trust any X-Forwarded-For/,
+    );
+    expect(() => loadAppConfig({ TRUST_PROXY: 'loopback, proxy.example' })).toThrow(
+      /"proxy\.example" is neither an IP address nor a subnet/,
+    );
+    expect(() => loadAppConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY is invalid/);
+    expect(loadAppConfig({ TRUST_PROXY: '::1, fd00::/8, 192.168.1.10' }).http.trustProxy).toBe(
+      '::1, fd00::/8, 192.168.1.10',
+    );
+  });
 });

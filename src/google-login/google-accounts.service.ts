@@ -6,13 +6,15 @@ import { UsersService } from '../auth/users.service';
 import {
   GoogleAccountDisabledError,
   GoogleEmailConflictError,
+  GoogleEmailUnverifiedError,
   GoogleLoginFailedError,
 } from './google.errors';
 import { GoogleIdentity } from './google.strategy';
 
 /**
  * Find-or-create for Google logins: by Google id, else by an email Google has verified (linking
- * the Google id to that account), else a new account. Disabled accounts are refused.
+ * the Google id to that account), else a new account. Disabled accounts are refused. An email
+ * Google has not verified never creates or links an account (S-10: pre-hijacking).
  */
 @Injectable()
 export class GoogleAccountsService {
@@ -43,6 +45,7 @@ export class GoogleAccountsService {
     const linked = await this.users.findByGoogleId(identity.googleId);
     if (linked) return this.active(linked);
     if (!identity.email) throw new GoogleLoginFailedError('Google did not share an email address');
+    if (!identity.emailVerified) throw new GoogleEmailUnverifiedError();
 
     const existing = await this.users.findByEmail(identity.email);
     if (!existing) {
@@ -51,17 +54,12 @@ export class GoogleAccountsService {
         name: identity.name,
         passwordHash: null,
         googleId: identity.googleId,
-        emailVerified: identity.emailVerified,
+        emailVerified: true,
       });
       this.logger.log({ userId: user.id }, 'Account created by Google login');
       return user;
     }
     this.active(existing);
-    if (!identity.emailVerified) {
-      throw new GoogleEmailConflictError(
-        'An account uses this email and Google has not verified it',
-      );
-    }
     if (existing.googleId) {
       throw new GoogleEmailConflictError(
         'This email belongs to an account linked to another Google account',

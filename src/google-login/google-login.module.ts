@@ -3,6 +3,8 @@ import { PassportModule } from '@nestjs/passport';
 import { AuthModule } from '../auth/auth.module';
 import { SessionModule } from '../session/session.module';
 import { GoogleAccountsService } from './google-accounts.service';
+import { GoogleLoginHousekeeping } from './google-login-housekeeping';
+import { GoogleLoginStatesRepository } from './google-login-states.repository';
 import { GoogleLoginService } from './google-login.service';
 import { GoogleController } from './google.controller';
 import { GoogleStrategy } from './google.strategy';
@@ -15,6 +17,13 @@ import { OAuthStateService } from './oauth-state.service';
 @Module({
   imports: [PassportModule, AuthModule, SessionModule],
   controllers: [GoogleController],
-  providers: [GoogleAccountsService, GoogleLoginService, GoogleStrategy, OAuthStateService],
+  providers: [
+    GoogleAccountsService,
+    GoogleLoginService,
+    GoogleLoginHousekeeping,
+    GoogleLoginStatesRepository,
+    GoogleStrategy,
+    OAuthStateService,
+  ],
 })
 export class GoogleLoginModule {}

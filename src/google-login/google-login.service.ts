@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
-import { SessionService } from '../session/session.service';
+import { PendingLoginOutcome, SessionService } from '../session/session.service';
 import { AuthService } from '../auth/auth.service';
 import { GoogleAccountsService } from './google-accounts.service';
 import {
@@ -11,7 +11,7 @@ import {
   InvalidLoginRequestError,
 } from './google.errors';
 import { GoogleIdentity, GoogleStrategy } from './google.strategy';
-import { OAuthStateService, PendingGoogleLogin } from './oauth-state.service';
+import { OAuthStateService, retryUrl } from './oauth-state.service';
 import { RETURN_TO_TARGETS, ReturnTo } from './pages';
 import { runStrategy } from './run-strategy';
 import { THIRD_PARTY_SESSION_ID } from '../session/session-token';
@@ -19,7 +19,13 @@ import { THIRD_PARTY_SESSION_ID } from '../session/session-token';
 /** A third party's session id: opaque to us, but bounded and plain. */
 
 export type GoogleLoginOutcome =
-  | { mode: 'session'; code: string; returnTo: ReturnTo; email: string; client: string | null }
+  | {
+      mode: 'session';
+      code: string;
+      returnTo: ReturnTo;
+      email: string;
+      claim: PendingLoginOutcome;
+    }
   | { mode: 'redirect'; url: string }
   /** No FRONTEND_URL: the served web app, signed in through its refresh cookie. */
   | { mode: 'app'; refreshToken: string };
@@ -55,8 +61,8 @@ export class GoogleLoginService {
     if (missing.length > 0) throw new GoogleNotConfiguredError(missing);
   }
 
-  /** Validates `session`/`return_to` and returns Google's authorization URL with a new state. */
-  async begin(req: Request): Promise<{ state: string; authorizationUrl: string }> {
+  /** The start request's `session`/`return_to`, validated (400 page otherwise). */
+  parseStart(req: Request): { session?: string; returnTo: string } {
     this.assertConfigured();
     const session = queryString(req, 'session');
     const returnTo = queryString(req, 'return_to') ?? 'chatgpt';
@@ -70,12 +76,25 @@ export class GoogleLoginService {
         `return_to must be one of ${RETURN_TO_TARGETS.join(', ')}`,
       );
     }
-    const state = await this.states.create({ session, returnTo });
-    if (session) await this.sessions.registerPendingLogin(session);
+    return { session, returnTo };
+  }
+
+  /**
+   * Remembers a parsed start under a new state and returns Google's authorization URL with its
+   * PKCE challenge (S256). `browserHash` identifies the starting browser (S-12).
+   */
+  async begin(
+    req: Request,
+    { session, returnTo }: { session?: string; returnTo: string },
+    browserHash: string,
+  ): Promise<{ state: string; authorizationUrl: string }> {
+    const state = await this.states.create({ session, returnTo, browserHash }, req.ip);
+    if (session) await this.sessions.registerPendingLogin(session, browserHash);
     const step = await runStrategy(this.strategy, req, {
       state,
       session: false,
       prompt: 'select_account',
+      codeVerifier: this.states.codeVerifier(state),
     });
     if (step.type !== 'redirect') throw new Error('The Google strategy did not redirect');
     return { state, authorizationUrl: step.url };
@@ -87,15 +106,15 @@ export class GoogleLoginService {
     client: { ip?: string; userAgent?: string },
   ): Promise<GoogleLoginOutcome> {
     this.assertConfigured();
-    const pending = await this.states.consume(queryString(req, 'state'), cookieState);
-    const retryUrl = this.retryUrl(pending);
+    const state = queryString(req, 'state');
+    const pending = await this.states.consume(state, cookieState);
+    const retry = retryUrl(pending);
     const error = queryString(req, 'error');
-    if (error === 'access_denied') throw new GoogleAccessDeniedError(retryUrl);
-    if (error) throw new GoogleLoginFailedError(`Google answered ${error.slice(0, 64)}`, retryUrl);
-    if (!queryString(req, 'code'))
-      throw new GoogleLoginFailedError('no authorization code', retryUrl);
+    if (error === 'access_denied') throw new GoogleAccessDeniedError(retry);
+    if (error) throw new GoogleLoginFailedError(`Google answered ${error.slice(0, 64)}`, retry);
+    if (!queryString(req, 'code')) throw new GoogleLoginFailedError('no authorization code', retry);
 
-    const identity = await this.exchange(req, retryUrl);
+    const identity = await this.exchange(req, this.states.codeVerifier(state!), retry);
     const user = await this.accounts.findOrCreate(identity);
 
     if (pending.session) {
@@ -106,13 +125,21 @@ export class GoogleLoginService {
         ip: client.ip,
         userAgent: client.userAgent?.slice(0, 512),
       });
-      this.logger.log({ userId: user.id, sessionId: created.sessionId }, 'Google login: session');
+      const claim = await this.sessions.completePendingLogin(
+        pending.session,
+        user.id,
+        pending.browserHash,
+      );
+      this.logger.log(
+        { userId: user.id, sessionId: created.sessionId, claim: claim.state },
+        'Google login: session',
+      );
       return {
         mode: 'session',
         code: created.token,
         returnTo: pending.returnTo as ReturnTo,
         email: user.email,
-        client: created.waitingClient,
+        claim,
       };
     }
     this.logger.log({ userId: user.id }, 'Google login: traditional');
@@ -130,10 +157,14 @@ export class GoogleLoginService {
     return { mode: 'redirect', url: url.toString() };
   }
 
-  /** The code exchange and userinfo call, done by passport-google-oauth20. */
-  private async exchange(req: Request, retryUrl: string): Promise<GoogleIdentity> {
+  /** The code exchange (with the PKCE verifier) and userinfo call, by passport-google-oauth20. */
+  private async exchange(
+    req: Request,
+    codeVerifier: string,
+    retryUrl: string,
+  ): Promise<GoogleIdentity> {
     try {
-      const step = await runStrategy(this.strategy, req, { session: false });
+      const step = await runStrategy(this.strategy, req, { session: false, codeVerifier });
       if (step.type === 'success') return step.user as GoogleIdentity;
     } catch (error) {
       this.logger.warn(
@@ -142,12 +173,5 @@ export class GoogleLoginService {
       );
     }
     throw new GoogleLoginFailedError('Google did not confirm the login', retryUrl);
-  }
-
-  private retryUrl(pending: PendingGoogleLogin): string {
-    const params = new URLSearchParams();
-    if (pending.session) params.set('session', pending.session);
-    params.set('return_to', pending.returnTo);
-    return `/api/auth/google?${params.toString()}`;
   }
 }

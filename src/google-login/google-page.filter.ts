@@ -7,8 +7,8 @@ import { sendErrorPage } from './pages';
 
 /**
  * The Google endpoints are opened in a browser, so failures are pages (Thai first, with a retry
- * link where it helps), with the status of the one error shape. Only "not configured" stays
- * JSON: it is for the operator, not the person at the browser.
+ * link where it helps), with the status of the one error shape. A 503 ("not configured", the
+ * database away) is a page for a browser and JSON for a script (`Accept`).
  */
 @Catch()
 export class GooglePageFilter implements ExceptionFilter {
@@ -24,7 +24,7 @@ export class GooglePageFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    if (body.statusCode === 503) {
+    if (body.statusCode === 503 && req.accepts(['json', 'html']) !== 'html') {
       res.status(503).json(body);
       return;
     }

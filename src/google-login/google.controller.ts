@@ -2,12 +2,15 @@ import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
-import { readCookie, STATE_COOKIE } from './cookies';
+import { GoogleLoginCookies, readCookie } from './cookies';
 import { GoogleLoginService } from './google-login.service';
 import { GooglePageFilter } from './google-page.filter';
 import { OAUTH_STATE_TTL_MS } from './oauth-state.service';
 import { setRefreshCookie } from '../auth/browser/browser-cookie';
 import { sendSuccessPage } from './pages';
+
+/** The browser id cookie outlives any pending login it may bind. */
+const BROWSER_COOKIE_MS = 30 * 86_400_000;
 
 /**
  * Google login, opened in a browser by anyone (a third party sends its user here). Served under
@@ -17,18 +20,13 @@ import { sendSuccessPage } from './pages';
 @Controller()
 @UseFilters(GooglePageFilter)
 export class GoogleController {
+  private readonly cookies: GoogleLoginCookies;
+
   constructor(
     private readonly google: GoogleLoginService,
     private readonly config: AppConfig,
-  ) {}
-
-  private cookieOptions() {
-    return {
-      httpOnly: true,
-      sameSite: 'lax' as const,
-      secure: this.config.auth.google.callbackUrl?.startsWith('https:') ?? false,
-      path: '/',
-    };
+  ) {
+    this.cookies = new GoogleLoginCookies(config.auth.google.callbackUrl);
   }
 
   /** Anyone (browser). Remembers the request under a new state cookie and redirects to Google. */
@@ -38,13 +36,16 @@ export class GoogleController {
   @ApiQuery({ name: 'return_to', required: false, enum: ['chatgpt', 'api'] })
   @ApiResponse({ status: 302, description: 'To Google' })
   @ApiResponse({ status: 400, description: 'Malformed session or unknown return_to (HTML page)' })
+  @ApiResponse({ status: 429, description: 'Too many unfinished logins from this IP (HTML)' })
   @ApiResponse({
     status: 503,
-    description: 'Google login not configured (JSON naming what is missing)',
+    description: 'Google login not configured (a page for browsers, JSON naming what is missing)',
   })
   async start(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const { state, authorizationUrl } = await this.google.begin(req);
-    res.cookie(STATE_COOKIE, state, { ...this.cookieOptions(), maxAge: OAUTH_STATE_TTL_MS });
+    const start = this.google.parseStart(req);
+    const browserHash = this.cookies.browserHash(req, res, BROWSER_COOKIE_MS);
+    const { state, authorizationUrl } = await this.google.begin(req, start, browserHash);
+    res.cookie(this.cookies.state, state, this.cookies.options(OAUTH_STATE_TTL_MS));
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(302, authorizationUrl);
   }
@@ -67,11 +68,13 @@ export class GoogleController {
   })
   @ApiResponse({
     status: 403,
-    description: 'Login cancelled at Google, or account disabled (HTML)',
+    description:
+      'Login cancelled at Google, Google has not verified the email, or account disabled (HTML)',
   })
+  @ApiResponse({ status: 410, description: 'A reload: the result was already shown (HTML)' })
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const cookieState = readCookie(req, STATE_COOKIE);
-    res.clearCookie(STATE_COOKIE, this.cookieOptions());
+    const cookieState = readCookie(req, this.cookies.state);
+    res.clearCookie(this.cookies.state, this.cookies.options());
     const outcome = await this.google.complete(req, cookieState, {
       ip: req.ip,
       userAgent: req.headers['user-agent'],
@@ -82,7 +85,7 @@ export class GoogleController {
           code: outcome.code,
           returnTo: outcome.returnTo,
           email: outcome.email,
-          client: outcome.client,
+          claim: outcome.claim,
           unclaimedTtlMinutes: this.config.session.unclaimedTtlMinutes,
         });
       case 'app':

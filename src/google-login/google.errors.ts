@@ -31,6 +31,27 @@ export class InvalidOAuthStateError extends GoogleLoginError {
   }
 }
 
+/** A reload of the success page: its code was shown once and is not shown again. */
+export class GoogleLoginShownError extends GoogleLoginError {
+  readonly kind = 'gone';
+  readonly thai =
+    'ผลการเข้าสู่ระบบนี้แสดงไปแล้ว (รหัสแสดงได้ครั้งเดียวเพื่อความปลอดภัย) หากยังไม่ได้คัดลอกรหัส กรุณาเริ่มเข้าสู่ระบบใหม่อีกครั้ง';
+  constructor(retryUrl: string) {
+    super('This login was completed and its result already shown; start again for a new code');
+    this.retryUrl = retryUrl;
+  }
+}
+
+/** Google has not verified the address: no account is created or linked on it (S-10). */
+export class GoogleEmailUnverifiedError extends GoogleLoginError {
+  readonly kind = 'forbidden';
+  readonly thai =
+    'Google ยังไม่ได้ยืนยันอีเมลของบัญชีนี้ จึงใช้เข้าสู่ระบบไม่ได้ กรุณายืนยันอีเมลกับ Google หรือสมัครด้วยอีเมลและรหัสผ่าน';
+  constructor() {
+    super('Google has not verified this email address: no account is created or linked on it');
+  }
+}
+
 export class GoogleAccessDeniedError extends GoogleLoginError {
   readonly kind = 'forbidden';
   readonly thai = 'คุณยกเลิกการเข้าสู่ระบบด้วย Google หากต้องการใช้งานต่อ กรุณาลองใหม่อีกครั้ง';
@@ -57,10 +78,10 @@ export class GoogleAccountDisabledError extends GoogleLoginError {
   }
 }
 
-/** Google does not vouch for the address, and an account already uses it: no linking. */
+/** The account of this email is linked to another Google account: no second link. */
 export class GoogleEmailConflictError extends GoogleLoginError {
   readonly kind = 'conflict';
-  readonly thai = 'อีเมลนี้มีบัญชีอยู่แล้ว แต่ Google ยังไม่ได้ยืนยันอีเมลนี้ กรุณาเข้าสู่ระบบด้วยรหัสผ่าน';
+  readonly thai = 'อีเมลนี้เชื่อมกับบัญชี Google อื่นอยู่แล้ว กรุณาเข้าสู่ระบบด้วยบัญชี Google นั้นหรือด้วยรหัสผ่าน';
   constructor(message: string) {
     super(message);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Profile, Strategy } from 'passport-google-oauth20';
@@ -33,6 +34,23 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
       userProfileURL: google.userInfoUrl,
       scope: ['openid', 'email', 'profile'],
     });
+  }
+
+  /** PKCE (S256): the authorization request carries the challenge of the state's verifier… */
+  override authorizationParams(options: { codeVerifier?: string }): object {
+    const params = super.authorizationParams(options) as Record<string, string>;
+    if (!options.codeVerifier) return params;
+    return {
+      ...params,
+      code_challenge: createHash('sha256').update(options.codeVerifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    };
+  }
+
+  /** …and the code exchange the verifier itself. */
+  override tokenParams(options: { codeVerifier?: string }): object {
+    const params = super.tokenParams(options) as Record<string, string>;
+    return options.codeVerifier ? { ...params, code_verifier: options.codeVerifier } : params;
   }
 
   validate(_accessToken: string, _refreshToken: string, profile: Profile): GoogleIdentity {

@@ -36,6 +36,7 @@ button:focus-visible,.button:focus-visible{outline:3px solid #93c5fd;outline-off
 .hint{font-size:.9rem;color:#475569}
 .link{color:#1d4ed8;font-weight:600}
 .error h1{color:#b91c1c}
+.warning{background:#fef3c7;border:1px solid #f59e0b;border-radius:.4rem;padding:.75rem;text-align:left}
 `;
 
 interface PageParts {
@@ -116,21 +117,36 @@ export interface SuccessPageData {
   code: string;
   returnTo: ReturnTo;
   email: string;
-  /** The service that is already waiting for this login, when one polled for it. */
-  client?: string | null;
+  /**
+   * How the login met the service's pending claim: bound (with the service that is already
+   * waiting, when one polled), completed or started elsewhere (S-12), or none.
+   */
+  claim: { state: 'bound'; client: string | null } | { state: 'elsewhere' } | { state: 'none' };
   unclaimedTtlMinutes: number;
 }
 
 /** The page the third party's user sees after a session-mode Google login. */
 export function sendSuccessPage(res: Response, data: SuccessPageData): void {
+  const claim = data.claim;
+  if (claim.state === 'bound' && claim.client) {
+    // One instruction: the service that is polling connects by itself; nothing to paste.
+    sendPage(res, 200, {
+      title: 'Login สำเร็จ - Smart AI Hub',
+      body: `<h1>✅ Login สำเร็จ!</h1>
+<p class="client">บริการ <strong>${escapeHtml(claim.client)}</strong> กำลังเชื่อมต่อกับบัญชีของคุณโดยอัตโนมัติ ไม่ต้องคัดลอกรหัสใด ๆ กลับไปที่บริการได้เลย</p>
+<p class="hint">เข้าสู่ระบบด้วย ${escapeHtml(data.email)} · ${escapeHtml(claim.client)} connects to your account by itself: nothing to copy.</p>
+<p><a class="link" href="/dashboard">เปิดบัญชีของฉัน (ยอดเครดิต ประวัติ แชท) · Open my account</a></p>`,
+    });
+    return;
+  }
+  const elsewhere =
+    claim.state === 'elsewhere'
+      ? `\n<p class="warning" role="alert">⚠️ คำขอเข้าสู่ระบบของบริการนี้ถูกเริ่มหรือทำเสร็จแล้วในเบราว์เซอร์อื่น บริการจะไม่ถูกเชื่อมกับบัญชีนี้โดยอัตโนมัติ หากคุณไม่ได้ทำเอง อย่าใช้ลิงก์นั้นต่อ<br><span class="hint">This service's login was started or already completed in another browser: it will not be connected to this account automatically.</span></p>`
+      : '';
   sendPage(res, 200, {
     title: 'Login สำเร็จ - Smart AI Hub',
-    body: `<h1>✅ Login สำเร็จ!</h1>
-<p>${escapeHtml(INSTRUCTIONS[data.returnTo])}</p>${
-      data.client
-        ? `\n<p class="client">บริการ <strong>${escapeHtml(data.client)}</strong> กำลังรอการเข้าสู่ระบบนี้และจะเชื่อมต่อกับบัญชีของคุณโดยอัตโนมัติ</p>`
-        : ''
-    }
+    body: `<h1>✅ Login สำเร็จ!</h1>${elsewhere}
+<p>${escapeHtml(INSTRUCTIONS[data.returnTo])}</p>
 <code class="code" id="code">${escapeHtml(data.code)}</code>
 <button type="button" id="copy" hidden>📋 คัดลอกรหัส</button>
 <p class="status" id="status" role="status" aria-live="polite"></p>

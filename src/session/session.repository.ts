@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PendingLoginOutcome } from './session.service';
 import { Session } from './entities/session.entity';
 
 /** What verification needs about a session and its user, in one row (and one cache entry). */
@@ -161,32 +162,60 @@ export class SessionRepository {
     return rows[0]?.user_id ?? null;
   }
 
-  /** Registers a third party's pending login; a new start of an uncompleted one renews it. */
-  async registerClaim(thirdPartySessionId: string, now: Date, expiresAt: Date): Promise<void> {
+  /**
+   * Registers a third party's pending login for the browser `browserHash`; a new start of an
+   * uncompleted one from the same browser renews it, and one that expired may be taken anew.
+   */
+  async registerClaim(
+    thirdPartySessionId: string,
+    now: Date,
+    expiresAt: Date,
+    browserHash: string,
+  ): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO session_claims (third_party_session_id, created_at, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (third_party_session_id) DO UPDATE SET created_at = $2, expires_at = $3
-       WHERE session_claims.completed_at IS NULL`,
-      [thirdPartySessionId, now, expiresAt],
+      `INSERT INTO session_claims (third_party_session_id, created_at, expires_at, browser_hash)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (third_party_session_id) DO UPDATE SET created_at = $2, expires_at = $3, browser_hash = $4
+       WHERE session_claims.completed_at IS NULL
+         AND (session_claims.browser_hash = $4 OR session_claims.expires_at <= $2)`,
+      [thirdPartySessionId, now, expiresAt, browserHash],
     );
   }
 
   /**
-   * Marks a pending login as finished by `userId` (a no-op for unknown or finished ones) and
-   * returns the name of the service already waiting for it, when one polled.
+   * Marks a pending login as finished by `userId`, only in the browser that started it, and says
+   * which service already polled for it; otherwise why not (another browser, already done).
    */
   async completeClaim(
     thirdPartySessionId: string,
     userId: string,
     now: Date,
-  ): Promise<string | null> {
+    browserHash: string,
+  ): Promise<PendingLoginOutcome> {
     const [rows] = await this.dataSource.query<[{ client_name: string | null }[], number]>(
       `UPDATE session_claims SET user_id = $2, completed_at = $3
        WHERE third_party_session_id = $1 AND completed_at IS NULL AND expires_at > $3
+         AND browser_hash = $4
        RETURNING client_name`,
-      [thirdPartySessionId, userId, now],
+      [thirdPartySessionId, userId, now, browserHash],
     );
-    return rows[0]?.client_name ?? null;
+    if (rows[0]) return { state: 'bound', client: rows[0].client_name };
+    const [other] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT 1 AS n FROM session_claims
+       WHERE third_party_session_id = $1 AND (completed_at IS NOT NULL OR expires_at > $2)`,
+      [thirdPartySessionId, now],
+    );
+    return other ? { state: 'elsewhere' } : { state: 'none' };
+  }
+
+  /** Deletes claims past their expiry (delivered ones a day later: until then they answer 410). */
+  async pruneExpiredClaims(now: Date): Promise<number> {
+    const [, count] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM session_claims
+       WHERE expires_at <= $1 AND (delivered_at IS NULL OR expires_at <= $1 - interval '1 day')`,
+      [now],
+    );
+    return count;
   }
 
   /**
@@ -206,14 +235,18 @@ export class SessionRepository {
           completed_at: Date | null;
           delivered_at: Date | null;
           expires_at: Date;
+          client_name: string | null;
         }[]
       >(
-        `SELECT user_id, completed_at, delivered_at, expires_at FROM session_claims
+        `SELECT user_id, completed_at, delivered_at, expires_at, client_name FROM session_claims
          WHERE third_party_session_id = $1 FOR UPDATE`,
         [thirdPartySessionId],
       );
       const claim = rows[0];
-      if (!claim) return { state: 'unknown' as const };
+      // S-09: a login belongs to the integration that first polled it; to any other it is unknown.
+      if (!claim || (claim.client_name !== null && claim.client_name !== clientName)) {
+        return { state: 'unknown' as const };
+      }
       if (claim.delivered_at) return { state: 'delivered' as const };
       if (!claim.completed_at || !claim.user_id) {
         if (claim.expires_at <= now) return { state: 'expired' as const };

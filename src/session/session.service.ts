@@ -40,9 +40,15 @@ export interface CreatedSession {
   token: string;
   sessionId: string;
   expiresAt: Date;
-  /** The service already polling for this login (device-flow claim), when one is. */
-  waitingClient: string | null;
 }
+
+/**
+ * How a Google login met the third party's pending claim: `bound` to this account (the service
+ * that already polled is named), `elsewhere` (another browser started or already completed it,
+ * S-12), or `none` (no live claim).
+ */
+export type PendingLoginOutcome =
+  { state: 'bound'; client: string | null } | { state: 'elsewhere' } | { state: 'none' };
 
 export type ClaimResult =
   | { status: 'pending' }
@@ -139,17 +145,32 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     if (!created) throw new SessionUserNotFoundError('User not found');
     await this.cache.evict(created.revokedHashes);
     if (created.revokedHashes.length > 0) this.notifyRevoked(input.userId);
-    const waitingClient = input.thirdPartySessionId
-      ? await this.sessions.completeClaim(input.thirdPartySessionId, input.userId, now)
-      : null;
-    return { token, sessionId: created.id, expiresAt, waitingClient };
+    return { token, sessionId: created.id, expiresAt };
   }
 
-  /** Remembers that a third party's user started logging in, so its claims say "pending". */
-  async registerPendingLogin(thirdPartySessionId: string): Promise<void> {
+  /**
+   * Remembers that a third party's user started logging in, so its claims say "pending". The
+   * claim belongs to the first browser that started it (`browserHash`, S-12): a start from
+   * another browser neither renews nor takes it over while it is pending.
+   */
+  async registerPendingLogin(thirdPartySessionId: string, browserHash: string): Promise<void> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.config.session.unclaimedTtlMinutes * 60_000);
-    await this.sessions.registerClaim(thirdPartySessionId, now, expiresAt);
+    await this.sessions.registerClaim(thirdPartySessionId, now, expiresAt, browserHash);
+  }
+
+  /** A Google login finished in the browser `browserHash`: completes the claim it started. */
+  completePendingLogin(
+    thirdPartySessionId: string,
+    userId: string,
+    browserHash: string,
+  ): Promise<PendingLoginOutcome> {
+    return this.sessions.completeClaim(thirdPartySessionId, userId, this.clock.now(), browserHash);
+  }
+
+  /** Housekeeping (S-20): deletes claims past their expiry that were never delivered. */
+  pruneExpiredClaims(): Promise<number> {
+    return this.sessions.pruneExpiredClaims(this.clock.now());
   }
 
   /**

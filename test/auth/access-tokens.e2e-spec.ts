@@ -219,10 +219,10 @@ describe('S-15 responses with tokens or secrets are not stored by caches', () =>
       await t.app.get(IntegrationKeysService).create({ name: 's15', scopes: ['sessions:claim'] })
     ).key;
     const pendingId = `s15-${randomUUID()}`;
-    await t.app.get(SessionService).registerPendingLogin(pendingId);
-    await t.app
-      .get(SessionService)
-      .createForUser({ userId: user.id, thirdPartySessionId: pendingId });
+    const sessions = t.app.get(SessionService);
+    await sessions.registerPendingLogin(pendingId, 'b'.repeat(64));
+    await sessions.createForUser({ userId: user.id, thirdPartySessionId: pendingId });
+    await sessions.completePendingLogin(pendingId, user.id, 'b'.repeat(64));
     const claimed = await request(t.server)
       .post('/api/auth/sessions/claim')
       .set('X-API-Key', key)

@@ -83,7 +83,9 @@ describe('Google OAuth login', () => {
     expect(toGoogle.searchParams.get('redirect_uri')).toBe(`${t.url}/api/auth/google/callback`);
     expect(toGoogle.searchParams.get('scope')).toBe('openid email profile');
     expect(state).toMatch(/^[\w-]{43}$/);
-    const setCookie = start.headers.get('set-cookie')!;
+    const setCookie = start.headers
+      .getSetCookie()
+      .find((cookie) => cookie.startsWith('sah_oauth_state='))!;
     expect(setCookie).toMatch(/^sah_oauth_state=[\w-]{43}; Max-Age=600; Path=\//);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Lax/);
@@ -315,15 +317,20 @@ describe('Google OAuth login', () => {
     expect(refresh.status).toBe(401);
   });
 
-  it('does not link when Google has not verified the email', async () => {
+  it('S-10 never links or creates an account on an email Google has not verified', async () => {
     await request(t.server)
       .post('/api/auth/register')
       .send({ email: 'unverified@example.com', password: 'some password 1', name: 'U' });
     google.nextUser = { sub: 'g-unv', email: 'unverified@example.com', email_verified: false };
-    const { res, html } = await googleLogin('?session=u1');
-    expect(res.status).toBe(409);
-    expect(html).toContain('กรุณาเข้าสู่ระบบด้วยรหัสผ่าน');
-    const rows = await t.database.query("SELECT 1 FROM users WHERE google_id = 'g-unv'");
+    const linked = await googleLogin('?session=u1');
+    expect(linked.res.status).toBe(403);
+    expect(linked.html).toContain('Google ยังไม่ได้ยืนยันอีเมล');
+    google.nextUser = { sub: 'g-unv-2', email: 'nobody-yet@example.com', email_verified: false };
+    const created = await googleLogin('?session=u2');
+    expect(created.res.status).toBe(403);
+    const rows = await t.database.query(
+      "SELECT 1 FROM users WHERE google_id IN ('g-unv', 'g-unv-2') OR email = 'nobody-yet@example.com'",
+    );
     expect(rows).toHaveLength(0);
   });
 
@@ -387,7 +394,9 @@ describe('Google OAuth login', () => {
     const page = await browser.get(await callbackUrlFor(toGoogle));
     const html = await page.text();
     expect(page.status).toBe(200);
-    expect(html).toContain('บริการ <strong>sora2</strong> กำลังรอการเข้าสู่ระบบนี้');
+    // One instruction: the service connects by itself, so there is no code to paste.
+    expect(html).toContain('บริการ <strong>sora2</strong> กำลังเชื่อมต่อกับบัญชีของคุณโดยอัตโนมัติ');
+    expect(html).not.toMatch(CODE);
     const delivered = await claim();
     expect(delivered.status).toBe(200);
     expect(delivered.body.user.email).toBe('claim@gmail.com');

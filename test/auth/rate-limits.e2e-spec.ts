@@ -11,7 +11,7 @@ describe('Auth rate limits', () => {
     t = await startTestApp({
       env: {
         // Behind a trusted proxy, so each test can speak from the addresses it needs.
-        TRUST_PROXY: 'true',
+        TRUST_PROXY: '1',
         AUTH_RATE_LIMIT_PER_IP: '4',
         AUTH_RATE_LIMIT_PER_EMAIL: '3',
         AUTH_RATE_LIMIT_WINDOW: '15m',

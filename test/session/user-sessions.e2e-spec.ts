@@ -93,10 +93,13 @@ describe('POST /api/auth/sessions/claim (device-flow style)', () => {
     const user = await insertUser(t.database, { name: 'Malee' });
     await claim('sora2-abc').expect(404);
 
-    await sessions.registerPendingLogin('sora2-abc'); // what GET /api/auth/google?session=… does
+    const browser = 'b'.repeat(64); // the starting browser's cookie hash
+    await sessions.registerPendingLogin('sora2-abc', browser); // what GET /api/auth/google?session=… does
     expect((await claim('sora2-abc').expect(202)).body).toEqual({ status: 'pending' });
 
-    await sessions.createForUser({ userId: user.id, thirdPartySessionId: 'sora2-abc' }); // the callback
+    // The callback, in the browser that started the login:
+    await sessions.createForUser({ userId: user.id, thirdPartySessionId: 'sora2-abc' });
+    await sessions.completePendingLogin('sora2-abc', user.id, browser);
     const [a, b] = await Promise.all([claim('sora2-abc'), claim('sora2-abc')]);
     const statuses = [a.status, b.status].sort();
     expect(statuses).toEqual([200, 410]);

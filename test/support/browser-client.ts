@@ -6,11 +6,17 @@ export class BrowserClient {
   private readonly jar = new Map<string, Map<string, string>>();
   readonly visited: string[] = [];
 
+  /** `headers`: sent with every request, e.g. the X-Forwarded-For a proxy in front would add. */
+  constructor(private readonly extraHeaders: Record<string, string> = {}) {}
+
   async get(url: string): Promise<Response> {
     this.visited.push(url);
     const target = new URL(url);
     const cookies = this.jar.get(target.host);
-    const headers: Record<string, string> = { 'User-Agent': 'BrowserClient/1.0 (test)' };
+    const headers: Record<string, string> = {
+      'User-Agent': 'BrowserClient/1.0 (test)',
+      ...this.extraHeaders,
+    };
     if (cookies?.size) {
       headers.Cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     }

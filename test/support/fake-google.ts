@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,6 +16,8 @@ export const FAKE_CLIENT_SECRET = 'test-client-secret';
 interface IssuedCode {
   user: FakeGoogleUser;
   redirectUri: string;
+  /** PKCE (RFC 7636, S256 only, as the app sends it): the exchange must prove the verifier. */
+  codeChallenge: string | null;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -98,7 +100,12 @@ export class FakeGoogle {
       back.searchParams.set('error', 'access_denied');
     } else {
       const code = `4/${randomBytes(16).toString('hex')}`;
-      this.codes.set(code, { user: this.nextUser, redirectUri });
+      const method = url.searchParams.get('code_challenge_method');
+      const codeChallenge = url.searchParams.get('code_challenge');
+      if (codeChallenge !== null && method !== 'S256') {
+        return json(res, 400, { error: 'invalid_request', error_description: 'S256 only' });
+      }
+      this.codes.set(code, { user: this.nextUser, redirectUri, codeChallenge });
       back.searchParams.set('code', code);
       back.searchParams.set('scope', url.searchParams.get('scope') ?? '');
     }
@@ -117,10 +124,16 @@ export class FakeGoogle {
     }
     const issued = this.codes.get(form.get('code') ?? '');
     this.codes.delete(form.get('code') ?? '');
+    const verifier = form.get('code_verifier');
+    const proven =
+      issued?.codeChallenge === null ||
+      (verifier !== null &&
+        createHash('sha256').update(verifier).digest('base64url') === issued?.codeChallenge);
     if (
       form.get('grant_type') !== 'authorization_code' ||
       !issued ||
-      issued.redirectUri !== form.get('redirect_uri')
+      issued.redirectUri !== form.get('redirect_uri') ||
+      !proven
     ) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'Bad Request' });
     }

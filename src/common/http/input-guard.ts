@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
+import { isIP } from 'node:net';
 
 /**
  * Where request input enters the app: one rule for every route, before any DTO sees it.
@@ -7,6 +8,8 @@ import { json } from 'express';
  * - A body is JSON or nothing: a body of another type → 415 naming what was sent.
  * - Bodies are small unless the route needs more and the request carries a credential
  *   (`largeBodyRoutes`); larger → 413 from the parser.
+ * - The client address (after TRUST_PROXY) is an IP address: a forged `X-Forwarded-For` entry
+ *   that a trusted proxy passed on → 400, before it reaches a limit key or an `inet` column.
  * - Every string and every key of the body and the query is valid text for PostgreSQL: no NUL
  *   (U+0000), no unpaired UTF-16 surrogate; nesting at most `maxDepth` → 400 naming the field.
  *   (PostgreSQL refuses NUL in text and jsonb, and lone surrogates in jsonb, with a 500 otherwise;
@@ -125,5 +128,13 @@ export function inputGuard(options: InputGuardOptions): RequestHandler[] {
       (req.body === undefined ? undefined : findInputProblem(req.body, options.maxDepth, 'Body'));
     next(problem ? new InputRejected(400, problem) : undefined);
   };
-  return [contentType, parse, check];
+  const clientAddress = (req: Request, _res: Response, next: NextFunction) => {
+    const ip = req.ip;
+    next(
+      ip !== undefined && isIP(ip) === 0
+        ? new InputRejected(400, 'X-Forwarded-For does not name a valid client IP address')
+        : undefined,
+    );
+  };
+  return [clientAddress, contentType, parse, check];
 }

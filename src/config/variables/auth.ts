@@ -116,6 +116,13 @@ export const AUTH_VARIABLES: readonly VariableSpec[] = [
     description: "Google's OpenID Connect userinfo endpoint (override for a local OAuth server).",
   },
   {
+    name: 'GOOGLE_LOGIN_PENDING_PER_IP',
+    kind: { type: 'int', min: 1, max: 1_000_000 },
+    default: '20',
+    description:
+      'Google logins one client IP may have started and not finished (10 minutes each) → 429 beyond; bounds the anonymous rows `GET /api/auth/google` writes.',
+  },
+  {
     name: 'FRONTEND_URL',
     kind: { type: 'url', protocols: ['http:', 'https:'] },
     description:
@@ -130,6 +137,8 @@ export interface GoogleOAuthConfig {
   authorizationUrl: string;
   tokenUrl: string;
   userInfoUrl: string;
+  /** GOOGLE_LOGIN_PENDING_PER_IP. */
+  pendingPerIp: number;
   /** Names of the variables still missing; empty when Google login can run. */
   missing: string[];
 }
@@ -199,6 +208,7 @@ export function buildAuthConfig(v: ConfigValues): AuthConfig {
       authorizationUrl: v.string('GOOGLE_AUTHORIZATION_URL'),
       tokenUrl: v.string('GOOGLE_TOKEN_URL'),
       userInfoUrl: v.string('GOOGLE_USERINFO_URL'),
+      pendingPerIp: v.number('GOOGLE_LOGIN_PENDING_PER_IP'),
       missing,
     },
     frontendUrl: v.optionalString('FRONTEND_URL'),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { ConfigValues } from '../app-config';
 import type { VariableSpec } from '../environment';
 
@@ -83,7 +84,7 @@ export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
     kind: { type: 'string' },
     default: 'false',
     description:
-      'Express `trust proxy`: `false`, `true`, a hop count or a list of subnets, so the client IP is right behind a balancer.',
+      'Express `trust proxy`: `false`, the number of proxies in front (e.g. `1`) or a comma-separated list of their addresses/subnets (`loopback`, `10.0.0.0/8`), so the client IP is right behind a balancer. `true` is refused: it would believe any client-sent X-Forwarded-For.',
   },
   {
     name: 'RATE_LIMIT_PER_MINUTE',
@@ -152,7 +153,7 @@ export interface PlatformConfig {
   redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
   http: {
     corsOrigins: string[];
-    trustProxy: boolean | number | string;
+    trustProxy: false | number | string;
     bodyLimit: string;
     bodyLimitAuthenticated: string;
     bodyMaxDepth: number;
@@ -164,11 +165,39 @@ export interface PlatformConfig {
   metricsToken?: string;
 }
 
-function parseTrustProxy(raw: string): boolean | number | string {
-  if (raw === 'true') return true;
+/**
+ * S-13: `false`, a hop count or a list of proxy addresses/subnets. `true` would believe every
+ * `X-Forwarded-For` a client sends (any per-IP limit bypassed, any address in the audit log).
+ */
+function parseTrustProxy(v: ConfigValues, raw: string): false | number | string {
   if (raw === 'false' || raw === '') return false;
   if (/^\d+$/.test(raw)) return Number(raw);
+  const problem =
+    raw === 'true'
+      ? 'true would trust any X-Forwarded-For a client sends'
+      : raw
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => !TRUST_PROXY_NAMES.includes(entry) && !isSubnet(entry))
+          .map((entry) => `${JSON.stringify(entry)} is neither an IP address nor a subnet`)[0];
+  if (problem) {
+    v.problem(
+      `TRUST_PROXY is invalid: ${problem}; give the number of proxies in front (e.g. 1) or their addresses/subnets (e.g. loopback, 10.0.0.0/8)`,
+    );
+    return false;
+  }
   return raw;
+}
+
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isSubnet(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
 }
 
 export function buildPlatformConfig(v: ConfigValues): PlatformConfig {
@@ -198,7 +227,7 @@ export function buildPlatformConfig(v: ConfigValues): PlatformConfig {
     },
     http: {
       corsOrigins: v.list('CORS_ORIGINS'),
-      trustProxy: parseTrustProxy(v.string('TRUST_PROXY')),
+      trustProxy: parseTrustProxy(v, v.string('TRUST_PROXY')),
       bodyLimit: v.string('BODY_LIMIT'),
       bodyLimitAuthenticated: v.string('BODY_LIMIT_AUTHENTICATED'),
       bodyMaxDepth: v.number('BODY_MAX_DEPTH'),

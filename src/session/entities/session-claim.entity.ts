@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { User } from '../../auth/entities/user.entity';
 import { Session } from './session.entity';
 
@@ -7,6 +7,7 @@ import { Session } from './session.entity';
  * with `?session=…`, completed when the login succeeds, delivered to the service exactly once.
  */
 @Entity('session_claims')
+@Index('session_claims_expires_idx', ['expiresAt'])
 export class SessionClaim {
   @PrimaryColumn({ name: 'third_party_session_id', type: 'varchar', length: 128 })
   thirdPartySessionId!: string;
@@ -26,6 +27,10 @@ export class SessionClaim {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
+
+  /** SHA-256 of the login cookie of the browser that started it: only it can complete it (S-12). */
+  @Column({ name: 'browser_hash', type: 'char', length: 64, nullable: true })
+  browserHash!: string | null;
 
   /** The integration that polled this login while pending: the success page names it. */
   @Column({ name: 'client_name', type: 'varchar', length: 64, nullable: true })
