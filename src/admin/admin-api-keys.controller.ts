@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOperation,
@@ -25,6 +26,7 @@ export class AdminApiKeysController {
   @ApiOperation({ summary: 'Create an integration key (the full key is shown once)' })
   @ApiCreatedResponse({ description: '{id, name, prefix, scopes, …, key}' })
   @ApiBadRequestResponse({ description: 'Bad name, or an empty list or unknown scope.' })
+  @ApiConflictResponse({ description: 'An active key already has this name (any letter case).' })
   create(@CurrentOperator() admin: Operator, @Body() dto: CreateApiKeyDto) {
     return this.keys.create(admin, dto);
   }

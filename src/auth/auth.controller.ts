@@ -25,15 +25,19 @@ const TOO_MANY = {
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  /** Anyone. Sends a verification code to the address. */
+  /**
+   * Anyone. Always 202, whether or not the address already has an account (S-18): a new address
+   * gets a verification code, an existing one's owner a mail saying someone tried.
+   */
   @Post('register')
+  @HttpCode(202)
   @ApiOperation({ summary: 'Create an account (a verification code is mailed)' })
-  @ApiResponse({ status: 201, type: UserDto })
+  @ApiResponse({ status: 202, type: AcceptedDto })
   @ApiResponse({ status: 400, description: 'Invalid input or weak password (the rule is named)' })
-  @ApiResponse({ status: 409, description: 'Email already registered' })
   @ApiResponse(TOO_MANY)
-  async register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<UserDto> {
-    return UserDto.from(await this.auth.register(dto, ip));
+  async register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<AcceptedDto> {
+    await this.auth.register(dto, ip);
+    return { status: 'accepted' };
   }
 
   /** Anyone. */

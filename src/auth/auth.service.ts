@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AccessTokenService } from './access-token.service';
 import {
   AccountDisabledError,
+  EmailTakenError,
   InvalidAccessTokenError,
   InvalidCredentialsError,
   InvalidEmailCodeError,
@@ -11,8 +12,8 @@ import { AuthRateLimits } from './auth-rate-limits';
 import { EmailCodeService } from './email-code.service';
 import { EmailCodePurpose } from './entities/email-code.entity';
 import { User } from './entities/user.entity';
-import { codeMail } from './mail/code-mails';
-import { MailService } from './mail/mail.service';
+import { alreadyRegisteredMail, codeMail } from './mail/code-mails';
+import { MailService, OutgoingMail } from './mail/mail.service';
 import { PasswordHasher } from './passwords';
 import { IssuedRefreshToken, RefreshTokenService } from './refresh-token.service';
 import { SignOutEverywhereService } from './sign-out-everywhere.service';
@@ -43,21 +44,32 @@ export class AuthService {
     private readonly signOut: SignOutEverywhereService,
   ) {}
 
+  /**
+   * Answers new and registered addresses alike (S-18): a new one gets its account and a
+   * verification code, an existing one's owner gets a mail saying someone tried. Both hash the
+   * password first and mail in the background, so the time does not tell either.
+   */
   async register(
     input: { email: string; password: string; name: string },
     ip: string,
-  ): Promise<UserView> {
+  ): Promise<void> {
     await this.limits.attempt('register', ip, input.email);
     this.passwords.assertStrong(input.password, input.email);
-    const user = await this.users.create({
-      email: input.email,
-      name: input.name.trim(),
-      passwordHash: await this.passwords.hash(input.password),
-      googleId: null,
-      emailVerified: false,
-    });
+    let user: User;
+    try {
+      user = await this.users.create({
+        email: input.email,
+        name: input.name.trim(),
+        passwordHash: await this.passwords.hash(input.password),
+        googleId: null,
+        emailVerified: false,
+      });
+    } catch (error) {
+      if (!(error instanceof EmailTakenError)) throw error;
+      this.mailInBackground(alreadyRegisteredMail(input.email.trim().toLowerCase()));
+      return;
+    }
     this.sendCodeInBackground(user, 'verify_email');
-    return toUserView(user);
   }
 
   /**
@@ -167,6 +179,12 @@ export class AuthService {
    * Issues and mails a code without holding up the response, so the answer takes the same time
    * whether or not an account exists. Failures are logged (never with the code).
    */
+  private mailInBackground(mail: OutgoingMail): void {
+    this.mail.send(mail).catch((error: Error) => {
+      this.logger.error({ err: error.message }, 'Could not send a mail');
+    });
+  }
+
   private sendCodeInBackground(user: User, purpose: EmailCodePurpose): void {
     void (async () => {
       const code = await this.codes.issue(user.id, purpose);

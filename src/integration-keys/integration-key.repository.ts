@@ -69,6 +69,25 @@ export class IntegrationKeyRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /**
+   * Inserts an admin-created key unless an active key already has its name (any letter case):
+   * 'name_taken' then. Atomic: the check and the insert run under a transaction lock on the name.
+   */
+  async insertUniquelyNamed(
+    key: Parameters<IntegrationKeyRepository['insert']>[0],
+    manager?: EntityManager,
+  ): Promise<IntegrationKeyRecord | 'name_taken' | null> {
+    const run = async (tx: EntityManager) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 7714))`, [key.name]);
+      const taken = await tx.query<unknown[]>(
+        `SELECT 1 FROM integration_keys WHERE lower(name) = lower($1) AND revoked_at IS NULL`,
+        [key.name],
+      );
+      return taken.length > 0 ? ('name_taken' as const) : this.insert(key, tx);
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
   async findActiveByHash(keyHash: string): Promise<IntegrationKeyRecord | null> {
     const rows = await this.dataSource.query<KeyRow[]>(
       `SELECT ${COLUMNS} FROM integration_keys WHERE key_hash = $1 AND revoked_at IS NULL`,

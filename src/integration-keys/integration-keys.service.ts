@@ -26,6 +26,17 @@ export class IntegrationKeyScopeError extends DomainError {
   }
 }
 
+/** An active key already has this name: a second one would share its refunds and idempotency. */
+export class IntegrationKeyNameTakenError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(name: string) {
+    super(
+      `An active integration key is already named ${JSON.stringify(name)}: revoke it first, or choose another name`,
+      { name },
+    );
+  }
+}
+
 export class IntegrationKeyNotFoundError extends DomainError {
   readonly kind = 'not_found';
   constructor(id: string) {
@@ -140,7 +151,7 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
       );
     }
     const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-    const record = await this.keys.insert(
+    const record = await this.keys.insertUniquelyNamed(
       {
         name: input.name,
         prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
@@ -152,6 +163,7 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
       },
       manager,
     );
+    if (record === 'name_taken') throw new IntegrationKeyNameTakenError(input.name);
     if (!record) throw new Error('Integration key collision'); // 2^-192: never in practice
     return { ...record, key };
   }

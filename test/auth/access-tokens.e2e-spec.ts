@@ -18,7 +18,7 @@ async function registerAndLogin(t: TestApp, email: string): Promise<TokenPairBod
   await request(t.server)
     .post('/api/auth/register')
     .send({ email, password: PASSWORD, name: 'Somchai' })
-    .expect(201);
+    .expect(202);
   return loginAs(t, email);
 }
 
@@ -185,7 +185,7 @@ describe('S-15 responses with tokens or secrets are not stored by caches', () =>
     await request(t.server)
       .post('/api/auth/register')
       .send({ email, password: PASSWORD, name: 'Somchai' })
-      .expect(201);
+      .expect(202);
     const login = await request(t.server)
       .post('/api/auth/login')
       .send({ email, password: PASSWORD })

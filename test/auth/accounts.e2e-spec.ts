@@ -1,5 +1,6 @@
 import { request } from '../support/contract';
 import { FakeClock } from '../support/fake-clock';
+import { eventually } from '../support/eventually';
 import { SmtpMailbox } from '../support/smtp-mailbox';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -42,41 +43,42 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
 
   async function registered(email: string): Promise<{ id: string; tokens: TokenPairBody }> {
     const created = await register(email);
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(202);
     const res = await login(email);
     expect(res.status).toBe(200);
-    return { id: created.body.id, tokens: res.body };
+    return { id: res.body.user.id, tokens: res.body };
   }
 
-  it('registers a user, never returning the hash, and stores an argon2id hash', async () => {
+  it('registers a user (202, nothing about the account in the answer) and stores an argon2id hash', async () => {
     const res = await register('Somchai@Example.com');
-    expect(res.status).toBe(201);
-    expect(res.body).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      email: 'somchai@example.com',
-      name: 'Somchai',
-      role: 'user',
-      status: 'active',
-      email_verified: false,
-      created_at: expect.any(String),
-    });
-    const [row] = await t.database.query<{ password_hash: string }>(
-      'SELECT password_hash FROM users WHERE id = $1',
-      [res.body.id],
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ status: 'accepted' });
+    const [row] = await t.database.query<{ password_hash: string; name: string }>(
+      "SELECT password_hash, name FROM users WHERE email = 'somchai@example.com'",
     );
+    expect(row.name).toBe('Somchai');
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
-    expect(JSON.stringify(res.body)).not.toContain('argon2');
   });
 
-  it('refuses a duplicate email in any letter case with 409', async () => {
-    await register('dup@example.com');
-    const res = await register('DUP@example.COM');
-    expect(res.status).toBe(409);
-    expect(res.body.message).toBe('An account with this email already exists');
-    const rows = await t.database.query(
-      "SELECT 1 FROM users WHERE lower(email) = 'dup@example.com'",
+  it('S-18 answers a taken email (any letter case) exactly like a new one; its owner gets a mail', async () => {
+    const first = await register('dup@example.com');
+    await mailbox.codeFor('dup@example.com'); // the verification code of the new account
+    const again = await register('DUP@example.COM', 'another password 2', 'Intruder');
+    expect({ status: again.status, body: again.body }).toEqual({
+      status: first.status,
+      body: first.body,
+    });
+    const rows = await t.database.query<{ name: string }>(
+      "SELECT name FROM users WHERE lower(email) = 'dup@example.com'",
     );
-    expect(rows).toHaveLength(1);
+    expect(rows).toEqual([{ name: 'Somchai' }]);
+    const mail = await eventually(() => {
+      const mails = mailbox.received('dup@example.com');
+      if (mails.length < 2) throw new Error('no second mail yet');
+      return Promise.resolve(mails[1]);
+    });
+    expect(mail.subject).toContain('Someone signed up with your email');
+    expect(mail.text).not.toMatch(/\b\d{6}\b/);
   });
 
   it('refuses weak passwords with 400 naming the rule, and malformed input', async () => {
@@ -101,7 +103,10 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
   });
 
   it('mails a 6-digit code over SMTP that verifies the email once', async () => {
-    const res = await register('verify@example.com');
+    await register('verify@example.com').expect(202);
+    const [{ id }] = await t.database.query<{ id: string }>(
+      "SELECT id FROM users WHERE email = 'verify@example.com'",
+    );
     const code = await mailbox.codeFor('verify@example.com');
     const mail = mailbox.received('verify@example.com')[0];
     expect(mail.from).toBe('hub@example.test');
@@ -118,10 +123,10 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
       .post('/api/auth/verify-email')
       .send({ email: 'VERIFY@example.com', code });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ id: res.body.id, email_verified: true });
+    expect(ok.body).toMatchObject({ id, email_verified: true });
     const [row] = await t.database.query<{ email_verified: boolean }>(
       'SELECT email_verified FROM users WHERE id = $1',
-      [res.body.id],
+      [id],
     );
     expect(row.email_verified).toBe(true);
 
@@ -129,9 +134,7 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
       .post('/api/auth/verify-email')
       .send({ email: 'verify@example.com', code });
     expect(again.status).toBe(400);
-    const codes = await t.database.query('SELECT 1 FROM email_codes WHERE user_id = $1', [
-      res.body.id,
-    ]);
+    const codes = await t.database.query('SELECT 1 FROM email_codes WHERE user_id = $1', [id]);
     expect(codes).toHaveLength(0);
   });
 
@@ -171,7 +174,7 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
   });
 
   it('counts concurrent wrong tries exactly (5 burn the code)', async () => {
-    const user = await register('race@example.com');
+    await register('race@example.com').expect(202);
     const code = await mailbox.codeFor('race@example.com');
     const wrong = code === '123456' ? '654321' : '123456';
     const tries = await Promise.all(
@@ -181,8 +184,8 @@ describe('Accounts: register, verify, login, refresh, logout, me', () => {
     );
     expect(tries.map((r) => r.status)).toEqual([400, 400, 400, 400]);
     const [row] = await t.database.query<{ attempts: number }>(
-      "SELECT attempts FROM email_codes WHERE user_id = $1 AND purpose = 'verify_email'",
-      [user.body.id],
+      `SELECT attempts FROM email_codes JOIN users ON users.id = email_codes.user_id
+       WHERE users.email = 'race@example.com' AND purpose = 'verify_email'`,
     );
     expect(row.attempts).toBe(4);
     const ok = await api().post('/api/auth/verify-email').send({ email: 'race@example.com', code });

@@ -1,3 +1,4 @@
+import { registerUser } from '../support/users';
 import request from 'supertest';
 import { BrowserClient } from '../support/browser-client';
 import { FakeGoogle } from '../support/fake-google';
@@ -280,17 +281,19 @@ describe('Google OAuth login', () => {
   });
 
   it('links Google to an existing account by verified email; the password keeps working', async () => {
-    const reg = await request(t.server)
-      .post('/api/auth/register')
-      .send({ email: 'link@example.com', password: 'my password 1', name: 'Link' });
-    await t.database.query('UPDATE users SET email_verified = true WHERE id = $1', [reg.body.id]);
+    const reg = await registerUser(t, {
+      email: 'link@example.com',
+      password: 'my password 1',
+      name: 'Link',
+    });
+    await t.database.query('UPDATE users SET email_verified = true WHERE id = $1', [reg.id]);
     google.nextUser = { sub: 'g-link', email: 'LINK@example.com', email_verified: true, name: 'L' };
     const { res } = await googleLogin('?session=link-1');
     expect(res.status).toBe(200);
     const rows = await t.database.query<{ id: string; google_id: string }>(
       "SELECT id, google_id FROM users WHERE lower(email) = 'link@example.com'",
     );
-    expect(rows).toEqual([{ id: reg.body.id, google_id: 'g-link' }]);
+    expect(rows).toEqual([{ id: reg.id, google_id: 'g-link' }]);
     const login = await request(t.server)
       .post('/api/auth/login')
       .send({ email: 'link@example.com', password: 'my password 1' });
@@ -298,9 +301,11 @@ describe('Google OAuth login', () => {
   });
 
   it('drops a password nobody proved when Google proves the address (pre-registration takeover)', async () => {
-    const squatter = await request(t.server)
-      .post('/api/auth/register')
-      .send({ email: 'victim@example.com', password: 'squatter pw 1', name: 'Squatter' });
+    const squatter = await registerUser(t, {
+      email: 'victim@example.com',
+      password: 'squatter pw 1',
+      name: 'Squatter',
+    });
     const squatterLogin = await request(t.server)
       .post('/api/auth/login')
       .send({ email: 'victim@example.com', password: 'squatter pw 1' });
@@ -308,7 +313,7 @@ describe('Google OAuth login', () => {
     expect((await googleLogin('?session=v1')).res.status).toBe(200);
     const [row] = await t.database.query<{ password_hash: string | null; email_verified: boolean }>(
       'SELECT password_hash, email_verified FROM users WHERE id = $1',
-      [squatter.body.id],
+      [squatter.id],
     );
     expect(row).toEqual({ password_hash: null, email_verified: true });
     const refresh = await request(t.server)

@@ -1,3 +1,4 @@
+import { registerUser } from '../support/users';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { ChatErrorEvent } from '../../src/mcp/chat.types';
@@ -34,11 +35,7 @@ describe('S-04 a password reset signs the account out everywhere', () => {
 
   it('S-04 reset revokes every VERIFIED session, refresh family, access token and live socket of the user', async () => {
     const email = `s04-${randomUUID()}@example.com`;
-    const registered = await request(t.server)
-      .post('/api/auth/register')
-      .send({ email, password: PASSWORD, name: 'Somchai' })
-      .expect(201);
-    const userId = registered.body.id as string;
+    const { id: userId } = await registerUser(t, { email, password: PASSWORD, name: 'Somchai' });
     const login = async () =>
       (
         await request(t.server)

@@ -69,7 +69,7 @@ describe('Auth rate limits', () => {
         password: PASSWORD,
         name: 'B',
       });
-      expect(res.status).toBe(201);
+      expect(res.status).toBe(202);
     }
     expect429(
       await from('10.4.0.1').post('/api/auth/register', {

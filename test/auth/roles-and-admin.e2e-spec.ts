@@ -106,7 +106,7 @@ describe('Roles and the start-up admin', () => {
     const registered = await http()
       .post('/api/auth/register')
       .send({ email: 'plain@example.com', password: 'ordinary pw 1', name: 'P' });
-    expect(registered.status).toBe(201);
+    expect(registered.status).toBe(202);
     const userToken = await login('plain@example.com', 'ordinary pw 1');
     const refused = await http().get('/probe/admin').set('Authorization', `Bearer ${userToken}`);
     expect(refused.status).toBe(403);
@@ -151,7 +151,7 @@ describe('Roles and the start-up admin', () => {
     const registered = await http()
       .post('/api/auth/register')
       .send({ email: 'owner@example.com', password: 'the keys 4 all', name: 'O' });
-    expect(registered.status).toBe(201);
+    expect(registered.status).toBe(202);
     const wrong = await startProbeApp(database, {
       ADMIN_EMAIL: 'owner@example.com',
       ADMIN_PASSWORD: 'not the password 1',

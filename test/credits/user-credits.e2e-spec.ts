@@ -2,7 +2,7 @@ import { request } from '../support/contract';
 import { PromoCodesService } from '../../src/credits/promo/promo-codes.service';
 import { accountFacts, asSora2, CREDITS_TEST_ENV } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';
-import { accessTokenFor } from '../support/users';
+import { accessTokenFor, registerUser } from '../support/users';
 
 describe("a user's own credits (JWT)", () => {
   let t: TestApp;
@@ -13,12 +13,13 @@ describe("a user's own credits (JWT)", () => {
   afterAll(() => t.close());
 
   async function signUp(email: string): Promise<{ id: string; auth: Record<string, string> }> {
-    const res = await request(t.server)
-      .post('/api/auth/register')
-      .send({ email, password: 'Correct-Horse-Battery-9', name: 'Credit User' })
-      .expect(201);
-    const token = await accessTokenFor(t, { id: res.body.id as string });
-    return { id: res.body.id as string, auth: { Authorization: `Bearer ${token}` } };
+    const { id } = await registerUser(t, {
+      email,
+      password: 'Correct-Horse-Battery-9',
+      name: 'Credit User',
+    });
+    const token = await accessTokenFor(t, { id });
+    return { id, auth: { Authorization: `Bearer ${token}` } };
   }
 
   it('opens the account at sign-up with the bonus as a ledger row', async () => {

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { AccessTokenService } from '../../src/auth/access-token.service';
 import { RefreshTokenService } from '../../src/auth/refresh-token.service';
 import type { TestApp } from './test-app';
@@ -49,4 +50,22 @@ export async function accessTokenFor(
   role: 'user' | 'admin' = 'user',
 ): Promise<string> {
   return (await loginOf(t, user, role)).accessToken;
+}
+
+/**
+ * Signs up through `POST /api/auth/register` as a client does. Register answers 202 alike for new
+ * and taken addresses (S-18), so the new account's id is read from the database.
+ */
+export async function registerUser(
+  t: TestApp,
+  input: { email: string; password: string; name: string },
+  headers: Record<string, string> = {},
+): Promise<{ id: string; email: string }> {
+  const res = await request(t.server).post('/api/auth/register').set(headers).send(input);
+  if (res.status !== 202) throw new Error(`register answered ${res.status}: ${res.text}`);
+  const email = input.email.trim().toLowerCase();
+  const [row] = await t.database.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [
+    email,
+  ]);
+  return { id: row.id, email };
 }

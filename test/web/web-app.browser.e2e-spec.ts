@@ -1,3 +1,4 @@
+import { registerUser } from '../support/users';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { describeWithChromium, launchChromium } from '../support/chromium';
@@ -91,7 +92,7 @@ describeWithChromium('Web app in headless Chromium', () => {
       await request(t.server)
         .post('/api/auth/register')
         .send({ email, password: PASSWORD, name: 'Cookie' })
-        .expect(201);
+        .expect(202);
       await request(t.server)
         .post('/api/auth/verify-email')
         .send({ email, code: await mailbox.codeFor(email) })
@@ -272,14 +273,11 @@ describeWithChromium('Web app in headless Chromium', () => {
 
   async function signedUpUser(tag: string): Promise<{ email: string; id: string }> {
     const email = `${tag}-${Date.now()}@example.test`;
-    const res = await request(t.server)
-      .post('/api/auth/register')
-      .send({ email, password: PASSWORD, name: tag })
-      .expect(201);
+    const { id } = await registerUser(t, { email, password: PASSWORD, name: tag });
     await request(t.server)
       .post('/api/auth/verify-email')
       .send({ email, code: await mailbox.codeFor(email) })
       .expect(200);
-    return { email, id: res.body.id as string };
+    return { email, id };
   }
 });

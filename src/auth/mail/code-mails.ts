@@ -27,3 +27,22 @@ export function codeMail(to: string, purpose: EmailCodePurpose, code: string): O
     ].join('\n'),
   };
 }
+
+/**
+ * To the owner of an address someone tried to register again (S-18): register answers every
+ * address alike, so the owner learns it here instead of the caller learning it there.
+ */
+export function alreadyRegisteredMail(to: string): OutgoingMail {
+  return {
+    to,
+    subject: 'Smart AI Hub: มีการสมัครด้วยอีเมลของคุณ / Someone signed up with your email',
+    text: [
+      'มีการสมัครสมาชิกด้วยอีเมลนี้ แต่อีเมลนี้มีบัญชีอยู่แล้ว หากเป็นคุณ เข้าสู่ระบบได้เลย',
+      'หรือใช้ "ลืมรหัสผ่าน" หากจำรหัสผ่านไม่ได้ หากไม่ใช่คุณ ไม่ต้องทำอะไร บัญชีของคุณไม่มีการเปลี่ยนแปลง',
+      '',
+      'Someone tried to sign up with this address, which already has an account. If it was you,',
+      'log in, or use "Forgot password". If not, you can ignore this mail: nothing was changed.',
+      '',
+    ].join('\n'),
+  };
+}
