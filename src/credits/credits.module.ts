@@ -13,6 +13,7 @@ import { CreditAmountRules } from './credit-rules';
 import { CreditsActivityController } from './credits-activity.controller';
 import { CreditsApiController } from './credits-api.controller';
 import { CreditsUserController } from './credits-user.controller';
+import { CreditMetrics } from './core/credit-metrics';
 import { CreditsHousekeeping } from './credits-housekeeping';
 import { LedgerReportsRepository } from './ledger-reports.repository';
 import { LedgerReportsService } from './ledger-reports.service';
@@ -31,6 +32,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
     CreditAmountRules,
     CreditCore,
     CreditEvents,
+    CreditMetrics,
     CreditLedgerRepository,
     CreditLedgerService,
     CreditHoldsRepository,

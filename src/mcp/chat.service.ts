@@ -13,6 +13,7 @@ import {
 import { McpConfig } from '../config/variables/mcp';
 import { Admission, Admitted, ChatAdmission, pricesOf } from './chat-admission';
 import { ChatBilling } from './chat-billing';
+import { ChatMetrics } from './chat-metrics';
 import { parseChatStart } from './chat-payload';
 import {
   ChatAck,
@@ -66,6 +67,8 @@ interface Chat {
   /** Resolves when the ack has gone out (StartedChat.open). */
   opened: Promise<void>;
   turnStored?: Promise<boolean>;
+  /** performance.now() at `chat:start`, for the log line at its end. */
+  startedAt: number;
 }
 
 /** The abort reason of chats cut by a shutdown, and the message their clients get. */
@@ -110,8 +113,10 @@ export class ChatService implements BeforeApplicationShutdown {
     private readonly billing: ChatBilling,
     private readonly admission: ChatAdmission,
     private readonly conversations: ConversationsService,
+    private readonly metrics: ChatMetrics,
   ) {
     this.config = config.mcp;
+    metrics.countOpenStreamsWith(() => this.runningChats().length);
   }
 
   /**
@@ -132,6 +137,7 @@ export class ChatService implements BeforeApplicationShutdown {
     if (chats.has(payload.requestId)) {
       return failed('INVALID_REQUEST', `requestId "${payload.requestId}" is already running`);
     }
+    const startedAt = performance.now();
     const running: RunningChat = { controller: new AbortController() };
     chats.set(payload.requestId, running);
     let entered = false;
@@ -163,7 +169,10 @@ export class ChatService implements BeforeApplicationShutdown {
       });
       if (likelyShort) {
         const admitted = await admission;
-        if (!admitted.ok) throw admitted.error;
+        if (!admitted.ok) {
+          this.metrics.ended(candidates[0].id, admitted.error.code);
+          throw admitted.error;
+        }
       }
       let open!: () => void;
       const chat: Chat = {
@@ -179,6 +188,7 @@ export class ChatService implements BeforeApplicationShutdown {
         maxTokens,
         admission,
         opened: new Promise<void>((resolve) => (open = resolve)),
+        startedAt,
       };
       running.done = this.stream(chat, running.controller.signal, sink).finally(() =>
         this.forget(connectionId, payload.requestId),
@@ -186,8 +196,19 @@ export class ChatService implements BeforeApplicationShutdown {
       const admitted = await admission;
       if (!admitted.ok) {
         running.controller.abort(REFUSED);
+        this.metrics.ended(candidates[0].id, admitted.error.code);
         return failed(admitted.error.code, admitted.error.message);
       }
+      this.logger.log(
+        {
+          requestId: payload.requestId,
+          userId,
+          model: candidates[0].id,
+          conversationId: chat.conversation.id,
+          heldCredits: formatLedger(admitted.reservedUnits),
+        },
+        'Chat started',
+      );
       chat.turnStored = this.storeTurn(chat, admitted);
       return { ack: { ok: true, conversation_id: chat.conversation.id }, open };
     } catch (error) {
@@ -354,6 +375,12 @@ export class ChatService implements BeforeApplicationShutdown {
         });
         const primary = chat.candidates[0];
         await finish();
+        this.ended(chat, 'complete', {
+          model: answered.modelId,
+          inputTokens,
+          outputTokens,
+          ...charged,
+        });
         sink.end({
           requestId,
           provider: answered.provider,
@@ -398,6 +425,11 @@ export class ChatService implements BeforeApplicationShutdown {
         status: chatError.code === 'CANCELLED' ? 'cancelled' : 'failed',
       });
       await finish();
+      this.ended(chat, chatError.code === 'CANCELLED' ? 'cancelled' : chatError.code, {
+        model: (target ?? targetOf(chat.candidates[0])).modelId,
+        ...tokens,
+        cost: charged.cost,
+      });
       sink.error({
         requestId,
         code: chatError.code,
@@ -407,6 +439,29 @@ export class ChatService implements BeforeApplicationShutdown {
     } finally {
       await finish();
     }
+  }
+
+  /** The chat's end in the log (one line, no content) and the metrics. */
+  private ended(
+    chat: Chat,
+    outcome: string,
+    charged: { model: string; inputTokens: number; outputTokens: number; cost: string },
+  ): void {
+    this.metrics.ended(chat.candidates[0].id, outcome, charged);
+    this.logger.log(
+      {
+        requestId: chat.payload.requestId,
+        userId: chat.userId,
+        model: charged.model,
+        conversationId: chat.conversation.id,
+        outcome,
+        inputTokens: charged.inputTokens,
+        outputTokens: charged.outputTokens,
+        cost: charged.cost,
+        ms: Math.round(performance.now() - chat.startedAt),
+      },
+      'Chat ended',
+    );
   }
 
   /** Stores the user's turn (a new conversation, or appended to theirs); never fails the chat. */

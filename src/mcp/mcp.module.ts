@@ -5,6 +5,7 @@ import { CreditsModule } from '../credits/credits.module';
 import { SessionModule } from '../session/session.module';
 import { ChatAdmission } from './chat-admission';
 import { ChatBilling } from './chat-billing';
+import { ChatMetrics } from './chat-metrics';
 import { ChatService } from './chat.service';
 import { McpGateway } from './mcp.gateway';
 import { AdminModelsController } from './models/admin-models.controller';
@@ -31,6 +32,7 @@ import { UpstreamRunner } from './upstream-runner';
     TokenEstimator,
     StreamSlots,
     ChatBilling,
+    ChatMetrics,
     ChatAdmission,
     SocketAuthenticator,
     SocketLimits,

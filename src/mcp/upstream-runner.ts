@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { ChatMetrics } from './chat-metrics';
 import { ChatError, ChatErrorCode, ProviderName } from './chat.types';
 import type { ChatProvider, ProviderEvent, ProviderRequest } from './providers/chat-provider';
 import { classifySdkError, UpstreamError } from './providers/chat-provider';
@@ -54,6 +55,7 @@ export class UpstreamRunner {
 
   constructor(
     private readonly providers: ProviderRegistry,
+    private readonly metrics: ChatMetrics,
     config: AppConfig,
   ) {
     this.timing = config.mcp;
@@ -68,6 +70,7 @@ export class UpstreamRunner {
   ): Promise<void> {
     let last: ChatError | undefined;
     for (const target of targets) {
+      if (last && target !== targets[0]) this.metrics.fellBack(targets[0].modelId, target.modelId);
       const provider = this.providers.get(target.provider);
       if (!provider.configured) {
         last = new ChatError(
@@ -117,6 +120,7 @@ export class UpstreamRunner {
       controller.abort();
     };
     let timer = setTimeout(expire, this.timing.firstTokenTimeoutMs);
+    const sent = performance.now();
     try {
       const events = provider.stream(
         { ...request, upstreamModel: target.upstreamModel },
@@ -127,6 +131,7 @@ export class UpstreamRunner {
         if (event.type === 'delta') {
           // Every chunk restarts the idle timer; refresh() reuses it instead of a new one each time.
           if (waitingFor === 'first') {
+            this.metrics.firstChunk(target.provider, (performance.now() - sent) / 1000);
             clearTimeout(timer);
             waitingFor = 'idle';
             timer = setTimeout(expire, this.timing.idleTimeoutMs);
@@ -158,6 +163,7 @@ export class UpstreamRunner {
   ): AttemptFailure {
     if (signal.aborted) return new AttemptFailure(new ChatError('CANCELLED', 'Cancelled'), false);
     if (timedOut) {
+      this.metrics.upstreamFailed(target.provider, 'timeout');
       const ms = timedOut === 'first' ? this.timing.firstTokenTimeoutMs : this.timing.idleTimeoutMs;
       const what = timedOut === 'first' ? 'first token' : 'next chunk';
       return new AttemptFailure(
@@ -166,6 +172,7 @@ export class UpstreamRunner {
       );
     }
     const upstream = classifySdkError(error, target.provider);
+    this.metrics.upstreamFailed(target.provider, upstream.failure);
     if (upstream.failure === 'auth') {
       // For the operator: the key was refused. Status and provider only, never the key.
       this.logger.error(

@@ -1,3 +1,5 @@
+import { ChatMetrics } from '../../src/mcp/chat-metrics';
+import { MetricsService } from '../../src/metrics/metrics.service';
 import { loadAppConfig } from '../../src/config/app-config';
 import { ChatError } from '../../src/mcp/chat.types';
 import { ProviderRegistry } from '../../src/mcp/providers/provider-registry';
@@ -48,7 +50,11 @@ describe('Upstream providers through the official SDKs against fake servers', ()
       MCP_IDLE_TIMEOUT: '300ms',
       ...env,
     });
-    return new UpstreamRunner(new ProviderRegistry(config), config);
+    return new UpstreamRunner(
+      new ProviderRegistry(config),
+      new ChatMetrics(new MetricsService()),
+      config,
+    );
   }
 
   async function collect(

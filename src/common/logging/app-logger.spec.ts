@@ -31,9 +31,24 @@ describe('AppLogger (Nest LoggerService on pino)', () => {
 
   it('logs a plain message with its context', () => {
     const { logger, lines } = capturingLogger();
-    logger.log('Mapped {/health, GET} route', 'RouterExplorer');
+    logger.log('Nest application successfully started', 'NestApplication');
     expect(lines[0]).toMatchObject({
       level: 30,
+      msg: 'Nest application successfully started',
+      context: 'NestApplication',
+    });
+  });
+
+  it("writes Nest's route and module lines at debug: the info log of a start stays short", () => {
+    const info = capturingLogger('info');
+    info.logger.log('Mapped {/health, GET} route', 'RouterExplorer');
+    info.logger.log('HealthController {/health}:', 'RoutesResolver');
+    info.logger.log('AppModule dependencies initialized', 'InstanceLoader');
+    expect(info.lines).toEqual([]);
+    const debug = capturingLogger('debug');
+    debug.logger.log('Mapped {/health, GET} route', 'RouterExplorer');
+    expect(debug.lines[0]).toMatchObject({
+      level: 20,
       msg: 'Mapped {/health, GET} route',
       context: 'RouterExplorer',
     });

@@ -9,6 +9,12 @@ import {
 } from './logger-options';
 
 /**
+ * Nest's start-up detail, one line per module and per route (about a hundred): at debug, so the
+ * info log of a start says what matters (listening, warnings about the configuration).
+ */
+const START_UP_DETAIL = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/**
  * Nest's logger on pino, one JSON line per entry. Services write `logger.warn({ fields },
  * 'message')` or `logger.warn('message')`; Nest passes the logger's name last, which becomes
  * `context`. Request-scoped lines say which request they belong to with `req: { id }` (the
@@ -67,7 +73,9 @@ export class AppLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    const startUpDetail = typeof context === 'string' && START_UP_DETAIL.has(context);
+    this.write(startUpDetail ? 'debug' : 'info', message, params);
   }
 
   warn(message: unknown, ...params: unknown[]): void {

@@ -1,3 +1,5 @@
+import { MetricsService } from '../../metrics/metrics.service';
+import { CreditMetrics } from './credit-metrics';
 import { DatabaseError } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../config/app-config';
@@ -30,7 +32,8 @@ function coreWith(pool: unknown, env: Record<string, string> = {}): CreditCore {
   const dataSource = { driver: { master: pool } } as unknown as DataSource;
   const clock = { now: () => new Date('2026-05-01T00:00:00Z') } as unknown as Clock;
   const events = { publish: () => undefined } as unknown as CreditEvents;
-  return new CreditCore(dataSource, clock, loadAppConfig(env), events);
+  const metrics = new CreditMetrics(new MetricsService(), dataSource);
+  return new CreditCore(dataSource, clock, loadAppConfig(env), events, metrics);
 }
 
 const deduct = (user: string, amount: bigint): CreditOp => ({

@@ -8,6 +8,7 @@ import {
   unitsFromSql,
   unitsToSql,
 } from '../../common/money/credit-amount';
+import { CreditMetrics } from './credit-metrics';
 import { CreditEvents } from '../events/credit-events';
 import { Clock } from '../../common/time/clock';
 import { AppConfig } from '../../config/app-config';
@@ -120,6 +121,7 @@ export class CreditCore {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly events: CreditEvents,
+    private readonly metrics: CreditMetrics,
   ) {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
     const bonus = parseUnits(config.credits.signupBonus);
@@ -146,6 +148,7 @@ export class CreditCore {
       outcome = await this.apply(op, options);
     }
     if (outcome.kind === 'legacy') return this.replayLegacy<T>(outcome);
+    this.metrics.record(op, outcome);
     if (!SUCCESS.has(outcome.kind)) throw refusal(op, outcome);
     // Inside a caller's transaction nothing has committed yet: no event.
     if (!options.manager) this.announce(op, outcome, options.idempotency?.key !== undefined);
