@@ -29,7 +29,11 @@ describeWithChromium('Admin console in headless Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestApp({
-      env: { PORT: String(await freePort()), RATE_LIMIT_PER_MINUTE: '1000000', ...CREDITS_TEST_ENV },
+      env: {
+        PORT: String(await freePort()),
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        ...CREDITS_TEST_ENV,
+      },
     });
     browser = await launchChromium();
   });
@@ -48,7 +52,8 @@ describeWithChromium('Admin console in headless Chromium', () => {
     return { user, web, page: web.page };
   }
 
-  const balanceOf = async (userId: string) => (await accountFacts(t.database, userId)).balance;
+  const balanceOf = async (userId: string) =>
+    Number((await accountFacts(t.database, userId)).balance);
 
   it('finds a user and tops up 50: one ledger row, one audit row; a double submit adds nothing more', async () => {
     const customer = await webUser(t, { credits: '10', name: 'Malee Srisuk' });
@@ -65,7 +70,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
       await form.getByRole('button', { name: 'Top up' }).click();
       await form.getByTestId('credit-result').waitFor();
       await expectText(page, 'admin-credits-balance', '60');
-      expect(await balanceOf(customer.id)).toBe('60');
+      expect(await balanceOf(customer.id)).toBe(60);
       const topups = () =>
         t.database.query('SELECT 1 FROM credit_transactions WHERE user_id = $1 AND type = $2', [
           customer.id,
@@ -93,10 +98,10 @@ describeWithChromium('Admin console in headless Chromium', () => {
       );
       await eventually(() => expect(sent).toHaveLength(2));
       expect(sent[0]).toBe(sent[1]);
-      await eventually(async () => expect(await balanceOf(customer.id)).toBe('65'));
+      await eventually(async () => expect(await balanceOf(customer.id)).toBe(65));
       await form.getByTestId('credit-result').waitFor();
       expect(await topups()).toHaveLength(3);
-      expect(await balanceOf(customer.id)).toBe('65');
+      expect(await balanceOf(customer.id)).toBe(65);
       expect(web.problems.filter((p) => !/HTTP 409 /.test(p))).toEqual([]);
     } finally {
       await web.close();
@@ -148,7 +153,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
     const { web, page } = await signedIn({ role: 'admin' });
     try {
       await page.goto(`${t.url}/admin/keys`);
-      await page.getByRole('textbox', { name: 'Name' }).fill('Console test key');
+      await page.getByRole('textbox', { name: 'Name' }).fill('console-test-key');
       await page.getByRole('button', { name: 'Create', exact: true }).click();
       const shown = page.getByTestId('new-key');
       await shown.getByText('it will not be shown again').waitFor();
@@ -160,13 +165,13 @@ describeWithChromium('Admin console in headless Chromium', () => {
           .send({ service: 'video', cost: '1' });
       await deduct().expect(200);
 
-      const row = page.getByTestId('admin-keys').getByRole('row', { name: /Console test key/ });
+      const row = page.getByTestId('admin-keys').getByRole('row', { name: /console-test-key/ });
       await row.getByRole('button', { name: 'Revoke' }).click();
       await row.getByText('Revoked').waitFor();
       await deduct().expect(401);
       // Shown once: after a reload the page has only its prefix.
       await page.reload();
-      await page.getByTestId('admin-keys').getByText('Console test key').waitFor();
+      await page.getByTestId('admin-keys').getByText('console-test-key').waitFor();
       expect(await page.content()).not.toContain(key);
       expect(web.problems).toEqual([]);
     } finally {
@@ -205,7 +210,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
           .send({ code })
           .expect(200);
       }
-      expect(await balanceOf(redeemer.id)).toBe('15');
+      expect(await balanceOf(redeemer.id)).toBe(15);
       expect(web.problems).toEqual([]);
     } finally {
       await web.close();
@@ -234,7 +239,9 @@ describeWithChromium('Admin console in headless Chromium', () => {
             await page.goto(`${t.url}/admin/${path}`);
             await page.getByRole('heading', { name: 'Admin', level: 1 }).waitFor();
             await page.waitForLoadState('networkidle');
-            await page.locator('[role="status"] .mantine-Loader-root').waitFor({ state: 'detached' });
+            await page
+              .locator('[role="status"] .mantine-Loader-root')
+              .waitFor({ state: 'detached' });
             const name = `admin-${section}-${width}`;
             await screenshot(page, name);
             const violations = await seriousA11yViolations(page);

@@ -33,29 +33,36 @@ const ActivityTable = lazy(() =>
 
 export default function DashboardPage() {
   const { t } = useTranslation();
+  const balance = useLiveBalance();
+  // The rest asks for its code only once the balance has answered: the first thing on screen
+  // does not share the network with the chart's and tables' code.
+  const settled = balance.isSuccess || balance.isError;
   return (
     <Stack>
       <Title order={1}>{t('dashboard.title')}</Title>
-      <BalanceCard />
+      <BalanceCard balance={balance} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <RedeemCard />
-        <Suspense fallback={<Loading />}>
+        <Deferred ready={settled}>
           <ModelsCard />
-        </Suspense>
+        </Deferred>
       </SimpleGrid>
-      <Suspense fallback={<Loading />}>
+      <Deferred ready={settled}>
         <UsageChart />
-      </Suspense>
-      <Suspense fallback={<Loading />}>
+      </Deferred>
+      <Deferred ready={settled}>
         <ActivityTable />
-      </Suspense>
+      </Deferred>
     </Stack>
   );
 }
 
-function BalanceCard() {
+function Deferred({ ready, children }: { ready: boolean; children: React.ReactNode }) {
+  return <Suspense fallback={<Loading />}>{ready ? children : <Loading />}</Suspense>;
+}
+
+function BalanceCard({ balance }: { balance: ReturnType<typeof useLiveBalance> }) {
   const { t, i18n } = useTranslation();
-  const balance = useLiveBalance();
   const [threshold, setThreshold] = useLocalStorage<number>({
     key: 'sah.low-credit-threshold',
     defaultValue: 10,
