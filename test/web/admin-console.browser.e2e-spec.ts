@@ -13,7 +13,6 @@ import {
   openWebPage,
   screenshot,
   seriousA11yViolations,
-  WebPage,
   WebPageOptions,
 } from '../support/web-page';
 import { signIn, webUser } from '../support/web-users';
@@ -192,7 +191,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
         form.getByRole('button', { name: 'Create and download CSV' }).click(),
       ]);
       expect(download.suggestedFilename()).toBe('promo-codes.csv');
-      const csv = readFileSync((await download.path())!, 'utf8');
+      const csv = readFileSync(await download.path(), 'utf8');
       const codes = csv
         .trim()
         .split(/\r?\n/)
