@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { bundleBudget } from './bundle-budget.mts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // `npm run dev:web`: the API runs with `npm run start:dev` (PORT, default 3000); vite proxies to it.
@@ -15,7 +16,7 @@ const { version } = JSON.parse(
 export default defineConfig({
   root,
   define: { __APP_VERSION__: JSON.stringify(version) },
-  plugins: [react()],
+  plugins: [react(), bundleBudget()],
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,
@@ -32,7 +33,9 @@ export default defineConfig({
   },
   test: {
     environment: 'happy-dom',
-    include: ['src/**/*.test.{ts,tsx}'],
+    include: ['src/**/*.test.{ts,tsx}', '*.test.ts'],
     setupFiles: ['src/test-setup.ts'],
+    // Component tests render whole pages; on a shared 2-core machine 5 s is not always enough.
+    testTimeout: 30_000,
   },
 });

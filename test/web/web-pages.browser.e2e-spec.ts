@@ -2,11 +2,18 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { SessionService } from '../../src/session/session.service';
 import { describeWithChromium, launchChromium } from '../support/chromium';
-import { CREDITS_TEST_ENV } from '../support/credits';
+import { asSora2, CREDITS_TEST_ENV } from '../support/credits';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
 import { fakeProviderEnv, Fakes, insertTestModels, startFakes } from '../mcp/mcp-test-env';
 import { startTestApp, TestApp } from '../support/test-app';
-import { openWebPage, screenshot, seriousA11yViolations, WebPage } from '../support/web-page';
+import {
+  expectText,
+  openWebPage,
+  screenshot,
+  seriousA11yViolations,
+  WebPage,
+} from '../support/web-page';
 import { signIn, webUser } from '../support/web-users';
 
 /**
@@ -48,7 +55,26 @@ describeWithChromium('Web app pages in headless Chromium', () => {
     return { user, web, page: web.page };
   }
 
-  it('streams a chat answer into the thread with its cost and the new balance', async () => {
+  it('shows a deduct made over the credit API on the dashboard without a reload', async () => {
+    const { user, web, page } = await signedIn();
+    try {
+      await page.goto(`${t.url}/dashboard`);
+      await expectText(page, 'credits-balance', '100');
+      // The socket is connected: what follows can only reach the screen through credits:balance.
+      await page.getByText('Live', { exact: true }).waitFor();
+      await page.evaluate('window.__sameDocument = true');
+      await asSora2(t, 'deduct', user.id, { service: 'video', cost: '7.5' }).expect(200);
+      await expectText(page, 'credits-balance', '92.5');
+      await expectText(page, 'credits-available', '92.5');
+      await expectText(page, 'credits-held', '0');
+      expect(await page.evaluate('window.__sameDocument')).toBe(true);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('streams a chat answer into the thread; the conversation is listed, reloads and continues', async () => {
     const answer = { chunks: ['Here is ', 'code:\n\n```js\nconsole.log(1)\n```\n'] };
     fakes.openai.behave(answer);
     fakes.anthropic.behave(answer);
@@ -62,6 +88,40 @@ describeWithChromium('Web app pages in headless Chromium', () => {
       await done.locator('pre code').filter({ hasText: 'console.log(1)' }).waitFor();
       await done.getByRole('button', { name: 'Copy code' }).waitFor();
       await done.getByTestId('message-cost').waitFor();
+
+      // The server stored it: the page now has the conversation's address and lists it.
+      await page.waitForURL(/\/chats\/[0-9a-f-]{36}$/);
+      const id = new URL(page.url()).pathname.split('/')[2];
+      const listed = page.getByTestId('conversations').getByRole('link', { name: /Say hello/ });
+      await listed.waitFor();
+
+      await page.reload();
+      await page.getByTestId('message-user').filter({ hasText: 'Say hello' }).waitFor();
+      await done.locator('pre code').filter({ hasText: 'console.log(1)' }).waitFor();
+      await done.getByTestId('message-cost').waitFor();
+
+      // The next turn goes with the conversation's id: the provider gets the stored history.
+      fakes.reset();
+      fakes.openai.behave({ chunks: ['Second answer'] });
+      fakes.anthropic.behave({ chunks: ['Second answer'] });
+      await page.getByRole('textbox', { name: 'Write a message…' }).fill('And again');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('[data-status="done"]').filter({ hasText: 'Second answer' }).waitFor();
+      const sent = [...fakes.openai.requests, ...fakes.anthropic.requests].map((r) =>
+        JSON.stringify(r.body),
+      );
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toContain('Say hello');
+      expect(sent[0]).toContain('console.log(1)');
+      expect(sent[0]).toContain('And again');
+      // Both turns and both answers stored (the last answer is written just after chat:end).
+      await eventually(async () => {
+        const [{ count }] = await t.database.query<{ count: string }>(
+          'SELECT count(*)::text AS count FROM conversation_messages WHERE conversation_id = $1',
+          [id],
+        );
+        expect(count).toBe('4');
+      });
       expect(web.problems).toEqual([]);
     } finally {
       fakes.reset();

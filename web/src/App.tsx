@@ -14,11 +14,26 @@ import { VerifyEmailPage } from './pages/VerifyEmail';
 
 // Signed-in pages load on demand: the sign-in page does not carry the dashboard's charts, and
 // nobody but an admin ever downloads the admin console.
-const DashboardPage = lazy(() => import('./pages/Dashboard'));
-const ChatPage = lazy(() => import('./pages/Chat'));
-const ServicesPage = lazy(() => import('./pages/Services'));
-const ProfilePage = lazy(() => import('./pages/Profile'));
+const PAGES = {
+  dashboard: () => import('./pages/Dashboard'),
+  chats: () => import('./pages/Chat'),
+  services: () => import('./pages/Services'),
+  profile: () => import('./pages/Profile'),
+};
+const DashboardPage = lazy(PAGES.dashboard);
+const ChatPage = lazy(PAGES.chats);
+const ServicesPage = lazy(PAGES.services);
+const ProfilePage = lazy(PAGES.profile);
 const AdminApp = lazy(() => import('./admin/AdminApp'));
+
+/**
+ * The code of the page the address names starts loading at once, beside the silent sign-in,
+ * instead of after it (not the admin console: only an admin's session may ask for that).
+ */
+export function preloadPage(pathname: string): void {
+  const section = pathname.split('/')[1] as keyof typeof PAGES;
+  if (Object.hasOwn(PAGES, section)) void PAGES[section]();
+}
 
 const theme = createTheme({
   primaryColor: 'blue',

@@ -18,9 +18,13 @@ interface AuditRow {
   created_at: string;
 }
 
+const AUDIT_LOG = '/api/admin/audit-log';
+/** Every page of the audit log, whatever its filter: what a mutation makes stale. */
+export const AUDIT_KEY = ['admin', AUDIT_LOG];
+
 export function AuditTable({ filter }: { filter: Record<string, string | undefined> }) {
   const { t } = useTranslation();
-  const list = useKeysetList<AuditRow>('/api/admin/audit-log', filter);
+  const list = useKeysetList<AuditRow>(AUDIT_LOG, filter);
   return (
     <DataTable
       label={t('admin.sections.audit')}
@@ -35,7 +39,7 @@ export function AuditTable({ filter }: { filter: Record<string, string | undefin
         {
           label: t('admin.change'),
           render: (r) => (
-            <Code block style={{ maxWidth: 360, whiteSpace: 'pre-wrap' }}>
+            <Code block style={{ maxWidth: 360, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
               {JSON.stringify({ before: r.before, after: r.after })}
             </Code>
           ),

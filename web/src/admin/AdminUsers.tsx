@@ -20,7 +20,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/api';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
-import { AuditTable } from './AdminAudit';
+import { AUDIT_KEY, AuditTable } from './AdminAudit';
 import { CreditForm } from './CreditForm';
 import { DataTable } from './DataTable';
 import type { Page } from './types';
@@ -145,7 +145,10 @@ export function AdminUserPage() {
     queryKey: ['admin', 'user', id, 'sessions'],
     queryFn: () => api<AdminSession[]>(`/api/admin/users/${id}/sessions`),
   });
-  const refresh = () => client.invalidateQueries({ queryKey: ['admin', 'user', id] });
+  // Every change here is audited: the user's data and their audit trail go stale together.
+  const stale = [['admin', 'user', id], AUDIT_KEY];
+  const refresh = () =>
+    Promise.all(stale.map((queryKey) => client.invalidateQueries({ queryKey })));
   const change = useMutation({
     mutationFn: (body: Change) => api(`/api/admin/users/${id}`, { method: 'PATCH', body }),
     onSuccess: () => {
@@ -254,7 +257,7 @@ export function AdminUserPage() {
           <CreditForm
             kind="top-up"
             path={`/api/admin/users/${id}/credits/top-up`}
-            invalidate={[['admin', 'user', id]]}
+            invalidate={stale}
           />
         </Card>
         <Card withBorder>
@@ -264,7 +267,7 @@ export function AdminUserPage() {
           <CreditForm
             kind="adjust"
             path={`/api/admin/users/${id}/credits/adjust`}
-            invalidate={[['admin', 'user', id]]}
+            invalidate={stale}
           />
         </Card>
       </SimpleGrid>

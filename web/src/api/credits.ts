@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api } from './api';
-import { mcpSocket } from './socket';
+import { onMcpSocket } from './socket';
 
 export interface Balance {
   balance: string;
@@ -47,27 +47,33 @@ export function useLiveBalance() {
     queryKey: BALANCE_KEY,
     queryFn: () => api<Balance>('/api/credits/balance'),
   });
-  useEffect(() => {
-    const socket = mcpSocket();
-    const onBalance = (event: Partial<Balance>) => {
-      client.setQueryData<Balance>(BALANCE_KEY, (old) => ({ ...(old as Balance), ...pick(event) }));
-    };
-    const onConnect = () => {
-      setLive(true);
-      // Whatever changed while the socket was away.
-      void client.invalidateQueries({ queryKey: BALANCE_KEY });
-    };
-    const onDisconnect = () => setLive(false);
-    socket.on('credits:balance', onBalance);
-    socket.on('connect', onConnect);
-    socket.on('disconnect', onDisconnect);
-    if (socket.connected) setLive(true);
-    return () => {
-      socket.off('credits:balance', onBalance);
-      socket.off('connect', onConnect);
-      socket.off('disconnect', onDisconnect);
-    };
-  }, [client]);
+  useEffect(
+    () =>
+      onMcpSocket((socket) => {
+        const onBalance = (event: Partial<Balance>) => {
+          client.setQueryData<Balance>(BALANCE_KEY, (old) => ({
+            ...(old as Balance),
+            ...pick(event),
+          }));
+        };
+        const onConnect = () => {
+          setLive(true);
+          // Whatever changed while the socket was away.
+          void client.invalidateQueries({ queryKey: BALANCE_KEY });
+        };
+        const onDisconnect = () => setLive(false);
+        socket.on('credits:balance', onBalance);
+        socket.on('connect', onConnect);
+        socket.on('disconnect', onDisconnect);
+        if (socket.connected) setLive(true);
+        return () => {
+          socket.off('credits:balance', onBalance);
+          socket.off('connect', onConnect);
+          socket.off('disconnect', onDisconnect);
+        };
+      }),
+    [client],
+  );
   return { ...query, live };
 }
 

@@ -82,3 +82,28 @@ export function history(state: ThreadMessage[]): { role: 'user' | 'assistant'; c
     .filter((m) => m.role === 'user' || (m.status === 'done' && m.content))
     .map((m) => ({ role: m.role, content: m.content }));
 }
+
+/** A message of a stored conversation (`GET /api/conversations/:id`). */
+export interface StoredMessage {
+  id: string;
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+  model: string | null;
+  cost: string | null;
+  status: 'complete' | 'cancelled' | 'failed';
+}
+
+/** A stored conversation as the thread shows it: system prompts are not shown. */
+export function fromStored(messages: StoredMessage[]): ThreadMessage[] {
+  return messages
+    .filter((m) => m.role !== 'system')
+    .map((m) => ({
+      id: m.id,
+      role: m.role as 'user' | 'assistant',
+      content: m.content,
+      status: m.status === 'complete' ? 'done' : m.status === 'cancelled' ? 'stopped' : 'error',
+      model: m.model ?? undefined,
+      cost: m.cost ?? undefined,
+      error: m.status === 'failed' ? { code: 'FAILED', message: '' } : undefined,
+    }));
+}

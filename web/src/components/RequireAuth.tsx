@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Navigate, Outlet, useLocation } from 'react-router';
-import { closeMcpSocket } from '../api/socket';
+import { closeMcpSocket, mcpSocket } from '../api/socket';
 import { useSession } from '../api/session';
 import { ForbiddenPage } from '../pages/NotFound';
 import { Loading } from './Loading';
@@ -11,6 +11,9 @@ export function RequireAuth() {
   const location = useLocation();
   useEffect(() => {
     if (state.status === 'signed-out') closeMcpSocket();
+    // Every signed-in page keeps the socket: a disable or an ended login reaches this tab at
+    // once (the server cuts the socket), and balances stay live. Loaded after the page shows.
+    if (state.status === 'signed-in') void mcpSocket();
   }, [state.status]);
   if (state.status === 'loading') return <Loading />;
   if (state.status === 'signed-out') {

@@ -111,6 +111,11 @@ export const en = {
     you: 'You',
     assistant: 'Assistant',
     empty: 'Ask anything. Each answer shows what it cost.',
+    failed: 'This answer failed.',
+    costOnly: 'Cost {{cost}}',
+    more: 'Load older',
+    delete: 'Delete “{{title}}”',
+    deleteConfirm: 'Delete the conversation “{{title}}”? Its charges stay in your activity.',
   },
   services: {
     title: 'Connected services',

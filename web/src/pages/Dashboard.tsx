@@ -8,7 +8,6 @@ import {
   SimpleGrid,
   Skeleton,
   Stack,
-  Table,
   Text,
   TextInput,
   Title,
@@ -18,37 +17,52 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/api';
-import { BALANCE_KEY, useLiveBalance, useModels } from '../api/credits';
-import { ActivityTable } from '../components/ActivityTable';
+import { BALANCE_KEY, useLiveBalance } from '../api/credits';
 import { formatCredits, isLow } from '../components/format';
 import { Loading } from '../components/Loading';
 import { useServerForm } from '../components/useServerForm';
-import { ScrollTable } from '../components/ScrollTable';
 
-// Recharts is the heaviest part of the dashboard: it loads after the balance is on screen.
+// Below the balance and loaded after it: Recharts (the heaviest part of the dashboard), the
+// activity table with its filters, and the tables (Mantine's Table brings ScrollArea and, through
+// it, the popover code of @floating-ui: too much to wait for before the balance shows).
+const ModelsCard = lazy(() => import('../components/ModelsCard'));
 const UsageChart = lazy(() => import('../components/UsageChart'));
+const ActivityTable = lazy(() =>
+  import('../components/ActivityTable').then((m) => ({ default: m.ActivityTable })),
+);
 
 export default function DashboardPage() {
   const { t } = useTranslation();
+  const balance = useLiveBalance();
+  // The rest asks for its code only once the balance has answered: the first thing on screen
+  // does not share the network with the chart's and tables' code.
+  const settled = balance.isSuccess || balance.isError;
   return (
     <Stack>
       <Title order={1}>{t('dashboard.title')}</Title>
-      <BalanceCard />
+      <BalanceCard balance={balance} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <RedeemCard />
-        <ModelsCard />
+        <Deferred ready={settled}>
+          <ModelsCard />
+        </Deferred>
       </SimpleGrid>
-      <Suspense fallback={<Loading />}>
+      <Deferred ready={settled}>
         <UsageChart />
-      </Suspense>
-      <ActivityTable />
+      </Deferred>
+      <Deferred ready={settled}>
+        <ActivityTable />
+      </Deferred>
     </Stack>
   );
 }
 
-function BalanceCard() {
+function Deferred({ ready, children }: { ready: boolean; children: React.ReactNode }) {
+  return <Suspense fallback={<Loading />}>{ready ? children : <Loading />}</Suspense>;
+}
+
+function BalanceCard({ balance }: { balance: ReturnType<typeof useLiveBalance> }) {
   const { t, i18n } = useTranslation();
-  const balance = useLiveBalance();
   const [threshold, setThreshold] = useLocalStorage<number>({
     key: 'sah.low-credit-threshold',
     defaultValue: 10,
@@ -152,49 +166,6 @@ function RedeemCard() {
         <Text c="teal.9" mt="sm" role="status">
           {t('dashboard.redeemed', { amount: done })}
         </Text>
-      )}
-    </Card>
-  );
-}
-
-function ModelsCard() {
-  const { t, i18n } = useTranslation();
-  const models = useModels();
-  return (
-    <Card withBorder padding="lg" radius="md">
-      <Title order={2} size="h3" mb="sm">
-        {t('dashboard.models')}
-      </Title>
-      {models.isPending ? (
-        <Loading />
-      ) : models.isError ? (
-        <Alert color="red">{models.error.message}</Alert>
-      ) : (
-        <ScrollTable label={t('dashboard.models')} minWidth={360}>
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('dashboard.model')}</Table.Th>
-                <Table.Th>{t('dashboard.inputPrice')}</Table.Th>
-                <Table.Th>{t('dashboard.outputPrice')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {models.data.map((m) => (
-                <Table.Tr key={m.id}>
-                  <Table.Td>
-                    {m.name}
-                    <Text size="xs" c="dimmed">
-                      {m.provider}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{formatCredits(m.input_price_per_1k, i18n.language)}</Table.Td>
-                  <Table.Td>{formatCredits(m.output_price_per_1k, i18n.language)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
       )}
     </Card>
   );

@@ -1,0 +1,261 @@
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import request from 'supertest';
+import { auditRows } from '../support/admin';
+import { describeWithChromium, launchChromium } from '../support/chromium';
+import { accountFacts, CREDITS_TEST_ENV } from '../support/credits';
+import { eventually } from '../support/eventually';
+import { freePort } from '../support/free-port';
+import { startTestApp, TestApp } from '../support/test-app';
+import { accessTokenFor } from '../support/users';
+import {
+  expectText,
+  openWebPage,
+  screenshot,
+  seriousA11yViolations,
+  WebPageOptions,
+} from '../support/web-page';
+import { signIn, webUser } from '../support/web-users';
+
+/**
+ * The admin console in Debian's Chromium against the real server (issue 18): top-ups with one
+ * ledger row per opened form, the 403 page for everybody else, a disabled admin signed out at
+ * once, integration keys, batch promo codes, and every page at 1280 and 375 px under axe-core.
+ */
+describeWithChromium('Admin console in headless Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        PORT: String(await freePort()),
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        ...CREDITS_TEST_ENV,
+      },
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function signedIn(
+    fields: Parameters<typeof webUser>[1] = {},
+    options: WebPageOptions = {},
+  ) {
+    const user = await webUser(t, { credits: '10', ...fields });
+    const web = await openWebPage(browser, options);
+    await signIn(t, web, user.email);
+    return { user, web, page: web.page };
+  }
+
+  const balanceOf = async (userId: string) =>
+    Number((await accountFacts(t.database, userId)).balance);
+
+  it('finds a user and tops up 50: one ledger row, one audit row; a double submit adds nothing more', async () => {
+    const customer = await webUser(t, { credits: '10', name: 'Malee Srisuk' });
+    const { web, page } = await signedIn({ role: 'admin' });
+    try {
+      await page.goto(`${t.url}/admin/users`);
+      await page.getByRole('searchbox', { name: 'Search by email or name' }).fill('Malee');
+      await page.getByTestId('admin-users').getByRole('link', { name: customer.email }).click();
+      await expectText(page, 'admin-credits-balance', '10');
+
+      const form = page.getByTestId('form-top-up');
+      await form.getByLabel('Amount').fill('50');
+      await form.getByLabel('Reason').fill('Bank transfer 1234');
+      await form.getByRole('button', { name: 'Top up' }).click();
+      await form.getByTestId('credit-result').waitFor();
+      await expectText(page, 'admin-credits-balance', '60');
+      expect(await balanceOf(customer.id)).toBe(60);
+      const topups = () =>
+        t.database.query('SELECT 1 FROM credit_transactions WHERE user_id = $1 AND type = $2', [
+          customer.id,
+          'topup',
+        ]);
+      // webUser's own seed is one topup row; the form added exactly one more.
+      expect(await topups()).toHaveLength(2);
+      const audit = (await auditRows(t, 'credits.topup')).filter(
+        (a) => a.target_id === customer.id,
+      );
+      expect(audit).toHaveLength(1);
+      // The user's audit trail on the page shows it.
+      await page.getByText('credits.topup').first().waitFor();
+
+      // The same form submitted twice in one go (a double click before it disables): both
+      // requests carry the form's one Idempotency-Key, so one row.
+      await form.getByLabel('Amount').fill('5');
+      await form.getByLabel('Reason').fill('Double click');
+      const sent: string[] = [];
+      page.on('request', (req) => {
+        if (req.url().endsWith('/credits/top-up')) sent.push(req.headers()['idempotency-key']);
+      });
+      await page.evaluate(
+        `(() => { const f = document.querySelector('[data-testid="form-top-up"]'); f.requestSubmit(); f.requestSubmit(); })()`,
+      );
+      await eventually(() => expect(sent).toHaveLength(2));
+      expect(sent[0]).toBe(sent[1]);
+      await eventually(async () => expect(await balanceOf(customer.id)).toBe(65));
+      await form.getByTestId('credit-result').waitFor();
+      expect(await topups()).toHaveLength(3);
+      expect(await balanceOf(customer.id)).toBe(65);
+      expect(web.problems.filter((p) => !/HTTP 409 /.test(p))).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('shows a plain user the 403 page; the admin bundle and the admin API are never requested', async () => {
+    const { web, page } = await signedIn();
+    const requested: string[] = [];
+    page.on('request', (req) => requested.push(new URL(req.url()).pathname));
+    try {
+      await page.goto(`${t.url}/admin/users`);
+      await page.getByTestId('forbidden').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(requested.filter((p) => /AdminApp|\/api\/admin/.test(p))).toEqual([]);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('signs out a disabled admin at once, on whatever admin page they are', async () => {
+    const operator = await webUser(t, { role: 'admin' });
+    const { user, web, page } = await signedIn(
+      { role: 'admin' },
+      { allowHttpErrors: [/^40[13] \/api\/auth\/browser\/refresh$/] },
+    );
+    try {
+      await page.goto(`${t.url}/admin/system`);
+      await page.getByRole('heading', { name: 'Admin' }).waitFor();
+      await page.evaluate('window.__sameDocument = true');
+      const token = await accessTokenFor(t, operator, 'admin');
+      await request(t.server)
+        .patch(`/api/admin/users/${user.id}`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ status: 'disabled' })
+        .expect(200);
+      // No click, no navigation: the server cut the socket and the tab found out.
+      await page.waitForURL(/\/signin\?next=%2Fadmin%2Fsystem/);
+      expect(await page.evaluate('window.__sameDocument')).toBe(true);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('creates an integration key shown once, which works on the credit API until revoked', async () => {
+    const customer = await webUser(t, { credits: '10' });
+    const { web, page } = await signedIn({ role: 'admin' });
+    try {
+      await page.goto(`${t.url}/admin/keys`);
+      await page.getByRole('textbox', { name: 'Name' }).fill('console-test-key');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      const shown = page.getByTestId('new-key');
+      await shown.getByText('it will not be shown again').waitFor();
+      const key = (await shown.getByTestId('new-key-value').textContent())!.trim();
+      const deduct = () =>
+        request(t.server)
+          .post('/api/mcp/v1/credits/deduct')
+          .set({ 'X-API-Key': key, 'X-User-ID': customer.id })
+          .send({ service: 'video', cost: '1' });
+      await deduct().expect(200);
+
+      const row = page.getByTestId('admin-keys').getByRole('row', { name: /console-test-key/ });
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await row.getByText('Revoked').waitFor();
+      await deduct().expect(401);
+      // Shown once: after a reload the page has only its prefix.
+      await page.reload();
+      await page.getByTestId('admin-keys').getByText('console-test-key').waitFor();
+      expect(await page.content()).not.toContain(key);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('downloads a batch of promo codes as CSV, and each code redeems', async () => {
+    const { web, page } = await signedIn({ role: 'admin' });
+    try {
+      await page.goto(`${t.url}/admin/promo-codes`);
+      const form = page.getByTestId('promo-batch');
+      await form.getByLabel('Prefix').fill('CONSOLE');
+      await form.getByLabel('Amount').fill('5');
+      await form.getByLabel('How many (≤ 1,000)').fill('3');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        form.getByRole('button', { name: 'Create and download CSV' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe('promo-codes.csv');
+      const csv = readFileSync(await download.path(), 'utf8');
+      const codes = csv
+        .trim()
+        .split(/\r?\n/)
+        .slice(1)
+        .map((line) => line.split(',')[0].replace(/"/g, ''));
+      expect(codes).toHaveLength(3);
+      expect(codes.every((c) => c.startsWith('CONSOLE'))).toBe(true);
+
+      const redeemer = await webUser(t, { credits: '0' });
+      const token = await accessTokenFor(t, redeemer, 'user');
+      for (const code of codes) {
+        await request(t.server)
+          .post('/api/credits/redeem')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ code })
+          .expect(200);
+      }
+      expect(await balanceOf(redeemer.id)).toBe(15);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  describe('every admin page, 1280 and 375 px', () => {
+    const PAGES = [
+      'users',
+      'user',
+      'transactions',
+      'promo-codes',
+      'keys',
+      'models',
+      'usage',
+      'audit',
+      'system',
+    ];
+    for (const width of [1280, 375]) {
+      it(`${width} px: screenshots, no serious axe violations, no errors`, async () => {
+        const customer = await webUser(t, { credits: '25', name: 'Somchai Jaidee' });
+        const { web, page } = await signedIn({ role: 'admin' }, { width });
+        try {
+          for (const section of PAGES) {
+            const path = section === 'user' ? `users/${customer.id}` : section;
+            await page.goto(`${t.url}/admin/${path}`);
+            await page.getByRole('heading', { name: 'Admin', level: 1 }).waitFor();
+            await page.waitForLoadState('networkidle');
+            await page
+              .locator('[role="status"] .mantine-Loader-root')
+              .waitFor({ state: 'detached' });
+            const name = `admin-${section}-${width}`;
+            await screenshot(page, name);
+            const violations = await seriousA11yViolations(page);
+            expect({ page: name, violations }).toEqual({ page: name, violations: [] });
+            const overflow = await page.evaluate<number>(
+              'document.documentElement.scrollWidth - window.innerWidth',
+            );
+            expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
+          }
+          expect(web.problems).toEqual([]);
+        } finally {
+          await web.close();
+        }
+        // Nine pages, each loaded, screenshotted and checked by axe: slow on a shared machine.
+      }, 240_000);
+    }
+  });
+});
