@@ -51,12 +51,13 @@ export class FakeGoogle {
 
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<FakeGoogle> {
+  /** On a free port of 127.0.0.1 unless `port` is given (`npm run dev:fake-google`). */
+  static async start(port = 0): Promise<FakeGoogle> {
     const fake = new FakeGoogle(createServer());
     fake.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.handle(req, res).catch((error: Error) => json(res, 500, { error: error.message }));
     });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.server.listen(port, '127.0.0.1', resolve));
     return fake;
   }
 
