@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { auditRows } from '../support/admin';
 import { describeWithChromium, launchChromium } from '../support/chromium';
-import { accountFacts, CREDITS_TEST_ENV } from '../support/credits';
+import { accountFacts, asSora2, CREDITS_TEST_ENV } from '../support/credits';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -210,6 +210,44 @@ describeWithChromium('Admin console in headless Chromium', () => {
           .expect(200);
       }
       expect(await balanceOf(redeemer.id)).toBe(15);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('shows usage totals equal to what the usage API answers for the same range', async () => {
+    const customer = await webUser(t, { credits: '40' });
+    await asSora2(t, 'deduct', customer.id, { service: 'video', cost: '12.5' }).expect(200);
+    const { user, web, page } = await signedIn({ role: 'admin' });
+    try {
+      await page.goto(`${t.url}/admin/usage`);
+      const shown = await page.getByTestId('usage-totals').textContent();
+      // The page's default range: the last 30 days up to the end of today (UTC days).
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const range = {
+        from: `${day(Date.now() - 30 * 86_400_000)}T00:00:00Z`,
+        to: `${day(Date.now() + 86_400_000)}T00:00:00Z`,
+      };
+      const token = await accessTokenFor(t, user, 'admin');
+      const res = await request(t.server)
+        .get('/api/admin/usage')
+        .query({ group_by: 'day', ...range })
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      const rows = res.body as {
+        credits_spent: string;
+        credits_added: string;
+        transactions: number;
+      }[];
+      const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0);
+      const n = (x: number) =>
+        new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 }).format(x);
+      const spent = sum((r) => Number(r.credits_spent));
+      expect(spent).toBeGreaterThanOrEqual(12.5);
+      expect(shown).toBe(
+        `Total: ${n(spent)} spent, ${n(sum((r) => Number(r.credits_added)))} added, ${sum((r) => r.transactions)} ledger rows`,
+      );
       expect(web.problems).toEqual([]);
     } finally {
       await web.close();

@@ -129,6 +129,46 @@ describeWithChromium('Web app pages in headless Chromium', () => {
     }
   });
 
+  it('says when credits are short, with the way to top up, and charges nothing', async () => {
+    const { user, web, page } = await signedIn({ credits: '0' });
+    try {
+      await page.goto(`${t.url}/chats`);
+      await page.getByRole('textbox', { name: 'Write a message…' }).fill('Say hello');
+      await page.getByRole('button', { name: 'Send' }).click();
+      const error = page.getByTestId('chat-error');
+      await error.getByText('Not enough credits for this message.').waitFor();
+      await error.getByRole('link', { name: 'How to top up' }).click();
+      await page.waitForURL(/\/dashboard#redeem$/);
+      await page.getByRole('textbox', { name: 'Promo code' }).waitFor();
+      const rows = await t.database.query(
+        `SELECT 1 FROM credit_transactions WHERE user_id = $1 AND type = 'chat'`,
+        [user.id],
+      );
+      expect(rows).toHaveLength(0);
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('is in Thai when the browser prefers it; the header switches to English', async () => {
+    const { web, page } = await signedIn({}, { locale: 'th-TH', width: 375 });
+    try {
+      await page.goto(`${t.url}/dashboard`);
+      await page.getByRole('heading', { name: 'แดชบอร์ด', level: 1 }).waitFor();
+      await expectText(page, 'credits-balance', '100');
+      await page.waitForLoadState('networkidle');
+      await screenshot(page, 'dashboard-375-light-th');
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      expect(await page.evaluate('document.documentElement.lang')).toBe('th');
+      await page.getByText('EN', { exact: true }).click();
+      await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
   it('lists connected services; revoking one makes its code answer 401', async () => {
     const { user, web, page } = await signedIn();
     try {

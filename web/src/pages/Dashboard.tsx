@@ -14,7 +14,8 @@ import {
 } from '@mantine/core';
 import { useLocalStorage } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/api';
 import { BALANCE_KEY, useLiveBalance } from '../api/credits';
@@ -37,6 +38,11 @@ export default function DashboardPage() {
   // The rest asks for its code only once the balance has answered: the first thing on screen
   // does not share the network with the chart's and tables' code.
   const settled = balance.isSuccess || balance.isError;
+  const { hash } = useLocation();
+  useEffect(() => {
+    // `/dashboard#redeem` (chat's "how to top up"): the promo code form.
+    if (hash) document.getElementById(hash.slice(1))?.scrollIntoView?.();
+  }, [hash]);
   return (
     <Stack>
       <Title order={1}>{t('dashboard.title')}</Title>
@@ -144,7 +150,7 @@ function RedeemCard() {
     });
   };
   return (
-    <Card withBorder padding="lg" radius="md">
+    <Card withBorder padding="lg" radius="md" id="redeem">
       <Title order={2} size="h3" mb="sm">
         {t('dashboard.redeem')}
       </Title>
