@@ -3275,12 +3275,22 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Google login not configured (JSON naming what is missing) */
+            /** @description Too many unfinished logins from this IP (HTML) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Google login not configured (a page for browsers, JSON naming what is missing) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
@@ -3324,12 +3334,22 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Google login not configured (JSON naming what is missing) */
+            /** @description Too many unfinished logins from this IP (HTML) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Google login not configured (a page for browsers, JSON naming what is missing) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
@@ -3378,8 +3398,17 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Login cancelled at Google, or account disabled (HTML) */
+            /** @description Login cancelled at Google, Google has not verified the email, or account disabled (HTML) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A reload: the result was already shown (HTML) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3432,8 +3461,17 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Login cancelled at Google, or account disabled (HTML) */
+            /** @description Login cancelled at Google, Google has not verified the email, or account disabled (HTML) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A reload: the result was already shown (HTML) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
