@@ -1113,6 +1113,16 @@ export interface components {
             /** @example Somchai */
             name: string;
         };
+        AcceptedDto: {
+            /** @enum {string} */
+            status: "accepted";
+        };
+        LoginDto: {
+            /** @example somchai@example.com */
+            email: string;
+            /** @description The account password */
+            password: string;
+        };
         UserDto: {
             /** Format: uuid */
             id: string;
@@ -1125,12 +1135,6 @@ export interface components {
             email_verified: boolean;
             /** Format: date-time */
             created_at: string;
-        };
-        LoginDto: {
-            /** @example somchai@example.com */
-            email: string;
-            /** @description The account password */
-            password: string;
         };
         TokenPairDto: {
             /** @description JWT for `Authorization: Bearer …` */
@@ -1162,10 +1166,6 @@ export interface components {
         EmailDto: {
             /** @example somchai@example.com */
             email: string;
-        };
-        AcceptedDto: {
-            /** @enum {string} */
-            status: "accepted";
         };
         ResetPasswordDto: {
             /** @example somchai@example.com */
@@ -2287,25 +2287,16 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserDto"];
+                    "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
             /** @description Invalid input or weak password (the rule is named) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Email already registered */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6010,6 +6001,15 @@ export interface operations {
             };
             /** @description Not an admin, or the account is disabled. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An active key already has this name (any letter case). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
