@@ -1,16 +1,16 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import { loadAppConfig } from './config/app-config';
 
 /**
- * Writes the OpenAPI document without a database or Redis: Nest's preview mode registers every
+ * The OpenAPI document without a database or Redis: Nest's preview mode registers every
  * controller's routes and metadata but instantiates no provider, so nothing connects.
- * `node dist/src/openapi-cli.js <file>` (npm run client:generate).
  */
-async function main(target: string): Promise<void> {
+export async function previewOpenApiDocument(): Promise<OpenAPIObject> {
   const config = loadAppConfig({
     NODE_ENV: 'test',
     DATABASE_URL: 'postgres://preview@127.0.0.1/none',
@@ -20,11 +20,26 @@ async function main(target: string): Promise<void> {
     logger: false,
     abortOnError: false,
   });
-  writeFileSync(target, `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
-  await app.close();
+  try {
+    return buildOpenApiDocument(app);
+  } finally {
+    await app.close();
+  }
 }
 
-main(process.argv[2] ?? 'openapi.json').catch((error: unknown) => {
-  process.stderr.write(`${String(error)}\n`);
-  process.exit(1);
-});
+/** The document as committed in clients/typescript/openapi.json. */
+export function renderOpenApiDocument(document: OpenAPIObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** `node dist/src/openapi-cli.js <file>` (npm run client:generate). */
+if (require.main === module) {
+  previewOpenApiDocument()
+    .then((document) =>
+      writeFileSync(process.argv[2] ?? 'openapi.json', renderOpenApiDocument(document)),
+    )
+    .catch((error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(1);
+    });
+}

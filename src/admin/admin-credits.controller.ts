@@ -1,7 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -10,6 +21,7 @@ import {
   ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { IdempotencyKey } from '../credits/callers/credit-caller.decorators';
 import { AdminOnly, CurrentOperator } from '../auth/admin-access';
@@ -23,6 +35,13 @@ import {
   UsageQueryDto,
   optionalDate,
 } from './dto/admin-requests.dto';
+import {
+  AdminCreditResultDto,
+  LedgerRowPageDto,
+  UsageRowDto,
+  UserCreditsDto,
+} from './dto/admin-responses.dto';
+import { InsufficientCreditsErrorDto, RefundResultDto } from '../credits/dto/credit-responses.dto';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -45,16 +64,17 @@ export class AdminCreditsController {
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Top up a user: one `topup` ledger row; returns the new balance' })
+  @ApiOkResponse({ type: AdminCreditResultDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
   @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still running.' })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
-  topUp(
+  async topUp(
     @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) userId: string,
     @Body() dto: TopUpDto,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.credits.topUp(admin, userId, dto, key);
+  ): Promise<AdminCreditResultDto> {
+    return AdminCreditResultDto.from(await this.credits.topUp(admin, userId, dto, key));
   }
 
   /** Admins: a signed correction as an `adjustment` ledger row, never below zero. */
@@ -62,27 +82,31 @@ export class AdminCreditsController {
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Adjust a balance by a signed amount (never below zero)' })
+  @ApiOkResponse({ type: AdminCreditResultDto })
   @ApiPaymentRequiredResponse({
+    type: InsufficientCreditsErrorDto,
     description: 'Would go below zero (or into held credits): {balance (available), required}.',
   })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
   @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still running.' })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
-  adjust(
+  async adjust(
     @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) userId: string,
     @Body() dto: AdjustCreditsDto,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.credits.adjust(admin, userId, dto, key);
+  ): Promise<AdminCreditResultDto> {
+    return AdminCreditResultDto.from(await this.credits.adjust(admin, userId, dto, key));
   }
 
   /** Admins: balance, available, active holds, the 20 latest ledger rows. */
   @Get('users/:id/credits')
   @ApiOperation({ summary: "A user's balance, available credits, active holds, recent rows" })
+  @ApiOkResponse({ type: UserCreditsDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  userCredits(@Param('id', ParseUUIDPipe) userId: string) {
-    return this.credits.userCredits(userId);
+  async userCredits(@Param('id', ParseUUIDPipe) userId: string): Promise<UserCreditsDto> {
+    const { balance, holds, recent } = await this.credits.userCredits(userId);
+    return UserCreditsDto.from(balance, holds, recent);
   }
 
   /** Admins: the ledger across users, newest first; `format=csv` streams every matching row. */
@@ -91,8 +115,17 @@ export class AdminCreditsController {
     summary: 'Search the ledger (keyset pages), or export it as CSV with format=csv',
   })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'JSON {items, next_cursor}, or text/csv of every matching row.' })
-  transactions(@Query() query: TransactionsQueryDto) {
+  @ApiOkResponse({
+    description: 'JSON {items, next_cursor}, or with format=csv text/csv of every matching row.',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(LedgerRowPageDto) } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
+  @ApiExtraModels(LedgerRowPageDto)
+  async transactions(
+    @Query() query: TransactionsQueryDto,
+  ): Promise<LedgerRowPageDto | StreamableFile> {
     const filter = {
       userId: query.user_id,
       service: query.service,
@@ -101,7 +134,12 @@ export class AdminCreditsController {
       to: optionalDate(query.to),
     };
     if (query.format === 'csv') return this.credits.exportTransactions(filter);
-    return this.credits.transactions(filter, query.limit ?? DEFAULT_LIMIT, query.cursor);
+    const page = await this.credits.transactions(
+      filter,
+      query.limit ?? DEFAULT_LIMIT,
+      query.cursor,
+    );
+    return LedgerRowPageDto.from(page);
   }
 
   /** Admins: refunds all or part of any deduction, under the ledger's refund rules. */
@@ -114,13 +152,14 @@ export class AdminCreditsController {
     description: 'Refunds would exceed the deduction, or an idempotent copy is still running.',
   })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
-  refund(
+  @ApiOkResponse({ type: RefundResultDto })
+  async refund(
     @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) transactionId: string,
     @Body() dto: AdminRefundDto,
     @IdempotencyKey() key?: string,
-  ) {
-    return this.credits.refund(admin, transactionId, dto, key);
+  ): Promise<RefundResultDto> {
+    return RefundResultDto.from(await this.credits.refund(admin, transactionId, dto, key));
   }
 
   /** Admins: credits spent and added, rows and users per day, service, model or user. */
@@ -130,12 +169,14 @@ export class AdminCreditsController {
     description:
       'credits_spent = deductions and chat less their refunds; credits_added = sign-up, top-ups, promos and adjustments. Days are UTC. At most 366 days per request.',
   })
-  usage(@Query() query: UsageQueryDto) {
-    return this.credits.usage({
+  @ApiOkResponse({ type: [UsageRowDto] })
+  async usage(@Query() query: UsageQueryDto): Promise<UsageRowDto[]> {
+    const rows = await this.credits.usage({
       groupBy: query.group_by,
       from: optionalDate(query.from),
       to: optionalDate(query.to),
       userId: query.user_id,
     });
+    return rows.map((row) => UsageRowDto.from(row));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { formatUnits } from '../common/money/credit-amount';
+import type { HoldRecord } from '../credits/credit-holds.repository';
 import { CreditHoldsService } from '../credits/credit-holds.service';
 import {
   BalanceView,
@@ -13,15 +13,10 @@ import { LedgerReportsService, UsageView } from '../credits/ledger-reports.servi
 import type { LedgerFilter, UsageGrouping } from '../credits/ledger-reports.repository';
 import { adminActor, auditedBy, Operator } from '../auth/admin-access';
 
-export interface UserCreditsView extends BalanceView {
-  active_holds: {
-    id: string;
-    service: string;
-    amount: string;
-    expires_at: string;
-    created_at: string;
-  }[];
-  recent_transactions: TransactionView[];
+export interface UserCredits {
+  balance: BalanceView;
+  holds: HoldRecord[];
+  recent: TransactionView[];
 }
 
 const RECENT_TRANSACTIONS = 20;
@@ -80,23 +75,14 @@ export class AdminCreditsService {
     );
   }
 
-  async userCredits(userId: string): Promise<UserCreditsView> {
+  /** Balance, active holds and the latest ledger rows of a user. */
+  async userCredits(userId: string): Promise<UserCredits> {
     const [balance, holds, recent] = await Promise.all([
       this.ledger.balance(userId),
       this.holds.activeHolds(userId),
       this.ledger.transactions(userId, RECENT_TRANSACTIONS),
     ]);
-    return {
-      ...balance,
-      active_holds: holds.map((hold) => ({
-        id: hold.id,
-        service: hold.service,
-        amount: formatUnits(hold.amount),
-        expires_at: hold.expiresAt.toISOString(),
-        created_at: hold.createdAt.toISOString(),
-      })),
-      recent_transactions: recent.items,
-    };
+    return { balance, holds, recent: recent.items };
   }
 
   transactions(filter: LedgerFilter, limit: number, cursor?: string) {

@@ -1,9 +1,22 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RevokedCountDto } from '../session/dto/claim-result.dto';
 import { AdminOnly, CurrentOperator } from '../auth/admin-access';
 import type { Operator } from '../auth/admin-access';
 import { AdminUsersService } from './admin-users.service';
 import { UpdateUserDto, UsersQueryDto } from './dto/admin-requests.dto';
+import {
+  AdminSessionDto,
+  UserDetailDto,
+  UserPageDto,
+  UserUpdateResultDto,
+} from './dto/admin-responses.dto';
 
 const DEFAULT_LIMIT = 50;
 
@@ -18,20 +31,23 @@ export class AdminUsersController {
   /** Admins: search by part of the email or name (trigram-indexed), filter by role and status. */
   @Get('users')
   @ApiOperation({ summary: 'List and search users, newest first (keyset pages)' })
-  list(@Query() query: UsersQueryDto) {
-    return this.users.list(
+  @ApiOkResponse({ type: UserPageDto })
+  async list(@Query() query: UsersQueryDto): Promise<UserPageDto> {
+    const page = await this.users.list(
       { search: query.search, role: query.role, status: query.status },
       query.limit ?? DEFAULT_LIMIT,
       query.cursor,
     );
+    return UserPageDto.from(page);
   }
 
   /** Admins: profile, credits, live session count, last activity. */
   @Get('users/:id')
   @ApiOperation({ summary: 'A user with balance, live sessions and last activity' })
+  @ApiOkResponse({ type: UserDetailDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  detail(@Param('id', ParseUUIDPipe) id: string) {
-    return this.users.detail(id);
+  async detail(@Param('id', ParseUUIDPipe) id: string): Promise<UserDetailDto> {
+    return UserDetailDto.fromDetail(await this.users.detail(id));
   }
 
   /** Admins (not on themselves for demotion or disabling): change role and/or status. */
@@ -39,36 +55,48 @@ export class AdminUsersController {
   @ApiOperation({
     summary: 'Change role and/or status; disabling revokes every session and refresh token',
   })
+  @ApiOkResponse({ type: UserUpdateResultDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  update(
+  async update(
     @CurrentOperator() admin: Operator,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateUserDto,
-  ) {
-    return this.users.update(admin, id, dto);
+  ): Promise<UserUpdateResultDto> {
+    return UserUpdateResultDto.from(await this.users.update(admin, id, dto));
   }
 
   /** Admins: the user's live VERIFIED sessions (never their tokens). */
   @Get('users/:id/sessions')
   @ApiOperation({ summary: "A user's live sessions" })
+  @ApiOkResponse({ type: [AdminSessionDto] })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  sessions(@Param('id', ParseUUIDPipe) id: string) {
-    return this.users.sessionsOf(id);
+  async sessions(@Param('id', ParseUUIDPipe) id: string): Promise<AdminSessionDto[]> {
+    return (await this.users.sessionsOf(id)).map((session) => AdminSessionDto.from(session));
   }
 
   /** Admins: revokes every session of the user at once. */
   @Delete('users/:id/sessions')
   @ApiOperation({ summary: 'Revoke every session of a user' })
+  @ApiOkResponse({ type: RevokedCountDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  revokeAll(@CurrentOperator() admin: Operator, @Param('id', ParseUUIDPipe) id: string) {
-    return this.users.revokeAllSessions(admin, id);
+  async revokeAll(
+    @CurrentOperator() admin: Operator,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<RevokedCountDto> {
+    const { revoked } = await this.users.revokeAllSessions(admin, id);
+    return { revoked };
   }
 
   /** Admins: revokes one session at once (verify-session answers 401 from the next call). */
   @Delete('sessions/:id')
   @ApiOperation({ summary: 'Revoke one session' })
+  @ApiOkResponse({ type: RevokedCountDto })
   @ApiNotFoundResponse({ description: 'Unknown session.' })
-  revoke(@CurrentOperator() admin: Operator, @Param('id', ParseUUIDPipe) id: string) {
-    return this.users.revokeSession(admin, id);
+  async revoke(
+    @CurrentOperator() admin: Operator,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<RevokedCountDto> {
+    const { revoked } = await this.users.revokeSession(admin, id);
+    return { revoked };
   }
 }

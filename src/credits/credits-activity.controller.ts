@@ -65,7 +65,10 @@ export class CreditsActivityController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Every row of my ledger matching the filter, streamed as CSV' })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'text/csv, one line per ledger row' })
+  @ApiOkResponse({
+    description: 'One line per ledger row',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   activityCsv(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: MyActivityQueryDto,

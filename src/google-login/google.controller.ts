@@ -1,5 +1,6 @@
 import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/http/error-response.dto';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { GoogleLoginCookies, readCookie } from './cookies';
@@ -11,6 +12,7 @@ import { sendSuccessPage } from './pages';
 
 /** The browser id cookie outlives any pending login it may bind. */
 const BROWSER_COOKIE_MS = 30 * 86_400_000;
+const HTML = { 'text/html': { schema: { type: 'string' } } };
 
 /**
  * Google login, opened in a browser by anyone (a third party sends its user here). Served under
@@ -35,11 +37,23 @@ export class GoogleController {
   @ApiQuery({ name: 'session', required: false, description: "The third party's session id" })
   @ApiQuery({ name: 'return_to', required: false, enum: ['chatgpt', 'api'] })
   @ApiResponse({ status: 302, description: 'To Google' })
-  @ApiResponse({ status: 400, description: 'Malformed session or unknown return_to (HTML page)' })
-  @ApiResponse({ status: 429, description: 'Too many unfinished logins from this IP (HTML)' })
+  @ApiResponse({
+    status: 400,
+    description: 'Malformed session or unknown return_to (HTML page)',
+    content: HTML,
+  })
+  @ApiResponse({
+    status: 429,
+    description: 'Too many unfinished logins from this IP (HTML)',
+    content: HTML,
+  })
   @ApiResponse({
     status: 503,
     description: 'Google login not configured (a page for browsers, JSON naming what is missing)',
+    content: {
+      ...HTML,
+      'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } },
+    },
   })
   async start(@Req() req: Request, @Res() res: Response): Promise<void> {
     const start = this.google.parseStart(req);
@@ -57,7 +71,11 @@ export class GoogleController {
    */
   @Get(['api/auth/google/callback', 'auth/google/callback'])
   @ApiOperation({ summary: 'Google redirects here after the login' })
-  @ApiResponse({ status: 200, description: 'Success page (HTML) with the VERIFIED code' })
+  @ApiResponse({
+    status: 200,
+    description: 'Success page (HTML) with the VERIFIED code',
+    content: HTML,
+  })
   @ApiResponse({
     status: 302,
     description: 'To FRONTEND_URL#access_token=…, or to /dashboard with the refresh cookie',
@@ -65,13 +83,19 @@ export class GoogleController {
   @ApiResponse({
     status: 400,
     description: 'Missing, unknown, mismatched or replayed state (HTML)',
+    content: HTML,
   })
   @ApiResponse({
     status: 403,
     description:
       'Login cancelled at Google, Google has not verified the email, or account disabled (HTML)',
+    content: HTML,
   })
-  @ApiResponse({ status: 410, description: 'A reload: the result was already shown (HTML)' })
+  @ApiResponse({
+    status: 410,
+    description: 'A reload: the result was already shown (HTML)',
+    content: HTML,
+  })
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const cookieState = readCookie(req, this.cookies.state);
     res.clearCookie(this.cookies.state, this.cookies.options());

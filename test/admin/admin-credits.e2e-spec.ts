@@ -53,7 +53,7 @@ describe('Admin API: credits', () => {
         available: '100.5',
         transaction_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         amount: '100.5',
-        userId: user.id,
+        user_id: user.id,
       });
       const [row] = await t.database.query<{ type: string; actor: string; metadata: object }>(
         `SELECT type, actor, metadata FROM credit_transactions WHERE id = $1`,
@@ -262,11 +262,11 @@ describe('Admin API: credits', () => {
     await asSora2(t, 'deduct', user.id, { service: 'sora2-video-generation', cost: 7 }).expect(200);
     const res = await api.get(`/users/${user.id}/credits`).expect(200);
     expect(res.body).toMatchObject({
-      userId: user.id,
+      user_id: user.id,
       balance: '93',
       available: '63',
       held: '30',
-      active_holds: [{ id: hold.holdId, service: 'sora2-video-generation', amount: '30' }],
+      active_holds: [{ hold_id: hold.holdId, service: 'sora2-video-generation', amount: '30' }],
     });
     // The account was opened (a `signup` row of 0) by the first top-up.
     const types = (res.body as { recent_transactions: { type: string }[] }).recent_transactions.map(

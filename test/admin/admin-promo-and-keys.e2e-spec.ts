@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import type { Test } from 'supertest';
+import { request } from '../support/contract';
 import { PromoCodesService } from '../../src/credits/promo/promo-codes.service';
 import {
   ADMIN_TEST_ENV,
@@ -16,7 +17,7 @@ import { insertUser } from '../support/users';
 
 const UNAMBIGUOUS = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]+$/;
 
-function textBody(req: request.Test) {
+function textBody(req: Test) {
   return req.buffer(true).parse((response, done) => {
     let text = '';
     response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { ADMIN_TEST_ENV, Caller, userWithToken } from '../support/admin';
 import { startTestApp, TestApp } from '../support/test-app';
 

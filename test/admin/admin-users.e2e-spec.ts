@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { RefreshTokenService } from '../../src/auth/refresh-token.service';
 import { SessionService } from '../../src/session/session.service';
 import {

@@ -60,13 +60,16 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         id: 't-gpt-fb',
         name: 'Test GPT with fallback',
         provider: 'openai',
-        inputPricePer1k: '1',
-        outputPricePer1k: '2',
-        maxOutputTokens: 4096,
+        input_price_per_1k: '1',
+        output_price_per_1k: '2',
+        max_output_tokens: 4096,
         fallback: 't-claude',
         available: true,
       });
-      expect(byId['gpt-4o-mini']).toMatchObject({ provider: 'openai', inputPricePer1k: '0.015' });
+      expect(byId['gpt-4o-mini']).toMatchObject({
+        provider: 'openai',
+        input_price_per_1k: '0.015',
+      });
       expect(byId['claude-sonnet-4-5']).toMatchObject({ provider: 'anthropic', available: true });
     });
   });

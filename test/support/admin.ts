@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from './contract';
 import { TestApp } from './test-app';
 import { accessTokenFor, insertUser, TestUser } from './users';
 

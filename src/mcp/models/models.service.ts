@@ -11,9 +11,9 @@ import { PatchModelDto, PutModelDto } from './admin-models.dto';
 import { ModelFields, ModelsRepository } from './models.repository';
 
 export interface AdminModelView extends ModelView {
-  upstreamModel: string;
+  upstream_model: string;
   enabled: boolean;
-  updatedAt: string;
+  updated_at: string;
 }
 
 export class ModelNotFoundError extends DomainError {
@@ -31,9 +31,9 @@ export interface ModelView {
   id: string;
   name: string;
   provider: string;
-  inputPricePer1k: string;
-  outputPricePer1k: string;
-  maxOutputTokens: number;
+  input_price_per_1k: string;
+  output_price_per_1k: string;
+  max_output_tokens: number;
   fallback: string | null;
   /** False when the provider's API key is not configured: chats with it fail (or fall back). */
   available: boolean;
@@ -76,10 +76,10 @@ export class ModelsService {
     return this.change(admin, id, 'model.put', () => ({
       displayName: dto.name,
       provider: dto.provider,
-      upstreamModel: dto.upstreamModel,
-      inputPricePer1k: dto.inputPricePer1k,
-      outputPricePer1k: dto.outputPricePer1k,
-      maxOutputTokens: dto.maxOutputTokens,
+      upstreamModel: dto.upstream_model,
+      inputPricePer1k: dto.input_price_per_1k,
+      outputPricePer1k: dto.output_price_per_1k,
+      maxOutputTokens: dto.max_output_tokens,
       fallbackModelId: dto.fallback ?? null,
       enabled: dto.enabled,
     }));
@@ -92,10 +92,10 @@ export class ModelsService {
       return {
         displayName: dto.name ?? current.displayName,
         provider: dto.provider ?? current.provider,
-        upstreamModel: dto.upstreamModel ?? current.upstreamModel,
-        inputPricePer1k: dto.inputPricePer1k ?? current.inputPricePer1k,
-        outputPricePer1k: dto.outputPricePer1k ?? current.outputPricePer1k,
-        maxOutputTokens: dto.maxOutputTokens ?? current.maxOutputTokens,
+        upstreamModel: dto.upstream_model ?? current.upstreamModel,
+        inputPricePer1k: dto.input_price_per_1k ?? current.inputPricePer1k,
+        outputPricePer1k: dto.output_price_per_1k ?? current.outputPricePer1k,
+        maxOutputTokens: dto.max_output_tokens ?? current.maxOutputTokens,
         fallbackModelId: dto.fallback !== undefined ? dto.fallback : current.fallbackModelId,
         enabled: dto.enabled ?? current.enabled,
       };
@@ -145,9 +145,9 @@ export class ModelsService {
       id: model.id,
       name: model.displayName,
       provider: model.provider,
-      inputPricePer1k: trimDecimal(model.inputPricePer1k),
-      outputPricePer1k: trimDecimal(model.outputPricePer1k),
-      maxOutputTokens: model.maxOutputTokens,
+      input_price_per_1k: trimDecimal(model.inputPricePer1k),
+      output_price_per_1k: trimDecimal(model.outputPricePer1k),
+      max_output_tokens: model.maxOutputTokens,
       fallback: model.fallbackModelId,
       available: this.providers.isConfigured(model.provider),
     };
@@ -156,9 +156,9 @@ export class ModelsService {
   private adminView(model: ChatModel): AdminModelView {
     return {
       ...this.view(model),
-      upstreamModel: model.upstreamModel,
+      upstream_model: model.upstreamModel,
       enabled: model.enabled,
-      updatedAt: model.updatedAt.toISOString(),
+      updated_at: model.updatedAt.toISOString(),
     };
   }
 

@@ -44,7 +44,7 @@ interface UserCredits {
   balance: string;
   available: string;
   held: string;
-  active_holds: { id: string; service: string; amount: string; expires_at: string }[];
+  active_holds: { hold_id: string; service: string; amount: string; expires_at: string }[];
   recent_transactions: {
     id: string;
     type: string;
@@ -281,7 +281,7 @@ export function AdminUserPage() {
           rows={credits.data?.active_holds}
           loading={credits.isPending}
           error={credits.error}
-          rowKey={(h) => h.id}
+          rowKey={(h) => h.hold_id}
           columns={[
             { label: t('dashboard.service'), render: (h) => h.service },
             { label: t('dashboard.amount'), render: (h) => h.amount, align: 'right' },

@@ -85,14 +85,14 @@ function pick(event: Partial<Balance>): Partial<Balance> {
   return out;
 }
 
-/** Model prices arrive as decimal strings; older servers named them in camelCase. */
+/** Model prices arrive as decimal strings. */
 export function normaliseModel(raw: Record<string, unknown>): Model {
   return {
     id: String(raw.id),
     name: String(raw.name ?? raw.id),
     provider: String(raw.provider ?? ''),
-    input_price_per_1k: String(raw.input_price_per_1k ?? raw.inputPricePer1k ?? '0'),
-    output_price_per_1k: String(raw.output_price_per_1k ?? raw.outputPricePer1k ?? '0'),
+    input_price_per_1k: String(raw.input_price_per_1k ?? '0'),
+    output_price_per_1k: String(raw.output_price_per_1k ?? '0'),
     available: raw.available !== false,
   };
 }
