@@ -8,26 +8,31 @@ const AMOUNT_MESSAGE = 'must be a decimal amount with up to 4 decimals, or null'
 
 /** One grant as the user and admins see it. */
 export class GrantDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) user_id!: string;
+  @ApiProperty({ type: String, format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, format: 'uuid' }) user_id!: string;
   @ApiProperty({ enum: ['oauth', 'integration'] }) client_type!: string;
   @ApiProperty({ description: 'OAuth client_id, or the integration key name' }) client_id!: string;
   @ApiProperty({ description: 'The app as the user knows it' }) client_name!: string;
   @ApiProperty({ type: [String] }) scopes!: string[];
   @ApiProperty({ enum: ['day', 'month'] }) period!: string;
-  @ApiProperty({ nullable: true, example: '50', description: 'Credits per period; null: none' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '50',
+    description: 'Credits per period; null: none',
+  })
   period_cap!: string | null;
-  @ApiProperty({ nullable: true, description: 'Credits in all; null: none' })
+  @ApiProperty({ type: String, nullable: true, description: 'Credits in all; null: none' })
   total_cap!: string | null;
   @ApiProperty({ example: '12.5', description: 'Spent in the current period' })
   spent_this_period!: string;
   @ApiProperty({ description: 'Reserved by unsettled holds' }) held!: string;
   @ApiProperty() total_spent!: string;
   @ApiProperty({ enum: ['consent', 'implicit', 'admin'] }) source!: string;
-  @ApiProperty({ format: 'date-time' }) created_at!: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) last_used_at!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) expires_at!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) revoked_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) created_at!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_used_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revoked_at!: string | null;
 
   static from(grant: GrantRecord): GrantDto {
     return Object.assign(new GrantDto(), {
@@ -67,13 +72,13 @@ export class UpdateGrantDto {
   @IsIn(['day', 'month'])
   period?: string;
 
-  @ApiPropertyOptional({ nullable: true, example: '25' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '25' })
   @ValidateIf((_o, v) => v !== undefined && v !== null)
   @IsString()
   @Matches(AMOUNT, { message: `period_cap ${AMOUNT_MESSAGE}` })
   period_cap?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: '200' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '200' })
   @ValidateIf((_o, v) => v !== undefined && v !== null)
   @IsString()
   @Matches(AMOUNT, { message: `total_cap ${AMOUNT_MESSAGE}` })
@@ -82,7 +87,7 @@ export class UpdateGrantDto {
 
 /** An admin's grant for a user. */
 export class CreateGrantDto extends UpdateGrantDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() user_id!: string;
+  @ApiProperty({ type: String, format: 'uuid' }) @IsUUID() user_id!: string;
   @ApiProperty({ enum: ['oauth', 'integration'] })
   @IsIn(['oauth', 'integration'])
   client_type!: 'oauth' | 'integration';
@@ -94,7 +99,7 @@ export class CreateGrantDto extends UpdateGrantDto {
 }
 
 export class ListGrantsQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() user_id?: string;
+  @ApiPropertyOptional({ type: String, format: 'uuid' }) @IsOptional() @IsUUID() user_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() client_id?: string;
   @ApiPropertyOptional({ enum: ['true', 'false'] })
   @IsOptional()
