@@ -10,6 +10,8 @@ const LAYERS = [
   ['auth'],
   ['integration-keys'],
   ['session'],
+  // Spending grants: what a user lets an app (OAuth client, integration) spend.
+  ['grants'],
   ['credits', 'google-login', 'conversations'],
   ['mcp', 'admin'],
 ];

@@ -23,6 +23,7 @@ import { IntegrationKeysModule } from './integration-keys/integration-keys.modul
 import { ConversationsModule } from './conversations/conversations.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { GrantsModule } from './grants/grants.module';
 import { SessionModule } from './session/session.module';
 import { WebAppModule } from './web/web-app.module';
 
@@ -58,6 +59,7 @@ export class AppModule {
         AuthModule,
         IntegrationKeysModule,
         SessionModule,
+        GrantsModule,
         GoogleLoginModule,
         CreditsModule,
         ConversationsModule,

@@ -12,6 +12,8 @@ export interface ApiKeyView {
   prefix: string;
   scopes: string[];
   source: 'env' | 'admin';
+  /** `granted`: acts only for users who granted the integration; `all`: for any user. */
+  user_scope: 'granted' | 'all';
   created_by: string | null;
   created_at: string;
   last_used_at: string | null;
@@ -30,6 +32,7 @@ function toApiKeyView(record: IntegrationKeyRecord): ApiKeyView {
     prefix: record.prefix,
     scopes: record.scopes,
     source: record.source,
+    user_scope: record.userScope,
     created_by: record.createdBy,
     created_at: record.createdAt.toISOString(),
     last_used_at: record.lastUsedAt?.toISOString() ?? null,
@@ -46,9 +49,20 @@ export class AdminApiKeysService {
     private readonly audit: AuditLogService,
   ) {}
 
-  create(admin: Operator, input: { name: string; scopes: string[] }): Promise<CreatedApiKeyView> {
+  create(
+    admin: Operator,
+    input: { name: string; scopes: string[]; user_scope?: 'granted' | 'all' },
+  ): Promise<CreatedApiKeyView> {
     return this.dataSource.transaction(async (tx) => {
-      const created = await this.keys.create({ ...input, createdBy: admin.id }, tx);
+      const created = await this.keys.create(
+        {
+          name: input.name,
+          scopes: input.scopes,
+          userScope: input.user_scope,
+          createdBy: admin.id,
+        },
+        tx,
+      );
       const view = toApiKeyView(created);
       await this.audit.record(tx, {
         ...auditedBy(admin),

@@ -4,6 +4,7 @@ import { AuthConfig, buildAuthConfig } from './variables/auth';
 import { buildMcpConfig, McpConfig } from './variables/mcp';
 import { buildPlatformConfig, PlatformConfig } from './variables/platform';
 import { buildSessionConfig, SessionConfig } from './variables/session';
+import { buildOAuthConfig, OAuthConfig } from './variables/oauth';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -95,6 +96,7 @@ export abstract class AppConfig implements PlatformConfig {
   abstract readonly credits: CreditsConfig;
   abstract readonly auth: AuthConfig;
   abstract readonly mcp: McpConfig;
+  abstract readonly oauth: OAuthConfig;
 }
 
 /** Parsed values by variable name, plus the problems found so far; handed to each area's builder. */
@@ -160,12 +162,14 @@ function parseEnvironment(env: RawEnvironment): ConfigValues {
  */
 export function loadAppConfig(env: RawEnvironment): AppConfig {
   const values = parseEnvironment(env);
+  const platform = buildPlatformConfig(values);
   const config: AppConfig = {
-    ...buildPlatformConfig(values),
+    ...platform,
     session: buildSessionConfig(values),
     credits: buildCreditsConfig(values),
     auth: buildAuthConfig(values),
     mcp: buildMcpConfig(values),
+    oauth: buildOAuthConfig(values, platform.port),
   };
   if (values.problems.length > 0) throw new ConfigValidationError(values.problems);
   return config;

@@ -3,6 +3,7 @@ import { AUTH_VARIABLES } from './variables/auth';
 import { MCP_VARIABLES } from './variables/mcp';
 import { PLATFORM_VARIABLES } from './variables/platform';
 import { SESSION_VARIABLES } from './variables/session';
+import { OAUTH_VARIABLES } from './variables/oauth';
 
 /**
  * Every environment variable the server reads, declared once (one file per area under
@@ -35,6 +36,7 @@ export const ENVIRONMENT: readonly VariableSpec[] = [
   ...CREDITS_VARIABLES,
   ...AUTH_VARIABLES,
   ...MCP_VARIABLES,
+  ...OAUTH_VARIABLES,
 ];
 
 export type RawEnvironment = Record<string, string | undefined>;

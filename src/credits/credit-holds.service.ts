@@ -19,6 +19,8 @@ export interface ReserveInput {
   metadata?: Record<string, unknown>;
   /** Who reserves: `api_key:<name>`, `user:<id>`, `system:chat`…; defaults to `system`. */
   actor?: string;
+  /** The caller's spending grant (an app acting for the user). */
+  grantId?: string;
 }
 
 export interface HoldView {
@@ -40,6 +42,8 @@ export interface HoldView {
 export interface HoldOwner {
   userId: string;
   actor: string;
+  /** The owner's spending grant: settling the hold settles what it holds on the grant. */
+  grantId?: string;
 }
 
 export interface CaptureInput {
@@ -100,6 +104,7 @@ export class CreditHoldsService {
         metadata,
         actor,
         expiresAt: new Date(this.clock.now().getTime() + ttlMs),
+        grant: input.grantId,
       },
       (outcome) => ({
         holdId: outcome.hold_id as string,
@@ -149,6 +154,7 @@ export class CreditHoldsService {
         amount,
         type,
         metadata,
+        grant: input.owner?.grantId,
       },
       (outcome) => ({
         holdId,
@@ -182,6 +188,7 @@ export class CreditHoldsService {
         hold: holdId,
         user: options.owner?.userId ?? options.userId ?? null,
         owner: options.owner?.actor ?? null,
+        grant: options.owner?.grantId,
       },
       (outcome) => ({
         holdId,

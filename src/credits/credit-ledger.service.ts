@@ -122,7 +122,13 @@ export class CreditLedgerService {
   /** Is `cost` available (balance − held)? 402 when not, 403 for a disabled account. */
   check(caller: CreditCaller, input: { service: string; cost: unknown }): Promise<CheckResult> {
     const cost = this.amounts.parse(input.cost, 'cost');
-    return this.core.run({ op: 'check', user: caller.userId, amount: cost }, (outcome) => ({
+    const check = {
+      op: 'check' as const,
+      user: caller.userId,
+      amount: cost,
+      grant: caller.grantId,
+    };
+    return this.core.run(check, (outcome) => ({
       sufficient: true as const,
       balance: amountOf(outcome, 'available'),
       userId: caller.userId,
@@ -145,6 +151,7 @@ export class CreditLedgerService {
         service: input.service,
         metadata,
         actor: caller.actor,
+        grant: caller.grantId,
       },
       (outcome) => ({
         status: 'ok' as const,

@@ -140,6 +140,7 @@ export class CreditsApiController {
       {
         userId: caller.userId,
         actor: caller.actor,
+        grantId: caller.grantId,
         service: dto.service,
         amount: dto.amount,
         ttlSeconds: dto.ttl_seconds,

@@ -39,6 +39,39 @@ export class InsufficientCreditsError extends DomainError {
   }
 }
 
+/** A grant's cap would be passed: distinct from the balance's 402 by `error` and `limit`. */
+export class GrantLimitError extends DomainError {
+  readonly kind = 'payment_required';
+  override get errorLabel(): string {
+    return 'Grant limit reached';
+  }
+  constructor(limit: {
+    grantId: string;
+    limit: string;
+    cap: string;
+    remaining: string;
+    resetsAt: string | null;
+    required: string;
+  }) {
+    super(`The ${limit.limit} spending limit the user granted this app would be passed`, {
+      limit: limit.limit,
+      cap: limit.cap,
+      remaining: limit.remaining,
+      required: limit.required,
+      resets_at: limit.resetsAt,
+      grant_id: limit.grantId,
+    });
+  }
+}
+
+/** The caller's grant ended (revoked or expired) while the request ran. */
+export class GrantRevokedError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(grantId: string) {
+    super("The user revoked this app's grant", { grant_id: grantId });
+  }
+}
+
 export class CreditTransactionNotFoundError extends DomainError {
   readonly kind = 'not_found';
   constructor(transactionId: string) {

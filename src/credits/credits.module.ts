@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { GrantsModule } from '../grants/grants.module';
 import { IntegrationKeysModule } from '../integration-keys/integration-keys.module';
 import { SessionModule } from '../session/session.module';
 import { CreditCallerGuard } from './callers/credit-caller.guard';
@@ -26,7 +27,7 @@ import { PromoCodesService } from './promo/promo-codes.service';
  * Auth announces a sign-up; exports what Admin (top-ups, refunds) and Mcp (holds) use.
  */
 @Module({
-  imports: [AuthModule, SessionModule, IntegrationKeysModule],
+  imports: [AuthModule, SessionModule, IntegrationKeysModule, GrantsModule],
   controllers: [CreditsApiController, CreditsUserController, CreditsActivityController],
   providers: [
     CreditAmountRules,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AuthModule } from '../auth/auth.module';
+import { GrantsModule } from '../grants/grants.module';
 import { SessionModule } from '../session/session.module';
 import { GoogleAccountsService } from './google-accounts.service';
 import { GoogleLoginHousekeeping } from './google-login-housekeeping';
@@ -15,7 +16,7 @@ import { OAuthStateService } from './oauth-state.service';
  * (the page creates the session a third-party service verifies).
  */
 @Module({
-  imports: [PassportModule, AuthModule, SessionModule],
+  imports: [PassportModule, AuthModule, SessionModule, GrantsModule],
   controllers: [GoogleController],
   providers: [
     GoogleAccountsService,

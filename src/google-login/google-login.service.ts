@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
+import { GrantsService } from '../grants/grants.service';
 import { PendingLoginOutcome, SessionService } from '../session/session.service';
 import { AuthService } from '../auth/auth.service';
 import { GoogleAccountsService } from './google-accounts.service';
@@ -16,7 +17,8 @@ import { RETURN_TO_TARGETS, ReturnTo } from './pages';
 import { runStrategy } from './run-strategy';
 import { THIRD_PARTY_SESSION_ID } from '../session/session-token';
 
-/** A third party's session id: opaque to us, but bounded and plain. */
+/** What an implicit grant lets an integration do: read and spend the user's credits. */
+const IMPLICIT_GRANT_SCOPES = ['credits:read', 'credits:spend'];
 
 export type GoogleLoginOutcome =
   | {
@@ -54,6 +56,7 @@ export class GoogleLoginService {
     private readonly accounts: GoogleAccountsService,
     private readonly sessions: SessionService,
     private readonly auth: AuthService,
+    private readonly grants: GrantsService,
   ) {}
 
   assertConfigured(): void {
@@ -134,6 +137,11 @@ export class GoogleLoginService {
         { userId: user.id, sessionId: created.sessionId, claim: claim.state },
         'Google login: session',
       );
+      // The integration that started this login (it is polling the claim) gets a grant with the
+      // default caps, unless the user already gave it one.
+      if (claim.state === 'bound' && claim.client) {
+        await this.grants.grantImplicitly(user.id, claim.client, IMPLICIT_GRANT_SCOPES);
+      }
       return {
         mode: 'session',
         code: created.token,

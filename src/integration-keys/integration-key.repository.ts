@@ -2,12 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { IntegrationScope } from './integration-scopes';
 
+/** `granted`: the key acts only for users who granted its integration; `all`: for any user. */
+export type IntegrationUserScope = 'granted' | 'all';
+
 export interface IntegrationKeyRecord {
   id: string;
   name: string;
   prefix: string;
   scopes: IntegrationScope[];
   source: 'env' | 'admin';
+  userScope: IntegrationUserScope;
   createdBy: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -20,6 +24,7 @@ interface KeyRow {
   prefix: string;
   scopes: IntegrationScope[];
   source: 'env' | 'admin';
+  user_scope: IntegrationUserScope;
   created_by: string | null;
   created_at: Date;
   last_used_at: Date | null;
@@ -27,7 +32,7 @@ interface KeyRow {
 }
 
 const COLUMNS =
-  'id, name, prefix, scopes, source, created_by, created_at, last_used_at, revoked_at';
+  'id, name, prefix, scopes, source, user_scope, created_by, created_at, last_used_at, revoked_at';
 
 function toRecord(row: KeyRow): IntegrationKeyRecord {
   return {
@@ -36,6 +41,7 @@ function toRecord(row: KeyRow): IntegrationKeyRecord {
     prefix: row.prefix,
     scopes: row.scopes,
     source: row.source,
+    userScope: row.user_scope,
     createdBy: row.created_by,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
@@ -55,16 +61,27 @@ export class IntegrationKeyRepository {
       keyHash: string;
       scopes: IntegrationScope[];
       source: 'env' | 'admin';
+      userScope: IntegrationUserScope;
       createdBy: string | null;
       at: Date;
     },
     manager: EntityManager = this.dataSource.manager,
   ): Promise<IntegrationKeyRecord | null> {
     const rows = await manager.query<KeyRow[]>(
-      `INSERT INTO integration_keys (name, prefix, key_hash, scopes, source, created_by, created_at)
-       VALUES ($1, $2, $3, $4::text[], $5, $6, $7)
+      `INSERT INTO integration_keys (name, prefix, key_hash, scopes, source, created_by, created_at,
+                                     user_scope)
+       VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8)
        ON CONFLICT (key_hash) DO NOTHING RETURNING ${COLUMNS}`,
-      [key.name, key.prefix, key.keyHash, key.scopes, key.source, key.createdBy, key.at],
+      [
+        key.name,
+        key.prefix,
+        key.keyHash,
+        key.scopes,
+        key.source,
+        key.createdBy,
+        key.at,
+        key.userScope,
+      ],
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }

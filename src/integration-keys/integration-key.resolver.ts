@@ -23,7 +23,7 @@ export class IntegrationKeyResolver extends RegisteredResolver {
     const key = await this.keys.authenticateCaller(value, context.ip ?? 'unknown');
     return {
       type: 'integration',
-      integration: { id: key.id, name: key.name, scopes: key.scopes },
+      integration: { id: key.id, name: key.name, scopes: key.scopes, userScope: key.userScope },
       credentialId: key.id,
     };
   }

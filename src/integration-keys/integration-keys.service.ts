@@ -9,7 +9,11 @@ import { INTEGRATION_KEY_NAME } from '../config/variables/credits';
 import { isUuid } from '../common/uuid';
 import { INTEGRATION_SCOPES, IntegrationScope } from './integration-scopes';
 import { IntegrationKeyCache } from './integration-key-cache';
-import { IntegrationKeyRecord, IntegrationKeyRepository } from './integration-key.repository';
+import {
+  IntegrationKeyRecord,
+  IntegrationKeyRepository,
+  IntegrationUserScope,
+} from './integration-key.repository';
 
 export class InvalidIntegrationKeyRequestError extends DomainError {
   readonly kind = 'invalid';
@@ -110,15 +114,19 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     return key;
   }
 
-  /** Stores the INTEGRATION_API_KEYS keys (all scopes). A key revoked by an admin stays revoked. */
+  /**
+   * Stores the INTEGRATION_API_KEYS keys (all scopes; user scope `all` unless the entry is marked
+   * `:granted`). A key revoked by an admin stays revoked.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    for (const { name, key } of this.config.credits.integrationKeys) {
+    for (const { name, key, userScope } of this.config.credits.integrationKeys) {
       const created = await this.keys.insert({
         name,
         prefix: key.slice(0, 8),
         keyHash: hashIntegrationKey(key),
         scopes: [...INTEGRATION_SCOPES],
         source: 'env',
+        userScope,
         createdBy: null,
         at: this.clock.now(),
       });
@@ -132,6 +140,8 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
     input: {
       name: string;
       scopes: string[];
+      /** Default `granted`: the key acts only for users who granted it. */
+      userScope?: IntegrationUserScope;
       createdBy?: string | null;
     },
     manager?: EntityManager,
@@ -158,6 +168,7 @@ export class IntegrationKeysService implements OnApplicationBootstrap {
         keyHash: hashIntegrationKey(key),
         scopes: [...new Set(input.scopes)] as IntegrationScope[],
         source: 'admin',
+        userScope: input.userScope ?? 'granted',
         createdBy: input.createdBy ?? null,
         at: this.clock.now(),
       },

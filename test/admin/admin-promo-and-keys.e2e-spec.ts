@@ -201,7 +201,11 @@ describe('Admin API: promo codes and integration keys', () => {
     it('creates a key shown once, lists it without secrets, and a revoked key is refused at once', async () => {
       const created = await api
         .post('/api-keys')
-        .send({ name: 'sora2-prod', scopes: ['credits:check', 'credits:deduct'] })
+        .send({
+          name: 'sora2-prod',
+          scopes: ['credits:check', 'credits:deduct'],
+          user_scope: 'all',
+        })
         .expect(201);
       const key = created.body.key as string;
       expect(key).toMatch(/^sah_[A-Za-z0-9_-]{32}$/);
@@ -210,6 +214,7 @@ describe('Admin API: promo codes and integration keys', () => {
         prefix: key.slice(0, 12),
         scopes: ['credits:check', 'credits:deduct'],
         source: 'admin',
+        user_scope: 'all',
         created_by: admin.id,
         last_used_at: null,
         revoked_at: null,

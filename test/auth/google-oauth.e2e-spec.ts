@@ -406,6 +406,20 @@ describe('Google OAuth login', () => {
     expect(delivered.status).toBe(200);
     expect(delivered.body.user.email).toBe('claim@gmail.com');
     expect((await claim()).status).toBe(410);
+    // The integration that started the login got an implicit grant with the default cap.
+    const grants = await t.database.query<Record<string, unknown>>(
+      `SELECT g.client_type, g.client_id, g.source, g.period, g.period_cap::text AS period_cap
+         FROM grants g JOIN users u ON u.id = g.user_id WHERE u.email = 'claim@gmail.com'`,
+    );
+    expect(grants).toEqual([
+      {
+        client_type: 'integration',
+        client_id: 'sora2',
+        source: 'implicit',
+        period: 'month',
+        period_cap: '100.0000',
+      },
+    ]);
   });
 });
 

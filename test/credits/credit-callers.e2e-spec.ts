@@ -59,7 +59,11 @@ describe('credit API: who may call, and what is a bad request', () => {
   });
 
   it('answers 403 for a key without the scope, 401 once revoked, 400 without X-User-ID', async () => {
-    const created = await keys.create({ name: 'reporting', scopes: ['credits:check'] });
+    const created = await keys.create({
+      name: 'reporting',
+      scopes: ['credits:check'],
+      userScope: 'all',
+    });
     expect(created.key).toMatch(/^sah_[A-Za-z0-9_-]{32}$/);
     const headers = { 'X-API-Key': created.key, 'X-User-ID': user.id };
     await post('check', headers, { service: 's', cost: 1 }).expect(200);
@@ -202,6 +206,7 @@ describe('credit API rate limit per integration key', () => {
     const other = await t.app.get(IntegrationKeysService).create({
       name: 'other',
       scopes: ['credits:check'],
+      userScope: 'all',
     });
     await request(t.server)
       .post('/api/mcp/v1/credits/check')

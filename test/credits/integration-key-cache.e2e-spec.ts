@@ -40,9 +40,11 @@ describe('integration keys from the in-process cache: revocation still takes eff
       .send({ service: 's', cost: 1 });
 
   async function newKey(): Promise<{ id: string; key: string }> {
-    const created = await a.app
-      .get(IntegrationKeysService)
-      .create({ name: `cached-${randomUUID().slice(0, 8)}`, scopes: ['credits:check'] });
+    const created = await a.app.get(IntegrationKeysService).create({
+      name: `cached-${randomUUID().slice(0, 8)}`,
+      scopes: ['credits:check'],
+      userScope: 'all',
+    });
     return { id: created.id, key: created.key };
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
+import { GrantsService } from '../../src/grants/grants.service';
 import { auditRows } from '../support/admin';
 import { describeWithChromium, launchChromium } from '../support/chromium';
 import { accountFacts, asSora2, CREDITS_TEST_ENV } from '../support/credits';
@@ -162,6 +163,16 @@ describeWithChromium('Admin console in headless Chromium', () => {
           .post('/api/mcp/v1/credits/deduct')
           .set({ 'X-API-Key': key, 'X-User-ID': customer.id })
           .send({ service: 'video', cost: '1' });
+      // A new key acts only for users who granted its integration (user_scope `granted`).
+      await deduct().expect(403);
+      await t.app.get(GrantsService).grant({
+        userId: customer.id,
+        clientType: 'integration',
+        clientId: 'console-test-key',
+        scopes: ['credits:read', 'credits:spend'],
+        caps: { period: 'month', periodCap: null, totalCap: null },
+        source: 'admin',
+      });
       await deduct().expect(200);
 
       const row = page.getByTestId('admin-keys').getByRole('row', { name: /console-test-key/ });

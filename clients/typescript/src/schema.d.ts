@@ -380,6 +380,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My live grants: app, scopes, caps, spent this period, last used */
+        get: operations["GrantsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a grant: its tokens and sockets end at once */
+        delete: operations["GrantsController_revoke"];
+        options?: never;
+        head?: never;
+        /** Change a grant's caps (null removes a cap) */
+        patch: operations["GrantsController_update"];
+        trace?: never;
+    };
+    "/api/admin/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grants, newest first, of a user and/or an app */
+        get: operations["AdminGrantsController_list"];
+        put?: never;
+        /** Grant an app spending on a user's behalf (replaces a live grant) */
+        post: operations["AdminGrantsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a grant at once */
+        delete: operations["AdminGrantsController_revoke"];
+        options?: never;
+        head?: never;
+        /** Change a grant's caps */
+        patch: operations["AdminGrantsController_update"];
+        trace?: never;
+    };
     "/api/auth/google": {
         parameters: {
             query?: never;
@@ -1314,6 +1385,77 @@ export interface components {
             /** @description VERIFIED sessions revoked */
             sessions_revoked: number;
         };
+        GrantDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** @enum {string} */
+            client_type: "oauth" | "integration";
+            /** @description OAuth client_id, or the integration key name */
+            client_id: string;
+            /** @description The app as the user knows it */
+            client_name: string;
+            scopes: string[];
+            /** @enum {string} */
+            period: "day" | "month";
+            /**
+             * @description Credits per period; null: none
+             * @example 50
+             */
+            period_cap: string | null;
+            /** @description Credits in all; null: none */
+            total_cap: string | null;
+            /**
+             * @description Spent in the current period
+             * @example 12.5
+             */
+            spent_this_period: string;
+            /** @description Reserved by unsettled holds */
+            held: string;
+            total_spent: string;
+            /** @enum {string} */
+            source: "consent" | "implicit" | "admin";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+        };
+        GrantListDto: {
+            items: components["schemas"]["GrantDto"][];
+        };
+        UpdateGrantDto: {
+            /** @enum {string} */
+            period?: "day" | "month";
+            /** @example 25 */
+            period_cap?: string | null;
+            /** @example 200 */
+            total_cap?: string | null;
+        };
+        CreateGrantDto: {
+            /** @enum {string} */
+            period?: "day" | "month";
+            /** @example 25 */
+            period_cap?: string | null;
+            /** @example 200 */
+            total_cap?: string | null;
+            /** Format: uuid */
+            user_id: string;
+            /** @enum {string} */
+            client_type: "oauth" | "integration";
+            client_id: string;
+            /**
+             * @example [
+             *       "credits:read",
+             *       "credits:spend"
+             *     ]
+             */
+            scopes: string[];
+        };
         CheckCreditsDto: {
             /** @example sora2-video-generation */
             service: string;
@@ -2094,6 +2236,12 @@ export interface components {
              *     ]
              */
             scopes: ("credits:check" | "credits:deduct" | "credits:refund" | "sessions:claim")[];
+            /**
+             * @description `granted`: the key acts only for users who granted its integration (a grant); `all`: for any user (first-party keys)
+             * @default granted
+             * @enum {string}
+             */
+            user_scope: "granted" | "all";
         };
         CreatedApiKeyDto: {
             /** Format: uuid */
@@ -2117,6 +2265,11 @@ export interface components {
              * @enum {string}
              */
             source: "env" | "admin";
+            /**
+             * @description `granted`: acts only for users who granted its integration; `all`: for any user (first-party)
+             * @enum {string}
+             */
+            user_scope: "granted" | "all";
             /** @description The admin who created it */
             created_by: string | null;
             /** Format: date-time */
@@ -2150,6 +2303,11 @@ export interface components {
              * @enum {string}
              */
             source: "env" | "admin";
+            /**
+             * @description `granted`: acts only for users who granted its integration; `all`: for any user (first-party)
+             * @enum {string}
+             */
+            user_scope: "granted" | "all";
             /** @description The admin who created it */
             created_by: string | null;
             /** Format: date-time */
@@ -3219,6 +3377,370 @@ export interface operations {
             };
             /** @description No or invalid access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    GrantsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantListDto"];
+                };
+            };
+            /** @description No or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    GrantsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantDto"];
+                };
+            };
+            /** @description No or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No live grant of mine with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    GrantsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGrantDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantDto"];
+                };
+            };
+            /** @description No or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No live grant of mine with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminGrantsController_list: {
+        parameters: {
+            query?: {
+                user_id?: string;
+                client_id?: string;
+                include_revoked?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantListDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminGrantsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGrantDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantDto"];
+                };
+            };
+            /** @description Bad caps, client or scopes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminGrantsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No live grant with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminGrantsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGrantDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No live grant with this id. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

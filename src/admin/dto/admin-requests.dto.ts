@@ -204,6 +204,16 @@ export class CreateApiKeyDto {
   @ArrayMaxSize(16)
   @IsString({ each: true })
   scopes!: string[];
+
+  @ApiPropertyOptional({
+    enum: ['granted', 'all'],
+    default: 'granted',
+    description:
+      '`granted`: the key acts only for users who granted its integration (a grant); `all`: for any user (first-party keys)',
+  })
+  @IsOptional()
+  @IsIn(['granted', 'all'])
+  user_scope?: 'granted' | 'all';
 }
 
 export class UsageQueryDto {

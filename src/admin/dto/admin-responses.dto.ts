@@ -260,6 +260,12 @@ export class ApiKeyDto {
   @ApiProperty({ type: [String], example: ['credits:check', 'credits:deduct'] }) scopes!: string[];
   @ApiProperty({ enum: ['env', 'admin'], description: 'INTEGRATION_API_KEYS or the Admin API' })
   source!: 'env' | 'admin';
+  @ApiProperty({
+    enum: ['granted', 'all'],
+    description:
+      '`granted`: acts only for users who granted its integration; `all`: for any user (first-party)',
+  })
+  user_scope!: 'granted' | 'all';
   @ApiProperty({ type: String, nullable: true, description: 'The admin who created it' })
   created_by!: string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
@@ -273,6 +279,7 @@ export class ApiKeyDto {
       prefix: view.prefix,
       scopes: view.scopes,
       source: view.source,
+      user_scope: view.user_scope,
       created_by: view.created_by,
       created_at: view.created_at,
       last_used_at: view.last_used_at,

@@ -39,7 +39,7 @@ describe('AuthenticationService', () => {
   service.register(
     resolver('integration_key', 'api_key', {
       type: 'integration',
-      integration: { id: 'k1', name: 'sora2', scopes: ['credits:check'] },
+      integration: { id: 'k1', name: 'sora2', scopes: ['credits:check'], userScope: 'all' },
       credentialId: 'k1',
     }),
   );

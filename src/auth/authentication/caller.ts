@@ -4,7 +4,7 @@ import type { UserRole, UserStatus } from '../entities/user.entity';
  * Every kind of credential the hub accepts; each has one resolver (`CredentialResolver`). An
  * OAuth bearer access token is one more kind with one more resolver.
  */
-export type CredentialKind = 'access_token' | 'session' | 'integration_key';
+export type CredentialKind = 'access_token' | 'session' | 'integration_key' | 'oauth_token';
 
 /** Where a credential arrives: `Authorization: Bearer`, `X-Session-Token` or `X-API-Key`. */
 export type CredentialCarrier = 'bearer' | 'session_token' | 'api_key';
@@ -32,13 +32,24 @@ export interface UserCaller {
   credentialId: string;
   /** When the credential stops being valid: the access token's `exp`, the session's expiry. */
   expiresAt: Date;
+  /**
+   * An app acting for the user (an OAuth access token): its client id, the spending grant it
+   * acts under and the scopes the user consented to. Absent for the user's own credentials.
+   */
+  client?: { id: string; grantId: string; scopes: readonly string[] };
 }
 
 /** A third-party service, through an integration key. */
 export interface IntegrationCaller {
   type: 'integration';
   credential: CredentialKind;
-  integration: { id: string; name: string; scopes: readonly string[] };
+  /** `userScope` `granted`: acts only for users with a live grant to `name`. */
+  integration: {
+    id: string;
+    name: string;
+    scopes: readonly string[];
+    userScope: 'granted' | 'all';
+  };
   credentialId: string;
 }
 

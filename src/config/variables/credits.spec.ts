@@ -21,8 +21,12 @@ describe('credits configuration', () => {
     const key = 'k'.repeat(40);
     const config = loadAppConfig({ INTEGRATION_API_KEYS: `sora2:${key}, other:${key}x` });
     expect(config.credits.integrationKeys).toEqual([
-      { name: 'sora2', key },
-      { name: 'other', key: `${key}x` },
+      { name: 'sora2', key, userScope: 'all' },
+      { name: 'other', key: `${key}x`, userScope: 'all' },
+    ]);
+    const marked = loadAppConfig({ INTEGRATION_API_KEYS: `partner:${key}:granted` });
+    expect(marked.credits.integrationKeys).toEqual([
+      { name: 'partner', key, userScope: 'granted' },
     ]);
   });
 

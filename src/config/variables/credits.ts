@@ -67,7 +67,7 @@ export const CREDITS_VARIABLES: readonly VariableSpec[] = [
     kind: { type: 'list' },
     default: '',
     description:
-      'Integration keys known at start-up as comma-separated `name:key` pairs (all scopes; stored hashed), e.g. `sora2:<32+ random chars>`.',
+      'Integration keys known at start-up as comma-separated `name:key` pairs (all scopes; stored hashed), e.g. `sora2:<32+ random chars>`. They act for any user (`user_scope` `all`) unless written `name:key:granted`: then only for users who granted the integration.',
     secret: true,
   },
   {
@@ -81,6 +81,8 @@ export const CREDITS_VARIABLES: readonly VariableSpec[] = [
 export interface BootstrapIntegrationKey {
   name: string;
   key: string;
+  /** `all` unless the entry ends in `:granted`. */
+  userScope: 'granted' | 'all';
 }
 
 export interface CreditsConfig {
@@ -101,7 +103,8 @@ export const INTEGRATION_KEY_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 export const MIN_INTEGRATION_KEY_LENGTH = 32;
 const DAY_MS = 86_400_000;
 
-function decimal(v: ConfigValues, name: string, allowZero: boolean): string {
+/** A decimal amount variable as the API writes it; a problem is recorded when out of range. */
+export function decimal(v: ConfigValues, name: string, allowZero: boolean): string {
   const parsed = parseUnits(v.string(name));
   if ('problem' in parsed) {
     v.problem(`${name} is invalid: it ${describeAmountProblem(parsed.problem)}`);
@@ -122,7 +125,8 @@ function integrationKeys(v: ConfigValues): BootstrapIntegrationKey[] {
   for (const pair of v.list('INTEGRATION_API_KEYS')) {
     const colon = pair.indexOf(':');
     const name = colon > 0 ? pair.slice(0, colon) : '';
-    const key = colon > 0 ? pair.slice(colon + 1) : '';
+    const marked = pair.endsWith(':granted');
+    const key = colon > 0 ? pair.slice(colon + 1, marked ? -':granted'.length : undefined) : '';
     // Never echo the key itself: name the entry by position and name only.
     if (!INTEGRATION_KEY_NAME.test(name) || key.length < MIN_INTEGRATION_KEY_LENGTH) {
       v.problem(
@@ -130,7 +134,7 @@ function integrationKeys(v: ConfigValues): BootstrapIntegrationKey[] {
       );
       continue;
     }
-    keys.push({ name, key });
+    keys.push({ name, key, userScope: marked ? 'granted' : 'all' });
   }
   return keys;
 }

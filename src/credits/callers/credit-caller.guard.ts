@@ -1,18 +1,25 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AuthenticationService } from '../../auth/authentication/authentication.service';
-import { headerValue, sessionTokenCredential } from '../../auth/authentication/credentials';
+import {
+  bearerCredential,
+  headerValue,
+  sessionTokenCredential,
+} from '../../auth/authentication/credentials';
 import { DomainError } from '../../common/errors/domain-error';
 import { requestContextOf } from '../../common/http/request-context';
 import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { isUuid } from '../../common/uuid';
 import { AppConfig } from '../../config/app-config';
+import { NoGrantError } from '../../grants/grants.errors';
+import { GrantsService } from '../../grants/grants.service';
 import {
   authenticateIntegration,
   requiredScope,
 } from '../../integration-keys/integration-key.guard';
 import type { IntegrationScope } from '../../integration-keys/integration-scopes';
+import { bearerChallenge, OAUTH_SCOPE_OF } from './bearer-challenge';
 import type { CreditCaller } from './credit-caller';
 
 export class CreditCallerUnauthenticatedError extends DomainError {
@@ -38,9 +45,13 @@ const MINUTE_MS = 60_000;
 
 /**
  * Who may call `/api/mcp/v1/credits/*`: an integration key (`X-API-Key`, with the route's scope)
- * acting for `X-User-ID`, or the user's own `X-Session-Token` (`X-User-ID` optional, and must be
- * that user). Neither → 401; `X-User-ID` alone proves nothing. Integration keys are rate-limited
- * per key (INTEGRATION_RATE_LIMIT_PER_MINUTE), session callers per user, failed attempts per IP.
+ * acting for `X-User-ID` — a `granted` key only for users with a live grant to it — or an OAuth
+ * access token (`Authorization: Bearer`, audience the credit API, with the scope) acting under
+ * the user's grant to its client, or the user's own `X-Session-Token` (`X-User-ID` optional, and
+ * must be that user). None → 401; `X-User-ID` alone proves nothing. A 401/403 carries
+ * `WWW-Authenticate: Bearer resource_metadata=…, scope=…` (RFC 9728), so an OAuth client finds
+ * where to get a token. Integration keys are rate-limited per key, users per user, failed
+ * attempts per IP.
  */
 @Injectable()
 export class CreditCallerGuard implements CanActivate {
@@ -49,22 +60,34 @@ export class CreditCallerGuard implements CanActivate {
     private readonly authentication: AuthenticationService,
     private readonly limiter: RateLimiterService,
     private readonly config: AppConfig,
+    private readonly grants: GrantsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<RequestWithCaller>();
     const scope = requiredScope(this.reflector, context);
-    const userIdHeader = headerValue(req.headers, 'x-user-id');
-    if (headerValue(req.headers, 'x-api-key')) {
-      req.creditCaller = await this.fromApiKey(req, userIdHeader, scope);
-    } else if (headerValue(req.headers, 'x-session-token')) {
-      req.creditCaller = await this.fromSession(req, userIdHeader);
-    } else {
-      throw new CreditCallerUnauthenticatedError(
-        'X-API-Key (with X-User-ID) or X-Session-Token is required',
-      );
+    try {
+      req.creditCaller = await this.callerOf(req, scope);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && ['unauthenticated', 'forbidden'].includes(error.kind)) {
+        context
+          .switchToHttp()
+          .getResponse<Response>()
+          .setHeader('WWW-Authenticate', bearerChallenge(this.config, scope, error));
+      }
+      throw error;
     }
-    return true;
+  }
+
+  private callerOf(req: Request, scope: IntegrationScope | undefined): Promise<CreditCaller> {
+    const userIdHeader = headerValue(req.headers, 'x-user-id');
+    if (headerValue(req.headers, 'x-api-key')) return this.fromApiKey(req, userIdHeader, scope);
+    if (headerValue(req.headers, 'x-session-token')) return this.fromSession(req, userIdHeader);
+    if (bearerCredential(req.headers).value) return this.fromOAuthToken(req, userIdHeader, scope);
+    throw new CreditCallerUnauthenticatedError(
+      'X-API-Key (with X-User-ID), an OAuth access token or X-Session-Token is required',
+    );
   }
 
   private async fromApiKey(
@@ -75,11 +98,50 @@ export class CreditCallerGuard implements CanActivate {
     const { integration: key } = await authenticateIntegration(this.authentication, req, scope);
     if (!userId) throw new InvalidUserIdHeaderError(true);
     if (!isUuid(userId)) throw new InvalidUserIdHeaderError(false);
-    return {
+    const caller: CreditCaller = {
       userId: userId.toLowerCase(),
       actor: `api_key:${key.name}`,
       via: 'api_key',
       credentialId: key.id,
+    };
+    if (key.userScope === 'all') return caller;
+    const grant = await this.grants.findLive(caller.userId, 'integration', key.name);
+    if (!grant) throw new NoGrantError(key.name);
+    return { ...caller, grantId: grant.id };
+  }
+
+  private async fromOAuthToken(
+    req: Request,
+    userId: string | undefined,
+    scope: IntegrationScope | undefined,
+  ): Promise<CreditCaller> {
+    const caller = await this.authentication
+      .authenticateUser(bearerCredential(req.headers), requestContextOf(req), ['oauth_token'])
+      .catch((error: unknown) => {
+        if (error instanceof DomainError && ['not_found', 'gone'].includes(error.kind)) {
+          throw new CreditCallerUnauthenticatedError(error.message);
+        }
+        throw error;
+      });
+    const client = caller.client!;
+    const needed = scope ? OAUTH_SCOPE_OF[scope] : undefined;
+    if (needed && !client.scopes.includes(needed)) {
+      throw new CreditCallerForbiddenError(`This access token lacks the ${needed} scope`, {
+        required_scope: needed,
+      });
+    }
+    this.checkUserHeader(userId, caller.user.id, 'the user of this access token');
+    await this.limiter.hit(
+      `credits-user:${caller.user.id}`,
+      this.config.rateLimitPerMinute,
+      MINUTE_MS,
+    );
+    return {
+      userId: caller.user.id,
+      actor: `oauth:${client.id}`,
+      via: 'oauth',
+      credentialId: client.grantId,
+      grantId: client.grantId,
     };
   }
 
@@ -94,12 +156,7 @@ export class CreditCallerGuard implements CanActivate {
         }
         throw error;
       });
-    if (userId !== undefined) {
-      if (!isUuid(userId)) throw new InvalidUserIdHeaderError(false);
-      if (userId.toLowerCase() !== session.user.id) {
-        throw new CreditCallerForbiddenError('X-User-ID is not the user of this session');
-      }
-    }
+    this.checkUserHeader(userId, session.user.id, 'the user of this session');
     await this.limiter.hit(
       `credits-user:${session.user.id}`,
       this.config.rateLimitPerMinute,
@@ -111,5 +168,14 @@ export class CreditCallerGuard implements CanActivate {
       via: 'session',
       credentialId: session.credentialId,
     };
+  }
+
+  /** `X-User-ID` is optional with a user's credential, and must then be that user. */
+  private checkUserHeader(header: string | undefined, userId: string, whose: string): void {
+    if (header === undefined) return;
+    if (!isUuid(header)) throw new InvalidUserIdHeaderError(false);
+    if (header.toLowerCase() !== userId) {
+      throw new CreditCallerForbiddenError(`X-User-ID is not ${whose}`);
+    }
   }
 }

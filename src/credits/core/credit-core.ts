@@ -74,6 +74,7 @@ function toSql(op: CreditOp): SqlOp {
         metadata: op.metadata,
         actor: op.actor,
         expires_at: op.op === 'reserve' ? op.expiresAt.toISOString() : undefined,
+        grant: op.grant,
       };
     case 'capture':
       return { ...op, amount: unitsToSql(op.amount) };

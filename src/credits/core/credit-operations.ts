@@ -30,6 +30,8 @@ export type CreditOp =
       service: string;
       metadata: Record<string, unknown>;
       actor: string;
+      /** The caller's spending grant: the core checks and counts it in the same call. */
+      grant?: string;
     }
   | {
       op: 'reserve';
@@ -39,6 +41,8 @@ export type CreditOp =
       metadata: Record<string, unknown>;
       actor: string;
       expiresAt: Date;
+      /** The caller's spending grant: the core checks and counts it in the same call. */
+      grant?: string;
     }
   | {
       op: 'capture';
@@ -49,8 +53,10 @@ export type CreditOp =
       amount: bigint;
       type: 'deduct' | 'chat';
       metadata: Record<string, unknown>;
+      /** The caller's spending grant: the core checks and counts it in the same call. */
+      grant?: string;
     }
-  | { op: 'release'; hold: string; user: string | null; owner: string | null }
+  | { op: 'release'; hold: string; user: string | null; owner: string | null; grant?: string }
   | {
       op: 'refund';
       transaction: string;
@@ -75,7 +81,7 @@ export type CreditOp =
     }
   | { op: 'redeem_promo'; user: string; code: string }
   | { op: 'signup'; user: string; amount: bigint }
-  | { op: 'check'; user: string; amount: bigint }
+  | { op: 'check'; user: string; amount: bigint; grant?: string }
   | { op: 'state'; user: string };
 
 /**

@@ -5,6 +5,8 @@ import {
   CreditAccountDisabledError,
   CreditAccountNotFoundError,
   CreditTransactionNotFoundError,
+  GrantLimitError,
+  GrantRevokedError,
   HoldNotActiveError,
   HoldNotFoundError,
   InsufficientCreditsError,
@@ -57,6 +59,17 @@ export function refusal(op: CreditOp, outcome: Outcome): DomainError {
     case 'unknown_user':
     case 'no_account':
       return new CreditAccountNotFoundError(user ?? '');
+    case 'grant_limit':
+      return new GrantLimitError({
+        grantId: outcome.grant_id as string,
+        limit: outcome.limit as string,
+        cap: text(outcome, 'cap'),
+        remaining: text(outcome, 'remaining'),
+        resetsAt: outcome.resets_at ? new Date(outcome.resets_at as string).toISOString() : null,
+        required: formatUnits(required(op)),
+      });
+    case 'grant_revoked':
+      return new GrantRevokedError(outcome.grant_id as string);
     case 'hold_not_found':
       return new HoldNotFoundError(hold);
     case 'hold_not_active':

@@ -1,0 +1,95 @@
+import type { ConfigValues } from '../app-config';
+import type { VariableSpec } from '../environment';
+import { decimal } from './credits';
+
+/** The OAuth 2.1 authorization server (/oauth) and the spending grants apps get. */
+export const OAUTH_VARIABLES: readonly VariableSpec[] = [
+  {
+    name: 'OAUTH_ISSUER',
+    kind: { type: 'url', protocols: ['https:', 'http:'] },
+    description:
+      "The authorization server's issuer: this hub's public URL + `/oauth`, e.g. `https://hub.example.com/oauth` (default: `http://localhost:<PORT>/oauth`). Tokens, metadata and the protected-resource document name it.",
+  },
+  {
+    name: 'OAUTH_ACCESS_TOKEN_TTL',
+    kind: { type: 'duration' },
+    default: '1h',
+    description: 'Lifetime of an OAuth access token.',
+  },
+  {
+    name: 'OAUTH_REFRESH_TOKEN_TTL',
+    kind: { type: 'duration' },
+    default: '30d',
+    description: 'Lifetime of an OAuth refresh token (rotated on every use).',
+  },
+  {
+    name: 'OAUTH_DYNAMIC_REGISTRATION',
+    kind: { type: 'bool' },
+    default: 'true',
+    description:
+      'Allow dynamic client registration (RFC 7591, public clients only) and Client ID Metadata Documents for MCP clients.',
+  },
+  {
+    name: 'OAUTH_CIMD_ALLOW_PRIVATE',
+    kind: { type: 'bool' },
+    default: 'false',
+    description:
+      'Allow fetching client metadata documents from private, loopback and link-local addresses (never in production).',
+  },
+  {
+    name: 'GRANT_DEFAULT_PERIOD',
+    kind: { type: 'enum', values: ['day', 'month'] },
+    default: 'month',
+    description:
+      'Period of the spending cap a new grant proposes (OAuth consent, implicit grants).',
+  },
+  {
+    name: 'GRANT_DEFAULT_CAP',
+    kind: { type: 'string' },
+    default: '100',
+    description:
+      'Credits per period a new grant proposes when the client sets none, and the cap of an implicit grant (an integration whose Google login the user completed).',
+  },
+];
+
+/** The path of the credit API, the protected resource OAuth tokens are bound to. */
+export const CREDIT_RESOURCE_PATH = '/api/mcp/v1';
+
+export interface OAuthConfig {
+  /** OAUTH_ISSUER, else `http://localhost:<PORT>/oauth`. */
+  issuer: string;
+  /** The credit API as an OAuth protected resource (RFC 8707 `resource`, tokens' audience). */
+  resource: string;
+  /** Its RFC 9728 metadata document. */
+  resourceMetadataUrl: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  dynamicRegistration: boolean;
+  cimdAllowPrivate: boolean;
+  defaultPeriod: 'day' | 'month';
+  /** Decimal text. */
+  defaultCap: string;
+}
+
+export function buildOAuthConfig(v: ConfigValues, port: number): OAuthConfig {
+  const issuer = (v.optionalString('OAUTH_ISSUER') ?? `http://localhost:${port}/oauth`).replace(
+    /\/+$/,
+    '',
+  );
+  if (v.nodeEnv === 'production' && v.boolean('OAUTH_CIMD_ALLOW_PRIVATE')) {
+    v.problem('OAUTH_CIMD_ALLOW_PRIVATE is invalid: it must be false when NODE_ENV=production');
+  }
+  // An invalid PORT was reported already; the URL only has to parse.
+  const origin = URL.canParse(issuer) ? new URL(issuer).origin : 'http://localhost';
+  return {
+    issuer,
+    resource: `${origin}${CREDIT_RESOURCE_PATH}`,
+    resourceMetadataUrl: `${origin}/.well-known/oauth-protected-resource${CREDIT_RESOURCE_PATH}`,
+    accessTokenTtlSeconds: Math.floor(v.number('OAUTH_ACCESS_TOKEN_TTL') / 1000),
+    refreshTokenTtlSeconds: Math.floor(v.number('OAUTH_REFRESH_TOKEN_TTL') / 1000),
+    dynamicRegistration: v.boolean('OAUTH_DYNAMIC_REGISTRATION'),
+    cimdAllowPrivate: v.boolean('OAUTH_CIMD_ALLOW_PRIVATE'),
+    defaultPeriod: v.string('GRANT_DEFAULT_PERIOD') as 'day' | 'month',
+    defaultCap: decimal(v, 'GRANT_DEFAULT_CAP', true),
+  };
+}
