@@ -90,6 +90,19 @@ export class UsersRepository {
     return this.repo().findOneBy({ googleId });
   }
 
+  /** Sets email_verified (and `changes`) only if it was false; whether this call did it. */
+  async markVerified(
+    manager: EntityManager,
+    id: string,
+    changes: { googleId?: string | null; passwordHash?: null },
+  ): Promise<boolean> {
+    const result = await this.repo(manager).update(
+      { id, emailVerified: false },
+      { ...changes, emailVerified: true },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
   async update(
     id: string,
     changes: Partial<

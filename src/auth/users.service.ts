@@ -88,9 +88,21 @@ export class UsersService {
    */
   async proveEmail(user: Pick<User, 'id' | 'emailVerified' | 'googleId'>): Promise<void> {
     if (user.emailVerified) return;
-    await this.users.update(user.id, {
-      emailVerified: true,
-      ...(user.googleId !== null ? { googleId: null } : {}),
+    await this.markVerified(user.id, user.googleId !== null ? { googleId: null } : {});
+  }
+
+  /**
+   * Turns email_verified true once (a conditional UPDATE: concurrent callers cannot both) with
+   * `changes`, and tells listeners in the same transaction (Credits: the signup bonus, S-19).
+   */
+  private markVerified(
+    id: string,
+    changes: { googleId?: string | null; passwordHash?: null },
+  ): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const flipped = await this.users.markVerified(manager, id, changes);
+      if (flipped) await this.events.emit('user.email_verified', { userId: id, tx: manager });
+      else if (Object.keys(changes).length > 0) await this.users.update(id, changes, manager);
     });
   }
 
@@ -109,9 +121,8 @@ export class UsersService {
     options: { dropPassword: boolean },
   ): Promise<void> {
     try {
-      await this.users.update(id, {
+      await this.markVerified(id, {
         googleId,
-        emailVerified: true,
         ...(options.dropPassword ? { passwordHash: null } : {}),
       });
     } catch (error) {

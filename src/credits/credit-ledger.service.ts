@@ -110,11 +110,39 @@ export class CreditLedgerService {
    * The signup grant, the one entry point that gives a user their signup credits: opens the
    * account and writes its `signup` ledger row (SIGNUP_BONUS_CREDITS, possibly 0) once per user;
    * calling it again changes nothing. `manager`: the transaction that inserts the user.
+   * With SIGNUP_BONUS_AT_REGISTRATION=false an account whose email is not verified yet
+   * (`withBonus` false) opens at 0: the bonus comes with the verification (S-19).
    */
-  openAccount(manager: EntityManager | undefined, userId: string): Promise<{ balance: string }> {
+  openAccount(
+    manager: EntityManager | undefined,
+    userId: string,
+    { withBonus }: { withBonus: boolean } = { withBonus: true },
+  ): Promise<{ balance: string }> {
+    const bonus = withBonus || this.core.bonusAtRegistration ? this.core.signupBonus : 0n;
     return this.core.run(
-      { op: 'signup', user: userId, amount: this.core.signupBonus },
+      { op: 'signup', user: userId, amount: bonus },
       (outcome) => ({ balance: amountOf(outcome, 'balance') }),
+      { manager },
+    );
+  }
+
+  /**
+   * S-19: the signup bonus of an account that signed up unverified, when its email is verified
+   * (`manager`: the transaction that turned email_verified true, once per user). A `topup` row
+   * by `system:signup-bonus`, since the account's `signup` row (0) was written at sign-up.
+   */
+  async grantBonusOnVerifiedEmail(manager: EntityManager, userId: string): Promise<void> {
+    if (this.core.bonusAtRegistration || this.core.signupBonus === 0n) return;
+    await this.core.run(
+      {
+        op: 'operator_change',
+        user: userId,
+        type: 'topup',
+        amount: this.core.signupBonus,
+        metadata: { reason: 'Signup bonus: email verified' },
+        actor: 'system:signup-bonus',
+      },
+      () => undefined,
       { manager },
     );
   }

@@ -10,6 +10,12 @@ export interface UserSignedUpEvent {
   tx: EntityManager;
 }
 
+/** An address became verified (a mailed code, or Google vouching for it), inside that transaction. */
+export interface EmailVerifiedEvent {
+  userId: string;
+  tx: EntityManager;
+}
+
 /** One login (a refresh-token family) ended: logout, refresh-token reuse, disabled account. */
 export interface LoginRevokedEvent {
   userId: string;
@@ -25,6 +31,8 @@ export interface UserSignedOutEverywhereEvent {
 
 export interface AuthEventMap {
   'user.signed_up': UserSignedUpEvent;
+  /** Emitted (awaited) once per user, when email_verified turns true. */
+  'user.email_verified': EmailVerifiedEvent;
   /** Published after the revocation committed. */
   'login.revoked': LoginRevokedEvent;
   /** Emitted (awaited) after Auth's part committed: Session revokes the VERIFIED sessions. */

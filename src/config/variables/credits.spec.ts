@@ -5,6 +5,7 @@ describe('credits configuration', () => {
     const config = loadAppConfig({});
     expect(config.credits).toEqual({
       signupBonus: '0',
+      signupBonusAtRegistration: true,
       maxAmount: '1000000',
       holdDefaultTtlMs: 600_000,
       holdMaxTtlMs: 86_400_000,

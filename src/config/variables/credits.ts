@@ -17,6 +17,13 @@ export const CREDITS_VARIABLES: readonly VariableSpec[] = [
       'Credits every new account starts with, written as its `signup` ledger row (decimal, ≤4 places).',
   },
   {
+    name: 'SIGNUP_BONUS_AT_REGISTRATION',
+    kind: { type: 'bool' },
+    default: 'true',
+    description:
+      'true: SIGNUP_BONUS_CREDITS at registration. false (S-19): only once the email is verified (a mailed code, or Google vouching for it), as a `topup` row "signup bonus", so unverified accounts cannot farm it.',
+  },
+  {
     name: 'CREDIT_MAX_AMOUNT',
     kind: { type: 'string' },
     default: '1000000',
@@ -88,6 +95,8 @@ export interface BootstrapIntegrationKey {
 export interface CreditsConfig {
   /** Canonical decimal strings. */
   signupBonus: string;
+  /** SIGNUP_BONUS_AT_REGISTRATION; false: granted when the email is verified. */
+  signupBonusAtRegistration: boolean;
   maxAmount: string;
   holdDefaultTtlMs: number;
   holdMaxTtlMs: number;
@@ -151,6 +160,7 @@ export function buildCreditsConfig(v: ConfigValues): CreditsConfig {
   }
   return {
     signupBonus: decimal(v, 'SIGNUP_BONUS_CREDITS', true),
+    signupBonusAtRegistration: v.boolean('SIGNUP_BONUS_AT_REGISTRATION'),
     maxAmount: decimal(v, 'CREDIT_MAX_AMOUNT', false),
     holdDefaultTtlMs,
     holdMaxTtlMs,

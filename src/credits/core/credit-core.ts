@@ -115,6 +115,8 @@ export class CreditCore {
   private readonly queue: Pending[] = [];
   /** SIGNUP_BONUS_CREDITS in units. */
   readonly signupBonus: bigint;
+  /** SIGNUP_BONUS_AT_REGISTRATION (false: the bonus waits for a verified email, S-19). */
+  readonly bonusAtRegistration: boolean;
   private inFlight = 0;
 
   constructor(
@@ -127,6 +129,7 @@ export class CreditCore {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
     const bonus = parseUnits(config.credits.signupBonus);
     this.signupBonus = 'units' in bonus ? bonus.units : 0n;
+    this.bonusAtRegistration = config.credits.signupBonusAtRegistration !== false;
   }
 
   /**
@@ -141,8 +144,11 @@ export class CreditCore {
   ): Promise<T> {
     let outcome = await this.apply(op, options);
     if (outcome.kind === 'no_account' && 'user' in op && op.user) {
+      // An account opened here (a user from before accounts were opened at sign-up) gets the
+      // bonus only where it is granted at registration; else verification grants it (S-19).
+      const amount = this.bonusAtRegistration ? this.signupBonus : 0n;
       const opened = await this.apply(
-        { op: 'signup', user: op.user, amount: this.signupBonus },
+        { op: 'signup', user: op.user, amount },
         { manager: options.manager },
       );
       if (!SUCCESS.has(opened.kind)) throw refusal(op, opened);
