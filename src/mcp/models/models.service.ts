@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { EntityManager } from 'typeorm';
+import { RedisConnection } from '../../cache/redis-connection';
 import { auditedBy, Operator } from '../../auth/admin-access';
 import { AuditLogService } from '../../common/audit/audit-log.service';
+import { Clock } from '../../common/time/clock';
 import { DomainError } from '../../common/errors/domain-error';
 import { ChatError } from '../chat.types';
 import { ChatModel } from '../entities/chat-model.entity';
@@ -45,14 +48,20 @@ export interface ResolvedModel {
   fallback: ChatModel | null;
 }
 
-/** How long a resolved model is reused before PostgreSQL is asked again. */
+/**
+ * How long a resolved model is reused before PostgreSQL is asked again. A change on any instance
+ * is announced over Redis pub/sub and applies everywhere at once; this bounds what a missed
+ * announcement (Redis away) can delay.
+ */
 const RESOLVE_CACHE_MS = 5_000;
 /** Past this age a reused model is refreshed in the background, so busy chats never wait. */
 const RESOLVE_REFRESH_MS = RESOLVE_CACHE_MS / 2;
 
 /** The model catalogue: what users may ask for, at which prices, and whether it can answer. */
 @Injectable()
-export class ModelsService {
+export class ModelsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ModelsService.name);
+  private subscriber?: Redis;
   private readonly resolved = new Map<string, { model: ResolvedModel; loadedAt: number }>();
   private readonly loading = new Map<string, Promise<ResolvedModel>>();
   private generation = 0;
@@ -61,7 +70,30 @@ export class ModelsService {
     private readonly models: ModelsRepository,
     private readonly providers: ProviderRegistry,
     private readonly audit: AuditLogService,
+    private readonly redis: RedisConnection,
+    private readonly clock: Clock,
   ) {}
+
+  /** Listens for changes made on other instances (and, once reconnected, forgets what it missed). */
+  onModuleInit(): void {
+    if (!this.redis.client) return;
+    // A subscriber connection of its own; it may queue while (re)connecting, unlike commands.
+    const subscriber = this.redis.client.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
+    this.subscriber = subscriber;
+    subscriber.on('error', () => undefined);
+    subscriber.on('ready', () => this.forget());
+    subscriber.on('message', () => this.forget());
+    subscriber.subscribe(this.channel).catch((error: Error) => {
+      this.logger.warn(`Model changes from other instances wait for the cache: ${error.message}`);
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+  }
 
   async list(): Promise<ModelView[]> {
     return (await this.models.listEnabled()).map((model) => this.view(model));
@@ -126,10 +158,20 @@ export class ModelsService {
       return after;
     });
     // This instance at once (a read still under way is not kept); others within RESOLVE_CACHE_MS.
+    this.forget();
+    // Every instance (this one too) forgets it; if Redis is away, the others within RESOLVE_CACHE_MS.
+    await this.redis.run((c) => c.publish(this.channel, id)).catch(() => undefined);
+    return this.adminView(saved);
+  }
+
+  private forget(): void {
     this.resolved.clear();
     this.loading.clear();
     this.generation++;
-    return this.adminView(saved);
+  }
+
+  private get channel(): string {
+    return `${this.redis.keyPrefix}models:changed`;
   }
 
   private async checkFallback(tx: EntityManager, id: string, fallback: string | null) {
@@ -168,7 +210,7 @@ export class ModelsService {
    */
   async resolve(id: string): Promise<ResolvedModel> {
     const cached = this.resolved.get(id);
-    const age = cached ? Date.now() - cached.loadedAt : Infinity;
+    const age = cached ? this.clock.now().getTime() - cached.loadedAt : Infinity;
     if (age >= RESOLVE_CACHE_MS) return this.load(id);
     if (age >= RESOLVE_REFRESH_MS) this.load(id).catch(() => undefined);
     return cached!.model;
@@ -185,7 +227,7 @@ export class ModelsService {
   }
 
   private async fetch(id: string): Promise<ResolvedModel> {
-    const loadedAt = Date.now();
+    const loadedAt = this.clock.now().getTime();
     const generation = this.generation;
     const primary = await this.models.findEnabled(id);
     if (!primary) {
