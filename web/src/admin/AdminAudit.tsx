@@ -1,30 +1,29 @@
 import { Code, Group, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { hub, unwrap } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { DataTable } from './DataTable';
-import { useKeysetList } from './useKeysetList';
+import { setOnly, useKeysetList } from './useKeysetList';
 import { DateRange } from '../components/DateRange';
 
-interface AuditRow {
-  id: string;
-  actor_id: string | null;
-  actor_type: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  before: unknown;
-  after: unknown;
-  created_at: string;
+/** Every page of the audit log, whatever its filter: what a mutation makes stale. */
+export const AUDIT_KEY = ['admin', 'audit-log'];
+
+interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target_id?: string;
+  from?: string;
+  to?: string;
+  [key: string]: string | undefined;
 }
 
-const AUDIT_LOG = '/api/admin/audit-log';
-/** Every page of the audit log, whatever its filter: what a mutation makes stale. */
-export const AUDIT_KEY = ['admin', AUDIT_LOG];
-
-export function AuditTable({ filter }: { filter: Record<string, string | undefined> }) {
+export function AuditTable({ filter }: { filter: AuditFilter }) {
   const { t } = useTranslation();
-  const list = useKeysetList<AuditRow>(AUDIT_LOG, filter);
+  const list = useKeysetList([...AUDIT_KEY, filter], (cursor) =>
+    unwrap(hub.GET('/api/admin/audit-log', { params: { query: { ...setOnly(filter), cursor } } })),
+  );
   return (
     <DataTable
       label={t('admin.sections.audit')}

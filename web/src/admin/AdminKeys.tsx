@@ -7,6 +7,7 @@ import {
   Code,
   CopyButton,
   Group,
+  Radio,
   Stack,
   Text,
   TextInput,
@@ -15,23 +16,15 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
 import { DataTable } from './DataTable';
 
-interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  source: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+type Scope = Schemas['CreateApiKeyDto']['scopes'][number];
+type UserScope = Schemas['CreateApiKeyDto']['user_scope'];
 
-const SCOPES = ['credits:check', 'credits:deduct', 'credits:refund', 'sessions:claim'];
+const SCOPES: Scope[] = ['credits:check', 'credits:deduct', 'credits:refund', 'sessions:claim'];
 const KEY = ['admin', 'api-keys'];
 
 export function AdminKeys() {
@@ -39,13 +32,13 @@ export function AdminKeys() {
   const client = useQueryClient();
   const keys = useQuery({
     queryKey: KEY,
-    queryFn: () => api<ApiKey[] | { items: ApiKey[] }>('/api/admin/api-keys'),
+    queryFn: () => unwrap(hub.GET('/api/admin/api-keys')),
   });
   const revoke = useMutation({
-    mutationFn: (id: string) => api(`/api/admin/api-keys/${id}`, { method: 'DELETE' }),
+    mutationFn: (id: string) =>
+      unwrap(hub.DELETE('/api/admin/api-keys/{id}', { params: { path: { id } } })),
     onSettled: () => client.invalidateQueries({ queryKey: KEY }),
   });
-  const rows = Array.isArray(keys.data) ? keys.data : keys.data?.items;
   return (
     <Stack>
       <CreateKey />
@@ -53,7 +46,7 @@ export function AdminKeys() {
       <DataTable
         label={t('admin.sections.keys')}
         testId="admin-keys"
-        rows={rows}
+        rows={keys.data}
         loading={keys.isPending}
         error={keys.error}
         rowKey={(k) => k.id}
@@ -61,6 +54,7 @@ export function AdminKeys() {
           { label: t('admin.name'), render: (k) => k.name },
           { label: t('admin.prefix'), render: (k) => <Code>{k.prefix}…</Code> },
           { label: t('admin.scopes'), render: (k) => k.scopes.join(', ') },
+          { label: t('admin.userScope'), render: (k) => k.user_scope },
           { label: t('services.lastUsed'), render: (k) => formatDateTime(k.last_used_at) },
           {
             label: t('admin.status'),
@@ -89,17 +83,19 @@ function CreateKey() {
   const { t } = useTranslation();
   const client = useQueryClient();
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<string[]>(['credits:check', 'credits:deduct']);
+  const [scopes, setScopes] = useState<Scope[]>(['credits:check', 'credits:deduct']);
+  const [userScope, setUserScope] = useState<UserScope>('granted');
   const [created, setCreated] = useState<string | null>(null);
   const form = useServerForm(['name', 'scopes'] as const);
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     setCreated(null);
     await form.run(async () => {
-      const res = await api<{ key: string }>('/api/admin/api-keys', {
-        method: 'POST',
-        body: { name: name.trim(), scopes },
-      });
+      const res = await unwrap(
+        hub.POST('/api/admin/api-keys', {
+          body: { name: name.trim(), scopes, user_scope: userScope },
+        }),
+      );
       setCreated(res.key);
       setName('');
       await client.invalidateQueries({ queryKey: KEY });
@@ -123,7 +119,7 @@ function CreateKey() {
           <Checkbox.Group
             label={t('admin.scopes')}
             value={scopes}
-            onChange={setScopes}
+            onChange={(value) => setScopes(value as Scope[])}
             error={form.errors.scopes}
           >
             <Group mt="xs">
@@ -132,6 +128,16 @@ function CreateKey() {
               ))}
             </Group>
           </Checkbox.Group>
+          <Radio.Group
+            label={t('admin.userScope')}
+            value={userScope}
+            onChange={(value) => setUserScope(value as UserScope)}
+          >
+            <Stack gap={4} mt="xs">
+              <Radio value="granted" label={t('admin.userScopeGranted')} />
+              <Radio value="all" label={t('admin.userScopeAll')} />
+            </Stack>
+          </Radio.Group>
           {form.formError && (
             <Alert color="red" role="alert">
               {form.formError}

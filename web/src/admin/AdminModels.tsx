@@ -2,25 +2,17 @@ import { Alert, Button, Group, Switch, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { DataTable } from './DataTable';
 
 /** A catalogue row; prices are decimal strings. */
-interface AdminModel {
-  id: string;
-  name: string;
-  provider: string;
-  input_price_per_1k: string;
-  output_price_per_1k: string;
-  max_output_tokens: number;
-  enabled: boolean;
-}
+type AdminModel = Schemas['AdminModelDto'];
 
 const KEY = ['admin', 'models'];
 
 export function AdminModels() {
   const { t } = useTranslation();
-  const models = useQuery({ queryKey: KEY, queryFn: () => api<AdminModel[]>('/api/admin/models') });
+  const models = useQuery({ queryKey: KEY, queryFn: () => unwrap(hub.GET('/api/admin/models')) });
   return (
     <DataTable
       label={t('admin.sections.models')}
@@ -47,15 +39,17 @@ function ModelEditor({ model }: { model: AdminModel }) {
   const [enabled, setEnabled] = useState(model.enabled);
   const save = useMutation({
     mutationFn: () =>
-      api(`/api/admin/models/${encodeURIComponent(model.id)}`, {
-        method: 'PATCH',
-        body: {
-          input_price_per_1k: input,
-          output_price_per_1k: output,
-          max_output_tokens: Number(max),
-          enabled,
-        },
-      }),
+      unwrap(
+        hub.PATCH('/api/admin/models/{id}', {
+          params: { path: { id: model.id } },
+          body: {
+            input_price_per_1k: input,
+            output_price_per_1k: output,
+            max_output_tokens: Number(max),
+            enabled,
+          },
+        }),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: KEY }),
   });
   return (

@@ -14,32 +14,31 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
 import { DataTable } from './DataTable';
-import { downloadCsv } from './download';
+import { downloadCsv } from '../components/download';
 import { useKeysetList } from './useKeysetList';
 
-interface Promo {
-  id: string;
-  code: string;
-  amount: string;
-  max_redemptions: number;
-  redemptions: number;
-  active: boolean;
-  expires_at: string | null;
-}
+type Promo = Schemas['PromoCodeDto'];
 
-const LIST = ['admin', '/api/admin/promo-codes'];
+const LIST = ['admin', 'promo-codes'];
 
 export function AdminPromos() {
   const { t } = useTranslation();
   const client = useQueryClient();
-  const list = useKeysetList<Promo>('/api/admin/promo-codes', {});
+  const list = useKeysetList(LIST, (cursor) =>
+    unwrap(hub.GET('/api/admin/promo-codes', { params: { query: { cursor } } })),
+  );
   const toggle = useMutation({
     mutationFn: (p: Promo) =>
-      api(`/api/admin/promo-codes/${p.id}`, { method: 'PATCH', body: { active: !p.active } }),
+      unwrap(
+        hub.PATCH('/api/admin/promo-codes/{id}', {
+          params: { path: { id: p.id } },
+          body: { active: !p.active },
+        }),
+      ),
     onSettled: () => client.invalidateQueries({ queryKey: LIST }),
   });
   return (
@@ -59,7 +58,7 @@ export function AdminPromos() {
           { label: t('dashboard.amount'), render: (p) => p.amount, align: 'right' },
           {
             label: t('admin.redemptions'),
-            render: (p) => `${p.redemptions} / ${p.max_redemptions}`,
+            render: (p) => `${p.redemption_count} / ${p.max_redemptions}`,
             align: 'right',
           },
           { label: t('admin.expires'), render: (p) => formatDateTime(p.expires_at) },
@@ -100,21 +99,21 @@ function PromoForm({ batch }: { batch: boolean }) {
     await form.run(async () => {
       if (batch) {
         const body = { count, prefix: code.trim() || undefined, amount, max_redemptions: max };
-        const error = await downloadCsv(
-          '/api/admin/promo-codes/batch?format=csv',
-          'promo-codes.csv',
-          {
-            method: 'POST',
+        const error = await downloadCsv('promo-codes.csv', () =>
+          hub.POST('/api/admin/promo-codes/batch', {
+            params: { query: { format: 'csv' }, header: { accept: 'text/csv' } },
             body,
-          },
+            parseAs: 'blob',
+          }),
         );
         if (error) throw new Error(error);
         setDone(t('admin.batchDone', { count }));
       } else {
-        const promo = await api<Promo>('/api/admin/promo-codes', {
-          method: 'POST',
-          body: { code: code.trim() || undefined, amount, max_redemptions: max },
-        });
+        const promo = await unwrap(
+          hub.POST('/api/admin/promo-codes', {
+            body: { code: code.trim() || undefined, amount, max_redemptions: max },
+          }),
+        );
         setDone(promo.code);
       }
       await client.invalidateQueries({ queryKey: LIST });

@@ -1,22 +1,24 @@
 import { Badge, Card, Group, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { hub, type Schemas } from '../api/client';
+import type { ErrorBody } from '../api/http';
 import { Loading } from '../components/Loading';
 
-interface Readiness {
-  status: string;
-  info?: Record<string, { status: string; [k: string]: unknown }>;
-  error?: Record<string, { status: string; message?: string }>;
-  details?: Record<string, { status: string; message?: string }>;
-}
+type Checks = Schemas['ReadinessDto']['details'];
 
 /** /health/ready as the operator needs it: PostgreSQL and Redis, each up or down. */
 export function AdminSystem() {
   const { t } = useTranslation();
   const ready = useQuery({
     queryKey: ['admin', 'health'],
-    // 503 still carries the details of what failed.
-    queryFn: async () => (await fetch('/health/ready')).json() as Promise<Readiness>,
+    queryFn: async (): Promise<{ status: string; details: Checks }> => {
+      const { data, error } = await hub.GET('/health/ready');
+      if (data) return { status: data.status, details: data.details };
+      // 503: the error envelope names what failed, with every check (`checks`).
+      const body = error as (ErrorBody & { checks?: Checks }) | undefined;
+      return { status: 'error', details: body?.checks ?? {} };
+    },
     refetchInterval: 10_000,
   });
   if (ready.isPending) return <Loading />;
@@ -39,7 +41,7 @@ export function AdminSystem() {
           <Group>
             <Text fw={700}>{name}</Text>
             <Badge color={d.status === 'up' ? 'teal.9' : 'red.9'}>{d.status}</Badge>
-            {d.message && <Text size="sm">{d.message}</Text>}
+            {typeof d.message === 'string' && <Text size="sm">{d.message}</Text>}
           </Group>
         </Card>
       ))}

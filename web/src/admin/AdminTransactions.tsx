@@ -1,23 +1,19 @@
 import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { activityParams, LEDGER_TYPES } from '../components/ActivityTable';
+import { downloadCsv } from '../components/download';
 import { formatDateTime } from '../components/format';
 import { CreditForm } from './CreditForm';
 import { DataTable } from './DataTable';
-import { downloadCsv } from './download';
 import { useKeysetList } from './useKeysetList';
 import { DateRange } from '../components/DateRange';
 
-interface LedgerRow {
-  id: string;
-  user_id: string;
-  type: string;
-  service: string | null;
-  amount: string;
-  balance_after: string;
-  created_at: string;
-}
+type LedgerRow = Schemas['LedgerRowDto'];
+
+/** Every page of the transactions list, whatever its filter. */
+const TRANSACTIONS_KEY = ['admin', 'transactions'];
 
 const REFUNDABLE = new Set(['deduct', 'chat']);
 
@@ -33,16 +29,22 @@ export function AdminTransactions() {
     busy: false,
     error: null,
   });
-  const params = activityParams({ type, service, from, to });
-  if (user.trim()) params.set('user_id', user.trim());
-  const filter = Object.fromEntries(params);
-  const list = useKeysetList<LedgerRow>('/api/admin/transactions', filter);
+  const filter = {
+    ...activityParams({ type, service, from, to }),
+    ...(user.trim() ? { user_id: user.trim() } : {}),
+  };
+  const list = useKeysetList([...TRANSACTIONS_KEY, filter], (cursor) =>
+    unwrap(hub.GET('/api/admin/transactions', { params: { query: { ...filter, cursor } } })),
+  );
 
   const exportCsv = async () => {
     setCsv({ busy: true, error: null });
-    const error = await downloadCsv(
-      `/api/admin/transactions?${new URLSearchParams({ ...filter, format: 'csv' })}`,
-      'transactions.csv',
+    const error = await downloadCsv('transactions.csv', () =>
+      hub.GET('/api/admin/transactions', {
+        params: { query: { ...filter, format: 'csv' } },
+        headers: { Accept: 'text/csv' },
+        parseAs: 'blob',
+      }),
     );
     setCsv({ busy: false, error });
   };
@@ -114,8 +116,13 @@ export function AdminTransactions() {
           <CreditForm
             kind="refund"
             amountOptional
-            path={`/api/admin/transactions/${refunding.id}/refund`}
-            invalidate={[['admin', '/api/admin/transactions']]}
+            send={(body, key) =>
+              hub.POST('/api/admin/transactions/{id}/refund', {
+                params: { path: { id: refunding.id }, header: { 'Idempotency-Key': key } },
+                body,
+              })
+            }
+            invalidate={[TRANSACTIONS_KEY]}
           />
         )}
       </Modal>

@@ -3,18 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { formatCredits } from '../components/format';
 import { Loading } from '../components/Loading';
 import { DateRange } from '../components/DateRange';
 
-interface UsageRow {
-  key: string | null;
-  credits_spent: string;
-  credits_added: string;
-  transactions: number;
-  users: number;
-}
+type UsageRow = Schemas['UsageRowDto'];
 
 function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -58,7 +52,7 @@ export function AdminUsage() {
 }
 
 function UsagePanel(props: {
-  group: string;
+  group: 'day' | 'service' | 'model' | 'user';
   range: { from: string; to: string };
   title: string;
   totals?: boolean;
@@ -68,8 +62,10 @@ function UsagePanel(props: {
   const usage = useQuery({
     queryKey: ['admin', 'usage', props.group, props.range],
     queryFn: () =>
-      api<UsageRow[]>(
-        `/api/admin/usage?${new URLSearchParams({ group_by: props.group, ...props.range })}`,
+      unwrap(
+        hub.GET('/api/admin/usage', {
+          params: { query: { group_by: props.group, ...props.range } },
+        }),
       ),
   });
   const rows = usage.data ?? [];

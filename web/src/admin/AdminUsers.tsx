@@ -13,71 +13,29 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { AUDIT_KEY, AuditTable } from './AdminAudit';
 import { CreditForm } from './CreditForm';
 import { DataTable } from './DataTable';
-import type { Page } from './types';
-
-interface AdminUser {
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  status: string;
-  created_at?: string;
-}
-
-interface UserDetail extends AdminUser {
-  credits: { balance: string; available: string; held: string };
-  live_sessions: number;
-  last_activity_at: string | null;
-}
-
-interface UserCredits {
-  balance: string;
-  available: string;
-  held: string;
-  active_holds: { hold_id: string; service: string; amount: string; expires_at: string }[];
-  recent_transactions: {
-    id: string;
-    type: string;
-    service: string | null;
-    amount: string;
-    balance_after: string;
-    created_at: string;
-  }[];
-}
-
-interface AdminSession {
-  id: string;
-  client_name: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  ip: string | null;
-}
+import { useKeysetList } from './useKeysetList';
 
 export function AdminUsersList() {
   const { t } = useTranslation();
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search.trim(), 300);
-  const users = useInfiniteQuery({
-    queryKey: ['admin', 'users', debounced],
-    queryFn: ({ pageParam }) => {
-      const params = new URLSearchParams();
-      if (debounced) params.set('search', debounced);
-      if (pageParam) params.set('cursor', pageParam);
-      return api<Page<AdminUser>>(`/api/admin/users?${params}`);
-    },
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next_cursor,
-  });
+  const users = useKeysetList(['admin', 'users', debounced], (cursor) =>
+    unwrap(
+      hub.GET('/api/admin/users', {
+        params: { query: { search: debounced || undefined, cursor } },
+      }),
+    ),
+  );
   return (
     <Stack>
       <TextInput
@@ -90,15 +48,8 @@ export function AdminUsersList() {
       <DataTable
         label={t('admin.sections.users')}
         testId="admin-users"
-        rows={users.data?.pages.flatMap((p) => p.items)}
-        loading={users.isPending}
-        error={users.error}
+        {...users}
         rowKey={(u) => u.id}
-        more={{
-          has: users.hasNextPage,
-          loading: users.isFetchingNextPage,
-          load: () => void users.fetchNextPage(),
-        }}
         columns={[
           {
             label: t('auth.email'),
@@ -126,7 +77,7 @@ function StatusBadge({ status }: { status: string }) {
   );
 }
 
-type Change = { status?: 'active' | 'disabled'; role?: 'user' | 'admin' };
+type Change = Schemas['UpdateUserDto'];
 
 export function AdminUserPage() {
   const { t, i18n } = useTranslation();
@@ -135,22 +86,23 @@ export function AdminUserPage() {
   const [confirm, setConfirm] = useState<Change | null>(null);
   const detail = useQuery({
     queryKey: ['admin', 'user', id],
-    queryFn: () => api<UserDetail>(`/api/admin/users/${id}`),
+    queryFn: () => unwrap(hub.GET('/api/admin/users/{id}', { params: { path: { id } } })),
   });
   const credits = useQuery({
     queryKey: ['admin', 'user', id, 'credits'],
-    queryFn: () => api<UserCredits>(`/api/admin/users/${id}/credits`),
+    queryFn: () => unwrap(hub.GET('/api/admin/users/{id}/credits', { params: { path: { id } } })),
   });
   const sessions = useQuery({
     queryKey: ['admin', 'user', id, 'sessions'],
-    queryFn: () => api<AdminSession[]>(`/api/admin/users/${id}/sessions`),
+    queryFn: () => unwrap(hub.GET('/api/admin/users/{id}/sessions', { params: { path: { id } } })),
   });
   // Every change here is audited: the user's data and their audit trail go stale together.
   const stale = [['admin', 'user', id], AUDIT_KEY];
   const refresh = () =>
     Promise.all(stale.map((queryKey) => client.invalidateQueries({ queryKey })));
   const change = useMutation({
-    mutationFn: (body: Change) => api(`/api/admin/users/${id}`, { method: 'PATCH', body }),
+    mutationFn: (body: Change) =>
+      unwrap(hub.PATCH('/api/admin/users/{id}', { params: { path: { id } }, body })),
     onSuccess: () => {
       setConfirm(null);
       void refresh();
@@ -158,9 +110,11 @@ export function AdminUserPage() {
   });
   const revoke = useMutation({
     mutationFn: (sessionId?: string) =>
-      api(sessionId ? `/api/admin/sessions/${sessionId}` : `/api/admin/users/${id}/sessions`, {
-        method: 'DELETE',
-      }),
+      unwrap(
+        sessionId
+          ? hub.DELETE('/api/admin/sessions/{id}', { params: { path: { id: sessionId } } })
+          : hub.DELETE('/api/admin/users/{id}/sessions', { params: { path: { id } } }),
+      ),
     onSettled: () => void refresh(),
   });
 
@@ -256,7 +210,12 @@ export function AdminUserPage() {
           </Title>
           <CreditForm
             kind="top-up"
-            path={`/api/admin/users/${id}/credits/top-up`}
+            send={(body, key) =>
+              hub.POST('/api/admin/users/{id}/credits/top-up', {
+                params: { path: { id }, header: { 'Idempotency-Key': key } },
+                body: { amount: body.amount ?? '', reason: body.reason },
+              })
+            }
             invalidate={stale}
           />
         </Card>
@@ -266,7 +225,12 @@ export function AdminUserPage() {
           </Title>
           <CreditForm
             kind="adjust"
-            path={`/api/admin/users/${id}/credits/adjust`}
+            send={(body, key) =>
+              hub.POST('/api/admin/users/{id}/credits/adjust', {
+                params: { path: { id }, header: { 'Idempotency-Key': key } },
+                body: { amount: body.amount ?? '', reason: body.reason },
+              })
+            }
             invalidate={stale}
           />
         </Card>

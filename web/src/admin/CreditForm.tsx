@@ -2,15 +2,15 @@ import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
+import { unwrap, type Schemas } from '../api/client';
 import { useServerForm } from '../components/useServerForm';
 import { useIdempotencyKey } from './useIdempotencyKey';
 
-interface CreditResult {
-  transaction_id: string;
-  new_balance: string;
-  amount: string;
-}
+/** What every credit form's answer has: the ledger row it wrote and the balance after it. */
+type CreditResult = Pick<
+  Schemas['AdminCreditResultDto'] & Schemas['RefundResultDto'],
+  'transaction_id' | 'new_balance' | 'amount'
+>;
 
 /**
  * Top-up, adjustment or refund with a reason. Submitting twice quickly (or retrying after a
@@ -18,7 +18,11 @@ interface CreditResult {
  */
 export function CreditForm(props: {
   kind: 'top-up' | 'adjust' | 'refund';
-  path: string;
+  /** Sends the form with the typed client: the form's Idempotency-Key goes in `key`. */
+  send: (
+    body: { amount?: string; reason: string },
+    key: string,
+  ) => Promise<{ data?: CreditResult; error?: unknown; response: Response }>;
   /** A refund may leave the amount empty (the rest of the deduction). */
   amountOptional?: boolean;
   invalidate: unknown[][];
@@ -36,11 +40,7 @@ export function CreditForm(props: {
     setResult(null);
     await form.run(async () => {
       const body = { ...(amount.trim() ? { amount: amount.trim() } : {}), reason };
-      const res = await api<CreditResult>(props.path, {
-        method: 'POST',
-        body,
-        headers: { 'Idempotency-Key': key },
-      });
+      const res = await unwrap(props.send(body, key));
       setResult(res);
       setAmount('');
       setReason('');

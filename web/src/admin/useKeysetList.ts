@@ -1,16 +1,16 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { api } from '../api/api';
-import type { Page } from './types';
 
-/** Pages of an admin list endpoint for a filter, with the props DataTable takes. */
-export function useKeysetList<T>(path: string, filter: Record<string, string | undefined>) {
+/**
+ * Pages of an admin list endpoint (`{items, next_cursor}`) for a filter, with the props DataTable
+ * takes. `fetchPage` asks the typed client for one page after `cursor`.
+ */
+export function useKeysetList<T>(
+  queryKey: readonly unknown[],
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor: string | null }>,
+) {
   const query = useInfiniteQuery({
-    queryKey: ['admin', path, filter],
-    queryFn: ({ pageParam }) => {
-      const params = queryString(filter);
-      if (pageParam) params.set('cursor', pageParam);
-      return api<Page<T>>(`${path}?${params}`);
-    },
+    queryKey,
+    queryFn: ({ pageParam }) => fetchPage(pageParam ?? undefined),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
   });
@@ -26,8 +26,7 @@ export function useKeysetList<T>(path: string, filter: Record<string, string | u
   };
 }
 
-export function queryString(filter: Record<string, string | undefined>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
-  return params;
+/** A filter without its empty fields. */
+export function setOnly<F extends Record<string, string | undefined>>(filter: F): Partial<F> {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Partial<F>;
 }

@@ -1,38 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api } from './api';
+import { hub, unwrap, type Schemas } from './client';
 import { onMcpSocket } from './socket';
 
-export interface Balance {
-  balance: string;
-  available: string;
-  held: string;
-}
-
-export interface LedgerRow {
-  id: string;
-  type: string;
-  service: string | null;
-  amount: string;
-  balance_before: string;
-  balance_after: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-}
-
-export interface LedgerPage {
-  items: LedgerRow[];
-  next_cursor: string | null;
-}
-
-export interface Model {
-  id: string;
-  name: string;
-  provider: string;
-  input_price_per_1k: string;
-  output_price_per_1k: string;
-  available: boolean;
-}
+export type Balance = Schemas['BalanceDto'];
+export type Model = Schemas['ModelDto'];
 
 export const BALANCE_KEY = ['credits', 'balance'] as const;
 
@@ -45,7 +17,7 @@ export function useLiveBalance() {
   const [live, setLive] = useState(false);
   const query = useQuery({
     queryKey: BALANCE_KEY,
-    queryFn: () => api<Balance>('/api/credits/balance'),
+    queryFn: () => unwrap(hub.GET('/api/credits/balance')),
   });
   useEffect(
     () =>
@@ -85,25 +57,10 @@ function pick(event: Partial<Balance>): Partial<Balance> {
   return out;
 }
 
-/** Model prices arrive as decimal strings. */
-export function normaliseModel(raw: Record<string, unknown>): Model {
-  return {
-    id: String(raw.id),
-    name: String(raw.name ?? raw.id),
-    provider: String(raw.provider ?? ''),
-    input_price_per_1k: String(raw.input_price_per_1k ?? '0'),
-    output_price_per_1k: String(raw.output_price_per_1k ?? '0'),
-    available: raw.available !== false,
-  };
-}
-
 export function useModels() {
   return useQuery({
     queryKey: ['models'],
-    queryFn: async () =>
-      (await api<{ models: Record<string, unknown>[] }>('/api/mcp/v1/models')).models.map(
-        normaliseModel,
-      ),
+    queryFn: async () => (await unwrap(hub.GET('/api/mcp/v1/models'))).models,
     staleTime: 60_000,
   });
 }

@@ -1,11 +1,7 @@
-/** The API's one error shape, plus whatever details a rule adds (e.g. `rule`, `available`). */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  requestId?: string;
-  [extra: string]: unknown;
-}
+import type { Schemas } from '../../../clients/typescript/src';
+
+/** The API's one error envelope, plus whatever details a rule adds (e.g. `rule`, `available`). */
+export type ErrorBody = Schemas['ErrorResponseDto'] & { [extra: string]: unknown };
 
 export class ApiError extends Error {
   constructor(
@@ -35,17 +31,4 @@ export function fieldErrors(
     else rest.push(part);
   }
   return { fields: result, form: rest.length ? rest.join('; ') : null };
-}
-
-export async function readError(res: Response): Promise<ApiError> {
-  let body: ErrorBody;
-  try {
-    body = (await res.json()) as ErrorBody;
-  } catch {
-    body = { statusCode: res.status, error: res.statusText, message: res.statusText };
-  }
-  if (typeof body?.message !== 'string') {
-    body = { statusCode: res.status, error: res.statusText, message: res.statusText };
-  }
-  return new ApiError(res.status, body);
 }

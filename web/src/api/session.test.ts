@@ -59,17 +59,79 @@ describe('BrowserSession', () => {
     const calls: string[] = [];
     vi.stubGlobal(
       'fetch',
-      vi.fn(async (url: string, init?: RequestInit) => {
-        const auth = (init?.headers as Record<string, string> | undefined)?.Authorization ?? '';
-        calls.push(`${url} ${auth.slice(0, 9)}`);
-        if (url === '/api/auth/browser/refresh') return tokenResponse();
-        if (!auth)
-          return new Response('{"statusCode":401,"error":"","message":"x"}', { status: 401 });
-        return new Response('{"ok":true}', { status: 200 });
+      vi.fn(async (request: Request) => {
+        const path = new URL(request.url).pathname;
+        const auth = request.headers.get('Authorization') ?? '';
+        calls.push(`${path} ${auth.slice(0, 9)}`);
+        if (path === '/api/auth/browser/refresh') return tokenResponse();
+        if (!auth) {
+          return new Response('{"statusCode":401,"error":"","message":"x","requestId":"r"}', {
+            status: 401,
+            headers: { 'Content-Type': 'application/json' },
+          });
+        }
+        return new Response('{"balance":"1","available":"1","held":"0"}', {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        });
       }),
     );
-    const { api } = await import('./api');
-    expect(await api('/api/thing')).toEqual({ ok: true });
-    expect(calls).toEqual(['/api/thing ', '/api/auth/browser/refresh ', '/api/thing Bearer at']);
+    await import('./session');
+    const { hub, unwrap } = await import('./client');
+    expect(await unwrap(hub.GET('/api/credits/balance'))).toMatchObject({ balance: '1' });
+    expect(calls).toEqual([
+      '/api/credits/balance ',
+      '/api/auth/browser/refresh ',
+      '/api/credits/balance Bearer at',
+    ]);
+  });
+
+  it('maps an error answer to one ApiError with the envelope, and signs out a disabled account', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (request: Request) =>
+        new URL(request.url).pathname === '/api/auth/browser/refresh'
+          ? tokenResponse()
+          : new Response(
+              JSON.stringify({
+                statusCode: 403,
+                error: 'Forbidden',
+                message: 'This account is disabled',
+                requestId: 'req-1',
+              }),
+              { status: 403, headers: { 'Content-Type': 'application/json' } },
+            ),
+      ),
+    );
+    const { session } = await import('./session');
+    const { hub, unwrap } = await import('./client');
+    const { ApiError } = await import('./http');
+    await session.refresh();
+    const error = await unwrap(hub.GET('/api/account')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 403, body: { requestId: 'req-1' } });
+    expect(session.snapshot()).toEqual({ status: 'signed-out' });
+  });
+
+  it('sends no access token to the public routes and does not retry their 401', async () => {
+    const fetch = vi.fn(async (request: Request) =>
+      new URL(request.url).pathname === '/api/auth/browser/refresh'
+        ? tokenResponse()
+        : new Response(
+            '{"statusCode":401,"error":"Unauthorized","message":"Invalid email or password","requestId":"r"}',
+            {
+              status: 401,
+              headers: { 'Content-Type': 'application/json' },
+            },
+          ),
+    );
+    vi.stubGlobal('fetch', fetch);
+    const { session } = await import('./session');
+    await session.refresh();
+    await expect(session.login('a@b.test', 'wrong')).rejects.toThrow('Invalid email or password');
+    const login = fetch.mock.calls[1][0];
+    expect(new URL(login.url).pathname).toBe('/api/auth/browser/login');
+    expect(login.headers.get('Authorization')).toBeNull();
+    expect(fetch).toHaveBeenCalledTimes(2);
   });
 });

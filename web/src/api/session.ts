@@ -1,21 +1,10 @@
 import { useSyncExternalStore } from 'react';
-import { readError } from './http';
+import { authorizeWith, hub, unwrap, type Schemas } from './client';
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role: 'user' | 'admin' | string;
-}
+export type SessionUser = Schemas['UserDto'];
 
 export type SessionState =
   { status: 'loading' } | { status: 'signed-out' } | { status: 'signed-in'; user: SessionUser };
-
-interface BrowserToken {
-  access_token: string;
-  expires_in: number;
-  user: SessionUser;
-}
 
 /**
  * The signed-in browser: the access token lives only in this module's memory; the refresh token
@@ -45,7 +34,7 @@ class BrowserSession {
     for (const listener of this.listeners) listener();
   }
 
-  private accept(token: BrowserToken): void {
+  private accept(token: Schemas['BrowserTokenDto']): void {
     this.accessToken = token.access_token;
     clearTimeout(this.timer);
     const refreshInMs = Math.max(5, token.expires_in - 60) * 1000;
@@ -60,25 +49,19 @@ class BrowserSession {
   }
 
   async login(email: string, password: string): Promise<void> {
-    const res = await fetch('/api/auth/browser/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (!res.ok) throw await readError(res);
-    this.accept((await res.json()) as BrowserToken);
+    this.accept(await unwrap(hub.POST('/api/auth/browser/login', { body: { email, password } })));
   }
 
   /** A new access token from the cookie, or null (signed out) when there is none any more. */
   refresh(): Promise<string | null> {
     this.inFlight ??= (async () => {
       try {
-        const res = await fetch('/api/auth/browser/refresh', { method: 'POST' });
-        if (res.status !== 200) {
+        const { data, response } = await hub.POST('/api/auth/browser/refresh');
+        if (response.status !== 200 || !data) {
           this.signedOut();
           return null;
         }
-        this.accept((await res.json()) as BrowserToken);
+        this.accept(data);
         return this.accessToken;
       } catch {
         if (this.state.status === 'loading') this.signedOut();
@@ -92,7 +75,7 @@ class BrowserSession {
 
   async logout(): Promise<void> {
     try {
-      await fetch('/api/auth/browser/logout', { method: 'POST' });
+      await hub.POST('/api/auth/browser/logout');
     } finally {
       this.signedOut();
     }
@@ -106,6 +89,7 @@ class BrowserSession {
 }
 
 export const session = new BrowserSession();
+authorizeWith(session);
 
 export function useSession(): SessionState {
   return useSyncExternalStore(session.subscribe, session.snapshot);

@@ -2,16 +2,26 @@ import { Alert, Button, Card, Group, Select, Table, Text, TextInput, Title } fro
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { authorizedFetch, api } from '../api/api';
-import { readError } from '../api/http';
-import type { LedgerPage, LedgerRow } from '../api/credits';
+import { hub, unwrap, type Schemas } from '../api/client';
+import { downloadCsv } from './download';
 import { formatCredits, formatDateTime } from './format';
 import { Loading } from './Loading';
 import { ScrollTable } from './ScrollTable';
 import { DateRange } from './DateRange';
 
+type LedgerRow = Schemas['ActivityRowDto'];
+export type LedgerType = LedgerRow['type'];
+
 /** The ledger's row types (CREDIT_TRANSACTION_TYPES on the server). */
-export const LEDGER_TYPES = ['signup', 'deduct', 'chat', 'refund', 'topup', 'adjustment', 'promo'];
+export const LEDGER_TYPES: LedgerType[] = [
+  'signup',
+  'deduct',
+  'chat',
+  'refund',
+  'topup',
+  'adjustment',
+  'promo',
+];
 
 export interface ActivityFilter {
   type: string | null;
@@ -20,23 +30,32 @@ export interface ActivityFilter {
   to: string;
 }
 
-/** The query string of a filter: dates are whole days in the browser's time zone. */
-export function activityParams(filter: ActivityFilter, cursor?: string): URLSearchParams {
-  const params = new URLSearchParams();
-  if (filter.type) params.set('type', filter.type);
-  if (filter.service.trim()) params.set('service', filter.service.trim());
-  if (filter.from) params.set('from', new Date(`${filter.from}T00:00:00`).toISOString());
+/** The query of a filter (only what is set): dates are whole days in the browser's time zone. */
+export function activityParams(filter: ActivityFilter, cursor?: string) {
+  const query: {
+    type?: LedgerType;
+    service?: string;
+    from?: string;
+    to?: string;
+    cursor?: string;
+  } = {};
+  if (filter.type) query.type = filter.type as LedgerType;
+  if (filter.service.trim()) query.service = filter.service.trim();
+  if (filter.from) query.from = new Date(`${filter.from}T00:00:00`).toISOString();
   if (filter.to) {
     const end = new Date(`${filter.to}T00:00:00`);
     end.setDate(end.getDate() + 1);
-    params.set('to', end.toISOString());
+    query.to = end.toISOString();
   }
-  if (cursor) params.set('cursor', cursor);
-  return params;
+  if (cursor) query.cursor = cursor;
+  return query;
 }
 
 /** Search within the loaded rows: type, service, amount, id and metadata text. */
-export function matchesSearch(row: LedgerRow, search: string): boolean {
+export function matchesSearch(
+  row: Pick<LedgerRow, 'type' | 'service' | 'amount' | 'id' | 'metadata'>,
+  search: string,
+): boolean {
   const needle = search.trim().toLowerCase();
   if (!needle) return true;
   return [row.type, row.service ?? '', row.amount, row.id, JSON.stringify(row.metadata ?? {})]
@@ -58,7 +77,11 @@ export function ActivityTable() {
   const rows = useInfiniteQuery({
     queryKey: ['credits', 'activity', filter],
     queryFn: ({ pageParam }) =>
-      api<LedgerPage>(`/api/credits/activity?${activityParams(filter, pageParam ?? undefined)}`),
+      unwrap(
+        hub.GET('/api/credits/activity', {
+          params: { query: activityParams(filter, pageParam ?? undefined) },
+        }),
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
   });
@@ -67,20 +90,16 @@ export function ActivityTable() {
     [rows.data, search],
   );
 
-  // The CSV is fetched with the access token (never in a URL) and handed to the browser as a file.
   const download = async () => {
     setCsvError(null);
-    const res = await authorizedFetch(`/api/credits/activity.csv?${activityParams(filter)}`);
-    if (!res.ok) {
-      setCsvError((await readError(res)).message);
-      return;
-    }
-    const url = URL.createObjectURL(await res.blob());
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'my-credits.csv';
-    link.click();
-    URL.revokeObjectURL(url);
+    setCsvError(
+      await downloadCsv('my-credits.csv', () =>
+        hub.GET('/api/credits/activity.csv', {
+          params: { query: activityParams(filter) },
+          parseAs: 'blob',
+        }),
+      ),
+    );
   };
 
   return (

@@ -2,13 +2,7 @@ import { Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
-
-interface PasswordCheck {
-  acceptable: boolean;
-  problem: string | null;
-  min_length: number;
-}
+import { hub, unwrap } from '../api/client';
 
 /** The server's own password rules, checked as the user types (debounced); nothing is stored. */
 export function PasswordHint({ password, email }: { password: string; email?: string }) {
@@ -17,11 +11,11 @@ export function PasswordHint({ password, email }: { password: string; email?: st
   const check = useQuery({
     queryKey: ['password-check', debounced, email],
     queryFn: () =>
-      api<PasswordCheck>('/api/auth/password-check', {
-        method: 'POST',
-        anonymous: true,
-        body: { password: debounced, ...(email?.includes('@') ? { email } : {}) },
-      }),
+      unwrap(
+        hub.POST('/api/auth/password-check', {
+          body: { password: debounced, ...(email?.includes('@') ? { email } : {}) },
+        }),
+      ),
     enabled: debounced.length > 0,
     staleTime: Infinity,
   });

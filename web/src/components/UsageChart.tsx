@@ -3,22 +3,23 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { Loading } from './Loading';
 
-interface UsageRow {
-  key: string | null;
-  credits_spent: string;
-  credits_added: string;
-  transactions: number;
-}
+type UsageRow = Schemas['MyUsageRowDto'];
 
 type Grouping = 'day' | 'service' | 'model';
+type Days = 7 | 30 | 90;
 
 function useUsage(days: string, group: Grouping) {
   return useQuery({
     queryKey: ['credits', 'usage', days, group],
-    queryFn: () => api<UsageRow[]>(`/api/credits/usage?days=${days}&group_by=${group}`),
+    queryFn: () =>
+      unwrap(
+        hub.GET('/api/credits/usage', {
+          params: { query: { days: Number(days) as Days, group_by: group } },
+        }),
+      ),
   });
 }
 

@@ -10,7 +10,7 @@ export function useServerForm<F extends string>(fields: readonly F[]) {
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
 
-  async function run(action: () => Promise<void>): Promise<boolean> {
+  async function run(action: () => Promise<unknown>): Promise<boolean> {
     setSubmitting(true);
     setErrors({});
     setFormError(null);

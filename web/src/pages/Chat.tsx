@@ -20,16 +20,10 @@ import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { BALANCE_KEY, useModels, type Balance } from '../api/credits';
 import { mcpSocket, onMcpSocket } from '../api/socket';
-import {
-  fromStored,
-  history,
-  threadReducer,
-  type StoredMessage,
-  type ThreadMessage,
-} from '../chat/thread';
+import { fromStored, history, threadReducer, type ThreadMessage } from '../chat/thread';
 import { Markdown } from '../chat/Markdown';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
@@ -41,13 +35,7 @@ interface Ack {
   conversation_id?: string;
 }
 
-interface Conversation {
-  id: string;
-  title: string;
-  model: string;
-  total_cost: string;
-  updated_at: string;
-}
+type Conversation = Schemas['ConversationDto'];
 
 const CONVERSATIONS_KEY = ['conversations'] as const;
 
@@ -73,7 +61,7 @@ export default function ChatPage() {
   const stored = useQuery({
     queryKey: ['conversation', routeId],
     queryFn: () =>
-      api<Conversation & { messages: StoredMessage[] }>(`/api/conversations/${routeId}`),
+      unwrap(hub.GET('/api/conversations/{id}', { params: { path: { id: routeId ?? '' } } })),
     enabled: Boolean(routeId) && routeId !== startedHere.current,
     gcTime: 0,
   });
@@ -280,8 +268,10 @@ function ConversationList({ current }: { current?: string }) {
   const list = useInfiniteQuery({
     queryKey: CONVERSATIONS_KEY,
     queryFn: ({ pageParam }) =>
-      api<{ conversations: Conversation[]; next_cursor: string | null }>(
-        `/api/conversations?limit=20${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
+      unwrap(
+        hub.GET('/api/conversations', {
+          params: { query: { limit: 20, cursor: pageParam || undefined } },
+        }),
       ),
     initialPageParam: '',
     getNextPageParam: (last) => last.next_cursor ?? undefined,
@@ -291,7 +281,9 @@ function ConversationList({ current }: { current?: string }) {
     if (!window.confirm(t('chat.deleteConfirm', { title: conversation.title }))) return;
     setDeleteError(null);
     try {
-      await api(`/api/conversations/${conversation.id}`, { method: 'DELETE' });
+      await unwrap(
+        hub.DELETE('/api/conversations/{id}', { params: { path: { id: conversation.id } } }),
+      );
       await client.invalidateQueries({ queryKey: CONVERSATIONS_KEY });
       if (conversation.id === current) void navigate('/chats');
     } catch (error) {

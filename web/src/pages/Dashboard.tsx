@@ -17,7 +17,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
+import { hub, unwrap } from '../api/client';
 import { BALANCE_KEY, useLiveBalance } from '../api/credits';
 import { formatCredits, isLow } from '../components/format';
 import { Loading } from '../components/Loading';
@@ -135,8 +135,7 @@ function RedeemCard() {
   const [done, setDone] = useState<string | null>(null);
   const form = useServerForm(['code'] as const);
   const redeem = useMutation({
-    mutationFn: () =>
-      api<{ amount: string }>('/api/credits/redeem', { method: 'POST', body: { code } }),
+    mutationFn: () => unwrap(hub.POST('/api/credits/redeem', { body: { code } })),
   });
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();

@@ -2,7 +2,7 @@ import { Alert, Button, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api/api';
+import { hub, unwrap } from '../api/client';
 import { EmailField, NewPasswordField } from '../components/AuthFields';
 import { AuthCard } from '../components/AuthCard';
 import { useServerForm } from '../components/useServerForm';
@@ -17,7 +17,7 @@ export function ForgotPasswordPage() {
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     const ok = await form.run(() =>
-      api('/api/auth/forgot-password', { method: 'POST', anonymous: true, body: { email } }),
+      unwrap(hub.POST('/api/auth/forgot-password', { body: { email } })),
     );
     if (ok) navigate(`/reset-password?email=${encodeURIComponent(email.trim())}`);
   };
@@ -49,11 +49,7 @@ export function ResetPasswordPage() {
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     const ok = await form.run(() =>
-      api('/api/auth/reset-password', {
-        method: 'POST',
-        anonymous: true,
-        body: { email, code, password },
-      }),
+      unwrap(hub.POST('/api/auth/reset-password', { body: { email, code, password } })),
     );
     if (ok) navigate(`/signin?notice=resetDone&email=${encodeURIComponent(email)}`);
   };

@@ -13,7 +13,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { api } from '../api/api';
+import { hub, unwrap, type Schemas } from '../api/client';
 import { queryClient } from '../api/query';
 import { session } from '../api/session';
 import { closeMcpSocket } from '../api/socket';
@@ -21,19 +21,13 @@ import { Loading } from '../components/Loading';
 import { NewPasswordField } from '../components/AuthFields';
 import { useServerForm } from '../components/useServerForm';
 
-interface Account {
-  id: string;
-  email: string;
-  name: string;
-  google_linked: boolean;
-  has_password: boolean;
-}
+type Account = Schemas['AccountDto'];
 
 const KEY = ['account'] as const;
 
 export default function ProfilePage() {
   const { t } = useTranslation();
-  const account = useQuery({ queryKey: KEY, queryFn: () => api<Account>('/api/account') });
+  const account = useQuery({ queryKey: KEY, queryFn: () => unwrap(hub.GET('/api/account')) });
   if (account.isPending) return <Loading />;
   if (account.isError) {
     return (
@@ -72,7 +66,7 @@ function NameCard({ account }: { account: Account }) {
     event.preventDefault();
     setSaved(false);
     const ok = await form.run(async () => {
-      const updated = await api<Account>('/api/account', { method: 'PATCH', body: { name } });
+      const updated = await unwrap(hub.PATCH('/api/account', { body: { name } }));
       client.setQueryData(KEY, updated);
       session.updateUser({ name: updated.name });
     });
@@ -116,13 +110,14 @@ function PasswordCard({ account }: { account: Account }) {
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     const ok = await form.run(() =>
-      api('/api/account/password', {
-        method: 'POST',
-        body: {
-          ...(account.has_password ? { current_password: current } : {}),
-          new_password: next,
-        },
-      }),
+      unwrap(
+        hub.POST('/api/account/password', {
+          body: {
+            ...(account.has_password ? { current_password: current } : {}),
+            new_password: next,
+          },
+        }),
+      ),
     );
     if (ok) await endThisTab(navigate, 'changed');
   };
@@ -194,7 +189,7 @@ function EverywhereCard() {
   const run = async () => {
     setBusy(true);
     try {
-      await api('/api/account/sign-out-everywhere', { method: 'POST' });
+      await unwrap(hub.POST('/api/account/sign-out-everywhere'));
       await endThisTab(navigate, 'signedOutEverywhere');
     } catch (e) {
       setError((e as Error).message);

@@ -1,20 +1,10 @@
 import { Alert, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
+import { hub, unwrap } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { ScrollTable } from '../components/ScrollTable';
-
-interface SessionView {
-  id: string;
-  client_name: string | null;
-  return_to: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  ip: string | null;
-  user_agent: string | null;
-}
 
 const KEY = ['sessions'] as const;
 
@@ -34,11 +24,15 @@ export default function ServicesPage() {
   const client = useQueryClient();
   const sessions = useQuery({
     queryKey: KEY,
-    queryFn: () => api<SessionView[]>('/api/auth/sessions'),
+    queryFn: () => unwrap(hub.GET('/api/auth/sessions')),
   });
   const revoke = useMutation({
     mutationFn: (id?: string) =>
-      api(id ? `/api/auth/sessions/${id}` : '/api/auth/sessions', { method: 'DELETE' }),
+      unwrap(
+        id
+          ? hub.DELETE('/api/auth/sessions/{id}', { params: { path: { id } } })
+          : hub.DELETE('/api/auth/sessions'),
+      ),
     onSettled: () => client.invalidateQueries({ queryKey: KEY }),
   });
 

@@ -2,7 +2,7 @@ import { Button, Checkbox, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../api/api';
+import { hub, unwrap } from '../api/client';
 import { EmailField, NewPasswordField } from '../components/AuthFields';
 import { AuthCard, FooterLink, GoogleButton } from '../components/AuthCard';
 import { useServerForm } from '../components/useServerForm';
@@ -25,11 +25,7 @@ export function SignUpPage() {
     }
     setTermsError(null);
     const ok = await form.run(() =>
-      api('/api/auth/register', {
-        method: 'POST',
-        anonymous: true,
-        body: { name, email, password },
-      }),
+      unwrap(hub.POST('/api/auth/register', { body: { name, email, password } })),
     );
     if (ok) navigate(`/verify-email?email=${encodeURIComponent(email.trim())}`);
   };

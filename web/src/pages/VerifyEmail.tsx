@@ -2,7 +2,7 @@ import { Alert, Button, Group, PinInput, Stack, Text, TextInput } from '@mantine
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api/api';
+import { hub, unwrap } from '../api/client';
 import { AuthCard } from '../components/AuthCard';
 import { useServerForm } from '../components/useServerForm';
 
@@ -18,14 +18,14 @@ export function VerifyEmailPage() {
   const submit = async (event?: React.FormEvent) => {
     event?.preventDefault();
     const ok = await form.run(() =>
-      api('/api/auth/verify-email', { method: 'POST', anonymous: true, body: { email, code } }),
+      unwrap(hub.POST('/api/auth/verify-email', { body: { email, code } })),
     );
     if (ok) navigate(`/signin?notice=verified&email=${encodeURIComponent(email)}`);
   };
 
   const resend = async () => {
     const ok = await form.run(() =>
-      api('/api/auth/resend-verification', { method: 'POST', anonymous: true, body: { email } }),
+      unwrap(hub.POST('/api/auth/resend-verification', { body: { email } })),
     );
     setResent(ok);
   };
