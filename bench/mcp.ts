@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { Client } from 'pg';
-import { io, Socket } from 'socket.io-client';
-import type { ChatAck } from '../src/mcp/chat.types';
+import { io } from 'socket.io-client';
+import type { ChatAck, ChatErrorEvent } from '../clients/typescript/src/chat-socket';
+import type { HubChatSocket } from '../clients/typescript/src/socket';
 import { generateSessionToken, hashSessionToken } from '../src/session/session-token';
 import { startFakeOpenAI } from '../test/support/fake-openai';
 import {
@@ -74,20 +75,20 @@ interface ChatTiming {
 type RunChat = (client: number, requestId: string) => Promise<ChatTiming>;
 
 /** A chat through the hub on client `client`'s socket. */
-function hubChat(sockets: Socket[]): RunChat {
+function hubChat(sockets: HubChatSocket[]): RunChat {
   return (client, requestId) =>
     new Promise<ChatTiming>((resolve, reject) => {
       const socket = sockets[client];
       const sent = performance.now();
       const timing: ChatTiming = { sent, first: -1, last: sent, ended: sent, chunks: 0 };
-      const onChunk = (c: { requestId: string }) => {
-        if (c.requestId !== requestId) return;
+      const onChunk = (c: { request_id: string }) => {
+        if (c.request_id !== requestId) return;
         timing.last = performance.now();
         if (timing.first < 0) timing.first = timing.last;
         timing.chunks++;
       };
-      const done = (e: { requestId: string; code?: string }) => {
-        if (e.requestId !== requestId) return;
+      const done = (e: { request_id: string; code?: ChatErrorEvent['code'] }) => {
+        if (e.request_id !== requestId) return;
         socket.off('chat:chunk', onChunk);
         socket.off('chat:end', done);
         socket.off('chat:error', done);
@@ -100,7 +101,7 @@ function hubChat(sockets: Socket[]): RunChat {
       socket.on('chat:error', done);
       socket.emit(
         'chat:start',
-        { requestId, model: MODEL, messages: MESSAGES, maxTokens: CHUNKS + 10 },
+        { request_id: requestId, model: MODEL, messages: MESSAGES, max_tokens: CHUNKS + 10 },
         (ack: ChatAck) => {
           if (!ack.ok) reject(new Error(`refused: ${ack.code} ${ack.message}`));
         },
@@ -236,12 +237,12 @@ function resultRows({
 }
 
 async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer): Promise<void> {
-  const sockets: Socket[] = [];
+  const sockets: HubChatSocket[] = [];
   try {
     for (const token of await seedUsers(database.url)) {
       // Clients spread over the instances, as a load balancer would.
       const server = servers[sockets.length % servers.length];
-      const socket = io(`${server.url}/mcp`, {
+      const socket: HubChatSocket = io(`${server.url}/mcp`, {
         auth: { token },
         transports: ['websocket'],
         forceNew: true,

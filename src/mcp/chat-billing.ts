@@ -4,13 +4,14 @@ import { CreditHoldsService } from '../credits/credit-holds.service';
 import { ChatError } from './chat.types';
 import { ledgerUnits } from './pricing';
 
+/** The metadata of a chat's ledger row (snake_case, like all ledger metadata the hub writes). */
 export interface ChatCharge {
-  requestId: string;
+  request_id: string;
   model: string;
   provider: string;
-  inputTokens: number;
-  outputTokens: number;
-  [extra: string]: unknown;
+  input_tokens: number;
+  output_tokens: number;
+  conversation_id: string;
 }
 
 /**
@@ -56,7 +57,7 @@ export class ChatBilling {
         amount: input.amount,
         ttlSeconds: Math.max(1, Math.ceil(input.ttlMs / 1000)),
         service: 'chat',
-        metadata: { requestId: input.requestId, model: input.model },
+        metadata: { request_id: input.requestId, model: input.model },
         actor: CHAT_ACTOR,
       });
       this.noteAvailable(input.userId, hold.available);
@@ -88,7 +89,7 @@ export class ChatBilling {
     const result = await this.holds.capture(holdId, {
       amount,
       type: 'chat',
-      metadata: charge,
+      metadata: { ...charge },
       userId,
     });
     this.noteAvailable(userId, result.available);

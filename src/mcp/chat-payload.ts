@@ -1,3 +1,4 @@
+import { LegacyNameMap, renameLegacyFields } from '../common/http/legacy-names';
 import type { ChatMessage, ChatStartPayload } from './chat.types';
 
 export interface PayloadLimits {
@@ -11,6 +12,26 @@ const MODEL_ID = /^[A-Za-z0-9._:/-]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * The camelCase names `chat:start` and `chat:cancel` had before the snake_case rule, accepted for
+ * one release like the REST routes' (`@AcceptsLegacyNames`, CHANGELOG.md).
+ */
+export const LEGACY_CHAT_NAMES: LegacyNameMap = {
+  requestId: 'request_id',
+  maxTokens: 'max_tokens',
+};
+
+/** `raw` with its old names renamed, or why not (both names of one field were sent). */
+function withCurrentNames(
+  raw: unknown,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: renameLegacyFields(raw, LEGACY_CHAT_NAMES) };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
+
+/**
  * Checks an untrusted `chat:start` payload. Returns the typed payload or the reason it is
  * invalid; never throws, whatever the client sent.
  */
@@ -22,19 +43,21 @@ export function parseChatStart(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return fail('payload must be an object');
   }
-  const p = raw as Record<string, unknown>;
+  const renamed = withCurrentNames(raw);
+  if (!renamed.ok) return renamed;
+  const p = renamed.value as Record<string, unknown>;
   const allowed = new Set([
-    'requestId',
+    'request_id',
     'model',
     'messages',
-    'maxTokens',
+    'max_tokens',
     'temperature',
     'conversation_id',
   ]);
   const unknown = Object.keys(p).find((key) => !allowed.has(key));
   if (unknown) return fail(`unknown field "${unknown.slice(0, 40)}"`);
-  if (typeof p.requestId !== 'string' || !REQUEST_ID.test(p.requestId)) {
-    return fail('requestId must be 1–128 letters, digits or ._:-');
+  if (typeof p.request_id !== 'string' || !REQUEST_ID.test(p.request_id)) {
+    return fail('request_id must be 1–128 letters, digits or ._:-');
   }
   if (typeof p.model !== 'string' || !MODEL_ID.test(p.model)) {
     return fail('model must be a model id string');
@@ -65,12 +88,13 @@ export function parseChatStart(
   if (!messages.some((m) => m.role === 'user' && m.content.trim())) {
     return fail('at least one non-empty user message is needed');
   }
-  const value: ChatStartPayload = { requestId: p.requestId, model: p.model, messages };
-  if (p.maxTokens !== undefined) {
-    if (typeof p.maxTokens !== 'number' || !Number.isSafeInteger(p.maxTokens) || p.maxTokens < 1) {
-      return fail('maxTokens must be a positive integer');
+  const value: ChatStartPayload = { request_id: p.request_id, model: p.model, messages };
+  if (p.max_tokens !== undefined) {
+    const max = p.max_tokens;
+    if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) {
+      return fail('max_tokens must be a positive integer');
     }
-    value.maxTokens = p.maxTokens;
+    value.max_tokens = max;
   }
   if (p.conversation_id !== undefined) {
     if (typeof p.conversation_id !== 'string' || !UUID.test(p.conversation_id)) {
@@ -88,7 +112,10 @@ export function parseChatStart(
   return { ok: true, value };
 }
 
+/** The `request_id` of a `chat:cancel` (or of any chat payload), if it is a valid one. */
 export function parseRequestId(raw: unknown): string | undefined {
-  const id = (raw as { requestId?: unknown } | null)?.requestId;
+  const renamed = withCurrentNames(raw);
+  if (!renamed.ok) return undefined;
+  const id = (renamed.value as { request_id?: unknown } | null)?.request_id;
   return typeof id === 'string' && REQUEST_ID.test(id) ? id : undefined;
 }

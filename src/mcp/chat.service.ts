@@ -134,19 +134,19 @@ export class ChatService implements BeforeApplicationShutdown {
     if (!parsed.ok) return failed('INVALID_REQUEST', parsed.reason);
     const payload = parsed.value;
     const chats = this.chatsOf(connectionId);
-    if (chats.has(payload.requestId)) {
-      return failed('INVALID_REQUEST', `requestId "${payload.requestId}" is already running`);
+    if (chats.has(payload.request_id)) {
+      return failed('INVALID_REQUEST', `request_id "${payload.request_id}" is already running`);
     }
     const startedAt = performance.now();
     const running: RunningChat = { controller: new AbortController() };
-    chats.set(payload.requestId, running);
+    chats.set(payload.request_id, running);
     let entered = false;
     try {
       const { primary, fallback } = await this.models.resolve(payload.model);
       const candidates = [primary, ...(fallback ? [fallback] : [])];
       this.requireConfiguredProvider(payload.model, candidates);
       const maxTokens = Math.min(
-        payload.maxTokens ?? this.config.defaultMaxTokens,
+        payload.max_tokens ?? this.config.defaultMaxTokens,
         ...candidates.map((m) => m.maxOutputTokens),
       );
       const { likelyShort } = this.admission.enter(userId, candidates, maxTokens);
@@ -157,10 +157,10 @@ export class ChatService implements BeforeApplicationShutdown {
       const history = payload.conversation_id
         ? await this.history(userId, payload.conversation_id, candidates, maxTokens, turnTokens)
         : [];
-      const slotId = `${connectionId}:${payload.requestId}`;
+      const slotId = `${connectionId}:${payload.request_id}`;
       const admission = this.admission.admit({
         userId,
-        requestId: payload.requestId,
+        requestId: payload.request_id,
         slotId,
         candidates,
         maxTokens,
@@ -191,7 +191,7 @@ export class ChatService implements BeforeApplicationShutdown {
         startedAt,
       };
       running.done = this.stream(chat, running.controller.signal, sink).finally(() =>
-        this.forget(connectionId, payload.requestId),
+        this.forget(connectionId, payload.request_id),
       );
       const admitted = await admission;
       if (!admitted.ok) {
@@ -201,7 +201,7 @@ export class ChatService implements BeforeApplicationShutdown {
       }
       this.logger.log(
         {
-          requestId: payload.requestId,
+          requestId: payload.request_id,
           userId,
           model: candidates[0].id,
           conversationId: chat.conversation.id,
@@ -213,7 +213,7 @@ export class ChatService implements BeforeApplicationShutdown {
       return { ack: { ok: true, conversation_id: chat.conversation.id }, open };
     } catch (error) {
       if (!running.done) {
-        this.forget(connectionId, payload.requestId);
+        this.forget(connectionId, payload.request_id);
         if (entered) this.admission.leave(userId);
       }
       const chatError = this.asChatError(error);
@@ -313,7 +313,7 @@ export class ChatService implements BeforeApplicationShutdown {
    */
   private async stream(chat: Chat, signal: AbortSignal, sink: ChatSink): Promise<void> {
     const { payload } = chat;
-    const requestId = payload.requestId;
+    const requestId = payload.request_id;
     let index = 0;
     let delivered = '';
     let waiting: ChatChunkEvent[] | undefined = [];
@@ -336,7 +336,7 @@ export class ChatService implements BeforeApplicationShutdown {
             usage = {};
           } else if (event.type === 'delta') {
             delivered += event.text;
-            const chunk = { requestId, index: index++, delta: event.text };
+            const chunk = { request_id: requestId, index: index++, delta: event.text };
             if (waiting) waiting.push(chunk);
             else sink.chunk(chunk);
           } else if (event.type === 'usage') {
@@ -382,14 +382,14 @@ export class ChatService implements BeforeApplicationShutdown {
           ...charged,
         });
         sink.end({
-          requestId,
+          request_id: requestId,
           provider: answered.provider,
           model: answered.modelId,
-          usage: { inputTokens, outputTokens },
+          usage: { input_tokens: inputTokens, output_tokens: outputTokens },
           cost: charged.cost,
-          balance: charged.balance,
-          finishReason,
-          ...(answered.modelId !== primary.id ? { fallbackFrom: primary.id } : {}),
+          new_balance: charged.balance,
+          finish_reason: finishReason,
+          ...(answered.modelId !== primary.id ? { fallback_from: primary.id } : {}),
         });
         return;
       }
@@ -431,7 +431,7 @@ export class ChatService implements BeforeApplicationShutdown {
         cost: charged.cost,
       });
       sink.error({
-        requestId,
+        request_id: requestId,
         code: chatError.code,
         message: chatError.message,
         cost: charged.cost,
@@ -450,7 +450,7 @@ export class ChatService implements BeforeApplicationShutdown {
     this.metrics.ended(chat.candidates[0].id, outcome, charged);
     this.logger.log(
       {
-        requestId: chat.payload.requestId,
+        requestId: chat.payload.request_id,
         userId: chat.userId,
         model: charged.model,
         conversationId: chat.conversation.id,
@@ -509,19 +509,19 @@ export class ChatService implements BeforeApplicationShutdown {
     let units = costUnits(pricesOf(model), inputTokens, outputTokens);
     if (units > admitted.reservedUnits) {
       this.logger.warn(
-        { requestId: chat.payload.requestId, cost: formatLedger(units) },
+        { requestId: chat.payload.request_id, cost: formatLedger(units) },
         'Usage above the hold: charging the hold',
       );
       units = admitted.reservedUnits;
     }
     const cost = formatLedger(units);
     const captured = await this.billing.capture(chat.userId, admitted.holdId, cost, {
-      requestId: chat.payload.requestId,
+      request_id: chat.payload.request_id,
       model: model.id,
       provider: model.provider,
-      inputTokens,
-      outputTokens,
-      conversationId: chat.conversation.id,
+      input_tokens: inputTokens,
+      output_tokens: outputTokens,
+      conversation_id: chat.conversation.id,
     });
     return { cost, ...captured };
   }

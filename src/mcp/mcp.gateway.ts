@@ -21,8 +21,8 @@ import {
   ChatAck,
   ChatErrorEvent,
   CreditsBalanceEvent,
-  McpClientToServerEvents,
-  McpServerToClientEvents,
+  HubClientToServerEvents,
+  HubServerToClientEvents,
 } from './chat.types';
 import { ChatService, ChatSink } from './chat.service';
 import { SocketAuthenticator, SocketIdentity } from './socket-authenticator';
@@ -33,18 +33,18 @@ interface McpServerSideEvents {
   'credits:balances': (pushes: BalancePush[]) => void;
 }
 type McpSocket = Socket<
-  McpClientToServerEvents,
-  McpServerToClientEvents,
+  HubClientToServerEvents,
+  HubServerToClientEvents,
   McpServerSideEvents,
   { identity: SocketIdentity }
 >;
 type McpNamespace = Namespace<
-  McpClientToServerEvents,
-  McpServerToClientEvents,
+  HubClientToServerEvents,
+  HubServerToClientEvents,
   McpServerSideEvents,
   { identity: SocketIdentity }
 >;
-type BalancePush = { userId: string; version: number; event: CreditsBalanceEvent };
+type BalancePush = { user_id: string; version: number; event: CreditsBalanceEvent };
 
 export const userRoom = (userId: string) => `user:${userId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
@@ -55,7 +55,7 @@ const roomsOf = (identity: SocketIdentity) =>
 
 /** What a socket hears before the server disconnects it for its credential. */
 const unauthenticated = (message: string): ChatErrorEvent => ({
-  requestId: '',
+  request_id: '',
   code: 'UNAUTHENTICATED',
   message,
   cost: '0',
@@ -146,7 +146,7 @@ export class McpGateway
       if (waiting && waiting.version >= change.version) return;
       if (this.balancePushes.size === 0) setImmediate(() => this.pushBalances(namespace));
       this.balancePushes.set(change.userId, {
-        userId: change.userId,
+        user_id: change.userId,
         version: change.version,
         event: {
           balance: change.balance,
@@ -211,7 +211,7 @@ export class McpGateway
           for (const room of roomsOf(current)) if (!rooms.includes(room)) void socket.leave(room);
           void socket.join(rooms);
           this.watchExpiry(socket);
-          ack?.({ ok: true, expiresAt: next.expiresAt.toISOString() });
+          ack?.({ ok: true, expires_at: next.expiresAt.toISOString() });
         })
         .catch(() =>
           ack?.({
@@ -228,7 +228,7 @@ export class McpGateway
       ack?.(
         found
           ? { ok: true }
-          : { ok: false, code: 'INVALID_REQUEST', message: 'No running chat with this requestId' },
+          : { ok: false, code: 'INVALID_REQUEST', message: 'No running chat with this request_id' },
       );
     });
   }
@@ -247,7 +247,7 @@ export class McpGateway
    * instances) is dropped.
    */
   private pushLocally(namespace: McpNamespace, pushes: BalancePush[]): void {
-    for (const { userId, version, event } of pushes) {
+    for (const { user_id: userId, version, event } of pushes) {
       const room = userRoom(userId);
       if (!namespace.adapter.rooms.has(room)) continue;
       if ((this.pushedVersions.get(userId) ?? -1) >= version) continue;
@@ -348,7 +348,7 @@ export class McpGateway
 
 /** Tells the socket why, then disconnects it (a local socket or one on another instance). */
 function endSocket(
-  socket: McpSocket | RemoteSocket<McpServerToClientEvents, { identity: SocketIdentity }>,
+  socket: McpSocket | RemoteSocket<HubServerToClientEvents, { identity: SocketIdentity }>,
   message: string,
 ): void {
   socket.emit('chat:error', unauthenticated(message));
@@ -369,7 +369,7 @@ function reply(
   if (ack) return ack(result);
   if (!result.ok) {
     sink.error({
-      requestId: parseRequestId(payload) ?? '',
+      request_id: parseRequestId(payload) ?? '',
       code: result.code,
       message: result.message,
       cost: '0',

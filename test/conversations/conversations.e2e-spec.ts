@@ -36,7 +36,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
         content: '  What is the weather\n in Bangkok   in April? Answer in one line please.',
       },
     ];
-    const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages });
+    const out = await chat(socket, { request_id: rid(), model: 't-gpt', messages });
     expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
     const id = (out.ack as { conversation_id: string }).conversation_id;
     const stored = await conversation(id);
@@ -48,8 +48,8 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
     });
     const [ledgerRow] = await app.t.database.query<{ id: string; amount: string }>(
       `SELECT id, amount::text AS amount FROM credit_transactions
-        WHERE user_id = $1 AND metadata->>'requestId' = $2`,
-      [owner.id, out.end!.requestId],
+        WHERE user_id = $1 AND metadata->>'request_id' = $2`,
+      [owner.id, out.end!.request_id],
     );
     expect(stored.messages).toEqual([
       expect.objectContaining({
@@ -75,14 +75,14 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
   it('a chat with conversation_id sends the stored history before the new turn and appends to it', async () => {
     app.fakes.openai.behave({ chunks: ['First', ' answer'], inputTokens: 10 });
     const first = await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-gpt',
       messages: [{ role: 'user', content: 'Remember the number 7' }],
     });
     const id = (first.ack as { conversation_id: string }).conversation_id;
     app.fakes.openai.behave({ chunks: ['It', ' was', ' 7'], inputTokens: 30 });
     const second = await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-gpt',
       conversation_id: id,
       messages: [{ role: 'user', content: 'Which number?' }],
@@ -113,21 +113,21 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
     const long = (word: string) => `${word} `.repeat(30).trim(); // ~30 tokens each
     app.fakes.openai.behave({ chunks: [long('alpha')] });
     const first = await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-small',
       messages: [{ role: 'user', content: long('one') }],
     });
     const id = (first.ack as { conversation_id: string }).conversation_id;
     app.fakes.openai.behave({ chunks: [long('beta')] });
     await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-small',
       conversation_id: id,
       messages: [{ role: 'user', content: long('two') }],
     });
     app.fakes.openai.behave({ chunks: ['ok'] });
     await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-small',
       conversation_id: id,
       messages: [{ role: 'user', content: 'short question' }],
@@ -151,7 +151,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
     const requestId = rid();
     const out = await chat(
       socket,
-      { requestId, model: 't-gpt', messages: [{ role: 'user', content: 'Count' }] },
+      { request_id: requestId, model: 't-gpt', messages: [{ role: 'user', content: 'Count' }] },
       (_c, all) => {
         if (all.length === 3) void cancel(socket, requestId);
       },
@@ -174,7 +174,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
     const ids: string[] = [];
     for (const text of ['first', 'second', 'third']) {
       const out = await chat(own, {
-        requestId: rid(),
+        request_id: rid(),
         model: 't-gpt',
         messages: [{ role: 'user', content: text }],
       });
@@ -198,7 +198,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
 
   it('renames a conversation; a blank title is refused', async () => {
     const out = await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-gpt',
       messages: [{ role: 'user', content: 'Name me' }],
     });
@@ -217,7 +217,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
   it('exports a conversation as Markdown', async () => {
     app.fakes.openai.behave({ chunks: ['Use', ' a', ' map'], inputTokens: 5 });
     const out = await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-gpt',
       messages: [{ role: 'user', content: 'How do I get there?' }],
     });
@@ -234,7 +234,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
 
   it('deletes a conversation with its messages and keeps the ledger rows', async () => {
     const out = await chat(socket, {
-      requestId: rid(),
+      request_id: rid(),
       model: 't-gpt',
       messages: [{ role: 'user', content: 'Forget me' }],
     });
@@ -265,7 +265,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
 
     beforeAll(async () => {
       const out = await chat(socket, {
-        requestId: rid(),
+        request_id: rid(),
         model: 't-gpt',
         messages: [{ role: 'user', content: 'Private' }],
       });
@@ -289,7 +289,7 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
     it('cannot be continued by chat:start: INVALID_REQUEST, nothing sent upstream or stored', async () => {
       const other = await app.connect(stranger.sessionToken);
       const out = await chat(other, {
-        requestId: rid(),
+        request_id: rid(),
         model: 't-gpt',
         conversation_id: id,
         messages: [{ role: 'user', content: 'Let me in' }],

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request } from '../support/contract';
 import { ChatBilling } from '../../src/mcp/chat-billing';
 import { ADMIN_TEST_ENV, adminApi, userWithToken } from '../support/admin';
@@ -41,11 +42,12 @@ describe('chat charges belong to the chat gateway', () => {
     await asSora2(t, `holds/${holdId}/release`, user.id, {}).expect(404);
 
     await billing.capture(user.id, holdId, '0.075', {
-      requestId: 'r-s02',
+      request_id: 'r-s02',
       model: 'gpt-4o-mini',
       provider: 'openai',
-      inputTokens: 10,
-      outputTokens: 20,
+      input_tokens: 10,
+      output_tokens: 20,
+      conversation_id: randomUUID(),
     });
     const [row] = await t.database.query<{ id: string; type: string; actor: string }>(
       `SELECT id, type, actor FROM credit_transactions WHERE user_id = $1 AND type = 'chat'`,

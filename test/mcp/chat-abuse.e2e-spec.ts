@@ -39,10 +39,10 @@ describe('Chat gateway under hostile input', () => {
         const outcome = chat(
           socket,
           {
-            requestId: 's01',
+            request_id: 's01',
             model: 't-gpt',
             messages: [{ role: 'user', content: text }],
-            maxTokens: 10,
+            max_tokens: 10,
           },
           undefined,
           120_000,
@@ -56,11 +56,11 @@ describe('Chat gateway under hostile input', () => {
         }
         const out = await outcome;
         expect(out.text).toBe(text);
-        expect(out.end).toMatchObject({ requestId: 's01', model: 't-gpt' });
+        expect(out.end).toMatchObject({ request_id: 's01', model: 't-gpt' });
         // Both were counted by the hub: hundreds of thousands of characters each way (at least
         // 15,000 tokens for either shape; o200k has few tokens longer than 20 characters).
-        expect(out.end!.usage.inputTokens).toBeGreaterThan(15_000);
-        expect(out.end!.usage.outputTokens).toBeGreaterThan(15_000);
+        expect(out.end!.usage.input_tokens).toBeGreaterThan(15_000);
+        expect(out.end!.usage.output_tokens).toBeGreaterThan(15_000);
         expect(latencies.length).toBeGreaterThan(10);
         // The bound of the issue, for 90% of the answers: on this shared 2-core machine a bare
         // Node HTTP server alone answers some requests in 100–400 ms when the OS runs other work
@@ -117,14 +117,14 @@ describe('Chat gateway under hostile input', () => {
       const socket = await attempt(user.sessionToken);
       // 1,000 control characters: 6 bytes each as JSON, the largest valid content.
       const largest = await chat(socket, {
-        requestId: 'largest',
+        request_id: 'largest',
         model: 't-gpt',
         messages: [{ role: 'user', content: '\u0001'.repeat(1000) }],
       });
       expect(largest.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(largest.end).toBeDefined();
       const over = await chat(socket, {
-        requestId: 'over',
+        request_id: 'over',
         model: 't-gpt',
         messages: [{ role: 'user', content: 'a'.repeat(1001) }],
       });
@@ -132,7 +132,7 @@ describe('Chat gateway under hostile input', () => {
       const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
       // No ack callback: the frame never reaches a handler.
       (socket.emit as (event: string, payload: unknown) => void)('chat:start', {
-        requestId: 'huge',
+        request_id: 'huge',
         model: 't-gpt',
         messages: [{ role: 'user', content: 'a'.repeat(20_000) }],
       });

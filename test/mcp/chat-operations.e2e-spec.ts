@@ -40,7 +40,7 @@ describe('chat operations: log lines and metrics', () => {
     let during: string | undefined;
     const out = await chat(
       socket,
-      { requestId: 'ops-1', model: 't-claude', messages: HELLO },
+      { request_id: 'ops-1', model: 't-claude', messages: HELLO },
       (c) => {
         if (c.index === 0) void metrics().then((text) => (during = text));
       },
@@ -98,11 +98,11 @@ describe('chat operations: log lines and metrics', () => {
     const socket = await app.connect(user.sessionToken);
     // t-gpt-fb: OpenAI fails (500, retried), then its fallback t-claude answers.
     app.fakes.openai.behave({ errorStatus: 500 });
-    const out = await chat(socket, { requestId: 'ops-2', model: 't-gpt-fb', messages: HELLO });
-    expect(out.end).toMatchObject({ model: 't-claude', fallbackFrom: 't-gpt-fb' });
+    const out = await chat(socket, { request_id: 'ops-2', model: 't-gpt-fb', messages: HELLO });
+    expect(out.end).toMatchObject({ model: 't-claude', fallback_from: 't-gpt-fb' });
     const poor = await fundedUser(app.t, '0');
     const refused = await chat(await app.connect(poor.sessionToken), {
-      requestId: 'ops-3',
+      request_id: 'ops-3',
       model: 't-claude',
       messages: HELLO,
     });

@@ -87,27 +87,27 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       app.fakes.openai.behave({ chunks: ['One', ' two', ' three', ' four'], inputTokens: 12 });
       const requestId = rid();
       const out = await chat(socket, {
-        requestId,
+        request_id: requestId,
         model: 't-gpt',
         messages: HELLO,
-        maxTokens: 100,
+        max_tokens: 100,
       });
       expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.chunks).toEqual([
-        { requestId, index: 0, delta: 'One' },
-        { requestId, index: 1, delta: ' two' },
-        { requestId, index: 2, delta: ' three' },
-        { requestId, index: 3, delta: ' four' },
+        { request_id: requestId, index: 0, delta: 'One' },
+        { request_id: requestId, index: 1, delta: ' two' },
+        { request_id: requestId, index: 2, delta: ' three' },
+        { request_id: requestId, index: 3, delta: ' four' },
       ]);
       // 12 × 1/1000 + 4 × 2/1000 = 0.02
       expect(out.end).toEqual({
-        requestId,
+        request_id: requestId,
         provider: 'openai',
         model: 't-gpt',
-        usage: { inputTokens: 12, outputTokens: 4 },
+        usage: { input_tokens: 12, output_tokens: 4 },
         cost: '0.02',
-        balance: '9.98',
-        finishReason: 'stop',
+        new_balance: '9.98',
+        finish_reason: 'stop',
       });
       const ledger = await ledgerOf(app.t, user.id);
       expect(ledger.balance).toBe('9.9800');
@@ -117,11 +117,11 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
           amount: '-0.0200',
           service: 'chat',
           metadata: expect.objectContaining({
-            requestId,
+            request_id: requestId,
             model: 't-gpt',
             provider: 'openai',
-            inputTokens: 12,
-            outputTokens: 4,
+            input_tokens: 12,
+            output_tokens: 4,
           }),
         },
       ]);
@@ -135,38 +135,38 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     it('streams Anthropic and charges at the Anthropic model’s prices, rounded up', async () => {
       app.fakes.anthropic.behave({ chunks: ['Hi', ' there', '!'], inputTokens: 7 });
       const before = (await ledgerOf(app.t, user.id)).balance;
-      const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+      const out = await chat(socket, { request_id: rid(), model: 't-claude', messages: HELLO });
       expect(out.text).toBe('Hi there!');
       // 7 × 0.5/1000 + 3 × 1.5/1000 = 0.0035 + 0.0045 = 0.008
       expect(out.end).toMatchObject({
         provider: 'anthropic',
         cost: '0.008',
-        finishReason: 'end_turn',
+        finish_reason: 'end_turn',
       });
       const after = await ledgerOf(app.t, user.id);
       expect(ledgerUnits(before) - ledgerUnits(after.balance)).toBe(80n);
-      expect(out.end!.balance).toBe(formatLedger(ledgerUnits(after.balance)));
+      expect(out.end!.new_balance).toBe(formatLedger(ledgerUnits(after.balance)));
     });
 
     it('takes special-token text such as <|endoftext|> in a message as plain text', async () => {
       app.fakes.openai.behave({ chunks: ['Plain', ' text'], inputTokens: 9 });
       const messages = [{ role: 'user', content: 'What does <|endoftext|> mean?' }];
-      const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages });
+      const out = await chat(socket, { request_id: rid(), model: 't-gpt', messages });
       expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.text).toBe('Plain text');
-      expect(out.end).toMatchObject({ usage: { inputTokens: 9, outputTokens: 2 } });
+      expect(out.end).toMatchObject({ usage: { input_tokens: 9, output_tokens: 2 } });
       expect(app.fakes.openai.requests.at(-1)?.body).toMatchObject({ messages });
     });
 
     it('falls back to the other provider when the primary fails before the first chunk', async () => {
       app.fakes.openai.behave({ errorStatus: 500 });
       app.fakes.anthropic.behave({ chunks: ['fallback', ' answer'], inputTokens: 10 });
-      const out = await chat(socket, { requestId: rid(), model: 't-gpt-fb', messages: HELLO });
+      const out = await chat(socket, { request_id: rid(), model: 't-gpt-fb', messages: HELLO });
       expect(out.text).toBe('fallback answer');
       expect(out.end).toMatchObject({
         provider: 'anthropic',
         model: 't-claude',
-        fallbackFrom: 't-gpt-fb',
+        fallback_from: 't-gpt-fb',
         cost: expectedCost(10, 0.5, 2, 1.5),
       });
       expect(app.fakes.openai.requests.length).toBe(3); // first try + MCP_MAX_RETRIES (2)
@@ -174,7 +174,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
 
     it('retries a 429 before the first chunk and then streams', async () => {
       app.fakes.openai.failNext(429);
-      const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
+      const out = await chat(socket, { request_id: rid(), model: 't-gpt', messages: HELLO });
       expect(out.text).toBe('Hello from the fake');
       expect(out.end?.provider).toBe('openai');
       expect(app.fakes.openai.requests).toHaveLength(2);
@@ -188,12 +188,16 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       const before = await ledgerOf(app.t, user.id);
       const requestId = rid();
       let cancelAck: Promise<unknown> | undefined;
-      const out = await chat(socket, { requestId, model: 't-gpt', messages: HELLO }, (_c, all) => {
-        if (all.length === 3) cancelAck = cancel(socket, requestId);
-      });
+      const out = await chat(
+        socket,
+        { request_id: requestId, model: 't-gpt', messages: HELLO },
+        (_c, all) => {
+          if (all.length === 3) cancelAck = cancel(socket, requestId);
+        },
+      );
       await expect(cancelAck).resolves.toEqual({ ok: true });
       expect(out.end).toBeUndefined();
-      expect(out.error).toMatchObject({ requestId, code: 'CANCELLED' });
+      expect(out.error).toMatchObject({ request_id: requestId, code: 'CANCELLED' });
       expect(out.chunks.length).toBeGreaterThanOrEqual(3);
       expect(out.chunks.length).toBeLessThan(60);
       const inputTokens = await estimator.input(HELLO as never);
@@ -205,13 +209,17 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         ledgerUnits(out.error!.cost),
       );
       expect(after.chatRows.at(-1)).toMatchObject({
-        metadata: expect.objectContaining({ requestId, inputTokens, outputTokens }),
+        metadata: expect.objectContaining({
+          request_id: requestId,
+          input_tokens: inputTokens,
+          output_tokens: outputTokens,
+        }),
       });
     });
 
     it('times out a stalled stream with TIMEOUT and a partial charge', async () => {
       app.fakes.anthropic.behave({ chunks: ['a', 'b', 'c', 'd'], stallAfter: 2, inputTokens: 20 });
-      const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+      const out = await chat(socket, { request_id: rid(), model: 't-claude', messages: HELLO });
       expect(out.text).toBe('ab');
       expect(out.error).toMatchObject({ code: 'TIMEOUT' });
       // Anthropic reported the input (message_start); the output is our own count of "ab".
@@ -222,7 +230,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     it('charges nothing when the upstream fails before any output', async () => {
       app.fakes.openai.behave({ errorStatus: 500 });
       const before = await ledgerOf(app.t, user.id);
-      const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
+      const out = await chat(socket, { request_id: rid(), model: 't-gpt', messages: HELLO });
       expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
       expect(out.error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', cost: '0' });
       const after = await ledgerOf(app.t, user.id);
@@ -238,34 +246,68 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     it('answers bad payloads with INVALID_REQUEST and keeps the socket working', async () => {
       const bad: unknown[] = [
         'not an object',
-        { requestId: 5, model: 't-gpt', messages: HELLO },
-        { requestId: rid(), model: 't-gpt', messages: [{ role: 'robot', content: 'x' }] },
-        { requestId: rid(), model: 't-gpt', messages: [{ role: 'user', content: 42 }] },
-        { requestId: rid(), model: 't-gpt', messages: Array(1000).fill(HELLO[0]) },
+        { request_id: 5, model: 't-gpt', messages: HELLO },
+        { request_id: rid(), model: 't-gpt', messages: [{ role: 'robot', content: 'x' }] },
+        { request_id: rid(), model: 't-gpt', messages: [{ role: 'user', content: 42 }] },
+        { request_id: rid(), model: 't-gpt', messages: Array(1000).fill(HELLO[0]) },
         // Over MCP_MAX_INPUT_CHARS (400,000) yet within the frame limit: read and answered.
         {
-          requestId: rid(),
+          request_id: rid(),
           model: 't-gpt',
           messages: [{ role: 'user', content: 'x'.repeat(400_001) }],
         },
-        { requestId: rid(), model: 't-gpt', messages: HELLO, maxTokens: -1 },
+        { request_id: rid(), model: 't-gpt', messages: HELLO, max_tokens: -1 },
       ];
       for (const payload of bad) {
         const out = await chat(socket, payload);
         expect(out.ack).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
       }
-      const unknownModel = await chat(socket, { requestId: rid(), model: 'nope', messages: HELLO });
+      const unknownModel = await chat(socket, {
+        request_id: rid(),
+        model: 'nope',
+        messages: HELLO,
+      });
       expect(unknownModel.ack).toMatchObject({ ok: false, code: 'MODEL_NOT_FOUND' });
       expect(app.fakes.openai.requests).toHaveLength(0);
-      const fine = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
+      const fine = await chat(socket, { request_id: rid(), model: 't-gpt', messages: HELLO });
       expect(fine.end).toBeDefined();
       expect(socket.connected).toBe(true);
     });
 
-    it('refuses a chat:cancel for an unknown requestId', async () => {
+    it('refuses a chat:cancel for an unknown request_id', async () => {
       await expect(cancel(socket, 'never-started')).resolves.toMatchObject({
         ok: false,
         code: 'INVALID_REQUEST',
+      });
+    });
+
+    it('accepts the old names requestId and maxTokens (chat:start, chat:cancel) for one release; answers in the new ones', async () => {
+      app.fakes.openai.behave({ chunks: ['a', 'b', 'c', 'd', 'e', 'f'], chunkDelayMs: 30 });
+      const requestId = rid();
+      const out = await chat(
+        socket,
+        { requestId, model: 't-gpt', messages: HELLO, maxTokens: 50 },
+        (_chunk, all) => {
+          if (all.length === 2) {
+            socket.emit('chat:cancel', { requestId } as never, () => undefined);
+          }
+        },
+      );
+      expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
+      expect(out.chunks[0]).toEqual({ request_id: requestId, index: 0, delta: 'a' });
+      expect(out.error).toMatchObject({ request_id: requestId, code: 'CANCELLED' });
+      expect(app.fakes.openai.requests.at(-1)?.body).toMatchObject({ max_completion_tokens: 50 });
+      // Both names of one field: which would win is not obvious, so neither does.
+      const both = await chat(socket, {
+        request_id: rid(),
+        requestId: rid(),
+        model: 't-gpt',
+        messages: HELLO,
+      });
+      expect(both.ack).toEqual({
+        ok: false,
+        code: 'INVALID_REQUEST',
+        message: 'Send request_id only: requestId is its old name',
       });
     });
   });
@@ -280,10 +322,10 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       const seen: unknown[] = [];
       socket.on('chat:chunk', (chunk) => seen.push(chunk));
       const out = await chat(socket, {
-        requestId: rid(),
+        request_id: rid(),
         model: 't-gpt',
         messages: HELLO,
-        maxTokens: 100,
+        max_tokens: 100,
       });
       expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
       // Sent at once, in parallel with the hold, and aborted when the hold was refused.
@@ -297,10 +339,10 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       ).toEqual([]);
       // 0.21 cannot even pay 200 × 2/1000 = 0.4 of answer: the hold comes first, nothing is sent.
       const again = await chat(socket, {
-        requestId: rid(),
+        request_id: rid(),
         model: 't-gpt',
         messages: HELLO,
-        maxTokens: 200,
+        max_tokens: 200,
       });
       expect(again.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
       expect(app.fakes.openai.requests).toHaveLength(1);
@@ -317,10 +359,10 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       const outcomes = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
           chat(clients[i % 5], {
-            requestId: rid(),
+            request_id: rid(),
             model: 't-gpt',
             messages: HELLO,
-            maxTokens: 100,
+            max_tokens: 100,
           }),
         ),
       );
@@ -363,7 +405,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         });
         socket.emit(
           'chat:start',
-          { requestId: rid(), model: 't-claude', messages: HELLO } as never,
+          { request_id: rid(), model: 't-claude', messages: HELLO } as never,
           () => undefined,
         );
       });
@@ -374,12 +416,12 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
         expect(state.chatRows).toHaveLength(1);
         return state;
       });
-      const row = ledger.chatRows[0] as { amount: string; metadata: { outputTokens: number } };
+      const row = ledger.chatRows[0] as { amount: string; metadata: { output_tokens: number } };
       // At least the four chunks the client saw; at most what the hub had sent when it noticed.
-      expect(row.metadata.outputTokens).toBeGreaterThanOrEqual(4);
-      expect(row.metadata.outputTokens).toBeLessThan(80);
+      expect(row.metadata.output_tokens).toBeGreaterThanOrEqual(4);
+      expect(row.metadata.output_tokens).toBeLessThan(80);
       expect(-ledgerUnits(row.amount.slice(1))).toBe(
-        -ledgerUnits(expectedCost(30, 0.5, row.metadata.outputTokens, 1.5)),
+        -ledgerUnits(expectedCost(30, 0.5, row.metadata.output_tokens, 1.5)),
       );
       expect(ledger.balance).toBe(ledger.ledgerSum);
     });

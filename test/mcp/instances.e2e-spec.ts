@@ -48,12 +48,12 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
     const onA = await connect(a, user.sessionToken);
     const onB = await connect(b, user.sessionToken);
     fakes.anthropic.behave({ chunks: ['long'], firstChunkDelayMs: 800 });
-    const first = chat(onA, { requestId: 'one', model: 't-claude', messages: HELLO });
+    const first = chat(onA, { request_id: 'one', model: 't-claude', messages: HELLO });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const second = await chat(onB, { requestId: 'two', model: 't-claude', messages: HELLO });
+    const second = await chat(onB, { request_id: 'two', model: 't-claude', messages: HELLO });
     expect(second.ack).toMatchObject({ ok: false, code: 'TOO_MANY_STREAMS' });
     expect((await first).end).toBeDefined();
-    const again = await chat(onB, { requestId: 'three', model: 't-claude', messages: HELLO });
+    const again = await chat(onB, { request_id: 'three', model: 't-claude', messages: HELLO });
     expect(again.end?.cost).toBeDefined();
     const ledger = await ledgerOf(b, user.id);
     expect(ledger.chatRows).toHaveLength(2);
@@ -95,7 +95,7 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
     // A chat on B: its hold, then its charge, reach the socket on A as well.
     const seen: { held: string; transaction_id: string | null }[] = [];
     onA.on('credits:balance', (event) => seen.push(event));
-    const out = await chat(onB, { requestId: 'balance-chat', model: 't-gpt', messages: HELLO });
+    const out = await chat(onB, { request_id: 'balance-chat', model: 't-gpt', messages: HELLO });
     await eventually(() => expect(seen.at(-1)?.transaction_id).toEqual(expect.any(String)));
     expect(seen[0]).toMatchObject({ transaction_id: null });
     expect(Number(seen[0].held)).toBeGreaterThan(0);

@@ -28,16 +28,16 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
     const user = await fundedUser(app.t, '10');
     const [a, b] = await Promise.all([connect(user.sessionToken), connect(user.sessionToken)]);
     app.fakes.anthropic.behave({ chunks: ['slow', ' one'], firstChunkDelayMs: 600 });
-    const first = chat(a, { requestId: rid(), model: 't-claude', messages: HELLO });
-    const second = chat(b, { requestId: rid(), model: 't-claude', messages: HELLO });
+    const first = chat(a, { request_id: rid(), model: 't-claude', messages: HELLO });
+    const second = chat(b, { request_id: rid(), model: 't-claude', messages: HELLO });
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const third = await chat(b, { requestId: rid(), model: 't-claude', messages: HELLO });
+    const third = await chat(b, { request_id: rid(), model: 't-claude', messages: HELLO });
     expect(third.ack).toMatchObject({ ok: false, code: 'TOO_MANY_STREAMS' });
     expect((await first).end).toBeDefined();
     expect((await second).end).toBeDefined();
     // The slots are free again once the streams ended.
     app.fakes.anthropic.behave({});
-    const later = await chat(a, { requestId: rid(), model: 't-claude', messages: HELLO });
+    const later = await chat(a, { request_id: rid(), model: 't-claude', messages: HELLO });
     expect(later.end).toBeDefined();
   });
 
@@ -46,7 +46,9 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
     const socket = await connect(user.sessionToken);
     const acks = [];
     for (let i = 0; i < 6; i++) {
-      acks.push((await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO })).ack);
+      acks.push(
+        (await chat(socket, { request_id: rid(), model: 't-claude', messages: HELLO })).ack,
+      );
     }
     expect(acks.slice(0, 5).every((ack) => ack.ok)).toBe(true);
     expect(acks[5]).toMatchObject({ ok: false, code: 'TOO_MANY_STREAMS' });
@@ -55,7 +57,7 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
   it('maps a refused upstream key to PROVIDER_AUTH_FAILED, logs it for the operator, never the key', async () => {
     const user = await fundedUser(app.t, '10');
     const socket = await connect(user.sessionToken);
-    const out = await chat(socket, { requestId: rid(), model: 't-gpt', messages: HELLO });
+    const out = await chat(socket, { request_id: rid(), model: 't-gpt', messages: HELLO });
     expect(out.error).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', cost: '0' });
     expect(app.fakes.openai.requests).toHaveLength(1); // no retry of a 401
     const line = app.t.logs.lines.find((l) => l.includes('refused our API key'));
@@ -120,7 +122,7 @@ describe('Mcp without any provider key', () => {
     const user = await fundedUser(t, '1');
     const socket = await connectMcp(urlOf(t.server), user.sessionToken);
     try {
-      const out = await chat(socket, { requestId: 'x1', model: 'gpt-4o-mini', messages: HELLO });
+      const out = await chat(socket, { request_id: 'x1', model: 'gpt-4o-mini', messages: HELLO });
       expect(out.ack).toEqual({
         ok: false,
         code: 'PROVIDER_UNAVAILABLE',

@@ -65,24 +65,24 @@ describe('SIGTERM with chats open (issue 13, item 7)', () => {
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     let signalled: Promise<number | null> | undefined;
     let signalledAt = 0;
-    const short = chat(socket, { requestId: 'short', model: 't-claude', messages: HELLO });
-    const long = chat(socket, { requestId: 'long', model: 't-gpt', messages: HELLO }, (c) => {
+    const short = chat(socket, { request_id: 'short', model: 't-claude', messages: HELLO });
+    const long = chat(socket, { request_id: 'long', model: 't-gpt', messages: HELLO }, (c) => {
       if (c.index === 1 && !signalled) {
         signalledAt = Date.now();
         signalled = server.stop('SIGTERM');
       }
     });
     await eventually(() => expect(server.output).toContain('Shutting down'));
-    const late = await chat(socket, { requestId: 'late', model: 't-gpt', messages: HELLO });
+    const late = await chat(socket, { request_id: 'late', model: 't-gpt', messages: HELLO });
     const [shortOut, longOut] = await Promise.all([short, long]);
 
     // Started after SIGTERM: refused.
     expect(late.ack).toMatchObject({ ok: false, code: 'PROVIDER_UNAVAILABLE' });
     // Running, and done within the grace: it settles normally.
-    expect(shortOut.end).toMatchObject({ requestId: 'short', model: 't-claude' });
+    expect(shortOut.end).toMatchObject({ request_id: 'short', model: 't-claude' });
     expect(shortOut.chunks).toHaveLength(6);
     // Running past the grace: cancelled and charged for what was delivered.
-    expect(longOut.error).toMatchObject({ requestId: 'long', code: 'CANCELLED' });
+    expect(longOut.error).toMatchObject({ request_id: 'long', code: 'CANCELLED' });
     expect(longOut.error!.message).toMatch(/shutting down/);
     expect(longOut.chunks.length).toBeGreaterThanOrEqual(2);
     expect(longOut.chunks.length).toBeLessThan(200);

@@ -24,7 +24,7 @@ const refreshAuth = (socket: McpClient, token: string) =>
 
 /** A round trip through the server: what it sent before this has arrived. */
 const roundTrip = (socket: McpClient) =>
-  new Promise((resolve) => socket.emit('chat:cancel', { requestId: 'none' }, resolve));
+  new Promise((resolve) => socket.emit('chat:cancel', { request_id: 'none' }, resolve));
 
 describe('S-03 JWT sockets end when their access token expires (fake clock)', () => {
   const clock = new FakeClock();
@@ -60,11 +60,11 @@ describe('S-03 JWT sockets end when their access token expires (fake clock)', ()
     const ack = await refreshAuth(socket, fresh.accessToken);
     expect(ack).toEqual({
       ok: true,
-      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+      expires_at: new Date(clock.now().getTime() + 60_000).toISOString(),
     });
 
     clock.advance(45_000); // past the first token's expiry, before the fresh one's
-    const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+    const out = await chat(socket, { request_id: rid(), model: 't-claude', messages: HELLO });
     expect(out.ack).toEqual({ ok: true, conversation_id: expect.any(String) });
     expect(socket.connected).toBe(true);
 

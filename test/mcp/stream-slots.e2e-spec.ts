@@ -54,7 +54,7 @@ describe('Mcp stream slots are given back when a chat ends', () => {
     const user = await fundedUser(t, '10');
     const socket = await connect(user.sessionToken);
     for (let i = 0; i < 20; i++) {
-      const out = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+      const out = await chat(socket, { request_id: rid(), model: 't-claude', messages: HELLO });
       expect(out.ack).toMatchObject({ ok: true });
       expect(out.end).toBeDefined();
     }
@@ -70,7 +70,7 @@ describe('Mcp stream slots are given back when a chat ends', () => {
     let noticed: Promise<unknown> | undefined;
     const out = await chat(
       socket,
-      { requestId: rid(), model: 't-claude', messages: HELLO },
+      { request_id: rid(), model: 't-claude', messages: HELLO },
       (c) => {
         if (c.index !== 0) return;
         redis.freeze();
@@ -84,7 +84,7 @@ describe('Mcp stream slots are given back when a chat ends', () => {
     redis.thaw();
     await eventually(() => expect(connection.ready).toBe(true));
     fakes.anthropic.behave({});
-    const next = await chat(socket, { requestId: rid(), model: 't-claude', messages: HELLO });
+    const next = await chat(socket, { request_id: rid(), model: 't-claude', messages: HELLO });
     expect(next.ack).toMatchObject({ ok: true });
     expect(next.end).toBeDefined();
     expect(await redis.command('ZCARD', `${t.config.redis.keyPrefix}mcp:streams:${user.id}`)).toBe(

@@ -180,7 +180,7 @@ describe('the server process', () => {
         let exited: Promise<number | null> | undefined;
         const out = await chat(
           socket,
-          { requestId: 'ctrl-c', model: 't-gpt', messages: HELLO },
+          { request_id: 'ctrl-c', model: 't-gpt', messages: HELLO },
           (c) => {
             if (c.index === 2) exited = server.ctrlC();
           },

@@ -1,15 +1,14 @@
 import type { AddressInfo } from 'node:net';
-import { io, Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import type {
   ChatAck,
   ChatChunkEvent,
   ChatEndEvent,
   ChatErrorEvent,
-  McpClientToServerEvents,
-  McpServerToClientEvents,
-} from '../../src/mcp/chat.types';
+} from '../../clients/typescript/src/chat-socket';
+import type { HubChatSocket } from '../../clients/typescript/src/socket';
 
-export type McpClient = Socket<McpServerToClientEvents, McpClientToServerEvents>;
+export type McpClient = HubChatSocket;
 
 /** The base URL of a listening Node HTTP server. */
 export function urlOf(server: { address(): unknown }): string {
@@ -51,7 +50,9 @@ export function chat(
   onChunk?: (chunk: ChatChunkEvent, all: ChatChunkEvent[]) => void,
   timeoutMs = 20_000,
 ): Promise<ChatOutcome> {
-  const requestId = (payload as { requestId?: string })?.requestId;
+  // The old name `requestId` is still accepted (tests of the legacy names send it).
+  const sent = payload as { request_id?: string; requestId?: string } | undefined;
+  const requestId = sent?.request_id ?? sent?.requestId;
   const chunks: ChatChunkEvent[] = [];
   return new Promise((resolve, reject) => {
     let ack: ChatAck | undefined;
@@ -60,13 +61,13 @@ export function chat(
       timeoutMs,
     );
     const onChunkEvent = (chunk: ChatChunkEvent) => {
-      if (chunk.requestId !== requestId) return;
+      if (chunk.request_id !== requestId) return;
       chunks.push(chunk);
       onChunk?.(chunk, chunks);
     };
-    const onEnd = (end: ChatEndEvent) => end.requestId === requestId && finish(end);
+    const onEnd = (end: ChatEndEvent) => end.request_id === requestId && finish(end);
     const onError = (error: ChatErrorEvent) =>
-      error.requestId === requestId && finish(undefined, error);
+      error.request_id === requestId && finish(undefined, error);
     function finish(end?: ChatEndEvent, error?: ChatErrorEvent, failure?: Error) {
       clearTimeout(timer);
       socket.off('chat:chunk', onChunkEvent);
@@ -93,5 +94,5 @@ export function closeMcp(socket: McpClient): void {
 
 /** Sends `chat:cancel` and returns the ack. */
 export function cancel(socket: McpClient, requestId: string): Promise<ChatAck> {
-  return new Promise((resolve) => socket.emit('chat:cancel', { requestId }, resolve));
+  return new Promise((resolve) => socket.emit('chat:cancel', { request_id: requestId }, resolve));
 }

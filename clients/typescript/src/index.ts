@@ -23,3 +23,6 @@ export function createHubClient(options: ClientOptions & { baseUrl: string }) {
 }
 
 export type HubClient = ReturnType<typeof createHubClient>;
+
+/** The chat socket's events and payloads (`/mcp`); `HubChatSocket` is in `./socket`. */
+export * from './chat-socket';

@@ -1,5 +1,6 @@
 import type { ConfigValues } from '../app-config';
 import type { VariableSpec } from '../environment';
+import type { ProviderName } from '../../../clients/typescript/src/chat-socket';
 
 /** The chat gateway: upstream providers, timeouts, retries, per-user limits and holds. */
 export const MCP_VARIABLES: readonly VariableSpec[] = [
@@ -113,7 +114,8 @@ export const MCP_VARIABLES: readonly VariableSpec[] = [
   },
 ];
 
-export type ProviderName = 'openai' | 'anthropic';
+/** The providers' names are part of the chat socket's contract (`chat:end`'s `provider`). */
+export type { ProviderName };
 
 export interface McpConfig {
   providers: Record<ProviderName, { apiKey?: string; baseUrl: string }>;

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { hub, unwrap, type Schemas } from './client';
+import type { CreditsBalanceEvent } from '../../../clients/typescript/src/chat-socket';
 import { onMcpSocket } from './socket';
 
 export type Balance = Schemas['BalanceDto'];
@@ -22,7 +23,7 @@ export function useLiveBalance() {
   useEffect(
     () =>
       onMcpSocket((socket) => {
-        const onBalance = (event: Partial<Balance>) => {
+        const onBalance = (event: CreditsBalanceEvent) => {
           client.setQueryData<Balance>(BALANCE_KEY, (old) => ({
             ...(old as Balance),
             ...pick(event),

@@ -1,16 +1,16 @@
-import type { Socket } from 'socket.io-client';
+import type { HubChatSocket } from '../../../clients/typescript/src/socket';
 import { session } from './session';
 
-let socket: Promise<Socket> | null = null;
+let socket: Promise<HubChatSocket> | null = null;
 
 /**
  * The one `/mcp` socket of the signed-in tab: chat streams and live balance events. Each
  * (re)connection presents the current access token, refreshing it first when it is missing.
  * socket.io-client is fetched with the first call, so no page waits for it before it shows.
  */
-export function mcpSocket(): Promise<Socket> {
+export function mcpSocket(): Promise<HubChatSocket> {
   socket ??= import('socket.io-client').then(({ io }) => {
-    const created = io('/mcp', {
+    const created: HubChatSocket = io('/mcp', {
       transports: ['websocket'],
       auth: (cb) => {
         const token = session.token;
@@ -45,7 +45,7 @@ export function mcpSocket(): Promise<Socket> {
  * Subscribes to socket events for as long as a component is mounted: `listen` gets the socket
  * and returns what undoes its subscriptions. Safe when unmounted before the socket arrived.
  */
-export function onMcpSocket(listen: (socket: Socket) => () => void): () => void {
+export function onMcpSocket(listen: (socket: HubChatSocket) => () => void): () => void {
   let undo: (() => void) | null = null;
   let cancelled = false;
   void mcpSocket().then((s) => {

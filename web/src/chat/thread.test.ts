@@ -5,7 +5,7 @@ describe('threadReducer', () => {
   it('appends chunks in order only, ignoring late or repeated ones, then ends with the cost', () => {
     let state: ThreadMessage[] = threadReducer([], {
       type: 'sent',
-      requestId: 'r1',
+      request_id: 'r1',
       text: 'Hi',
       model: 'm',
     });
@@ -15,20 +15,57 @@ describe('threadReducer', () => {
       [2, '!'],
       [1, 'lo'],
     ] as const) {
-      state = threadReducer(state, { type: 'chunk', requestId: 'r1', index, delta });
+      state = threadReducer(state, { type: 'chunk', request_id: 'r1', index, delta });
     }
     state = threadReducer(state, {
       type: 'end',
-      requestId: 'r1',
+      request_id: 'r1',
       model: 'm',
+      cost: '0.5',
+      new_balance: '9.5',
+    });
+    expect(state[1]).toMatchObject({
+      content: 'Hello',
+      status: 'done',
       cost: '0.5',
       balance: '9.5',
     });
-    expect(state[1]).toMatchObject({ content: 'Hello', status: 'done', cost: '0.5' });
     expect(history(state)).toEqual([
       { role: 'user', content: 'Hi' },
       { role: 'assistant', content: 'Hello' },
     ]);
+  });
+});
+
+describe('threadReducer errors', () => {
+  it('keeps what streamed before an error; a cancel is a stop, not an error', () => {
+    const sent = threadReducer([], { type: 'sent', request_id: 'r1', text: 'Hi', model: 'm' });
+    const partial = threadReducer(sent, { type: 'chunk', request_id: 'r1', index: 0, delta: 'He' });
+    const failed = threadReducer(partial, {
+      type: 'error',
+      request_id: 'r1',
+      code: 'TIMEOUT',
+      message: 'no next chunk',
+      cost: '0.1',
+    });
+    expect(failed[1]).toMatchObject({
+      content: 'He',
+      status: 'error',
+      cost: '0.1',
+      error: { code: 'TIMEOUT', message: 'no next chunk' },
+    });
+    const stopped = threadReducer(partial, {
+      type: 'error',
+      request_id: 'r1',
+      code: 'CANCELLED',
+      message: 'Cancelled',
+      cost: '0.1',
+    });
+    expect(stopped[1]).toMatchObject({ content: 'He', status: 'stopped', error: undefined });
+    // Another chat's events leave this one alone.
+    expect(
+      threadReducer(partial, { type: 'chunk', request_id: 'r2', index: 1, delta: 'x' }),
+    ).toEqual(partial);
   });
 });
 

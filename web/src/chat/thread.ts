@@ -1,3 +1,9 @@
+import type {
+  ChatChunkEvent,
+  ChatEndEvent,
+  ChatErrorEvent,
+} from '../../../clients/typescript/src/chat-socket';
+
 /** One turn of the thread as the page shows it. */
 export interface ThreadMessage {
   id: string;
@@ -12,12 +18,14 @@ export interface ThreadMessage {
   chunks?: number;
 }
 
+/** What changes the thread: the page's own actions and the socket's events as they arrive. */
 export type ThreadEvent =
   | { type: 'reset'; messages: ThreadMessage[] }
-  | { type: 'sent'; requestId: string; text: string; model: string }
-  | { type: 'chunk'; requestId: string; index: number; delta: string }
-  | { type: 'end'; requestId: string; model: string; cost: string; balance: string }
-  | { type: 'error'; requestId: string; code: string; message: string; cost?: string };
+  | { type: 'sent'; request_id: string; text: string; model: string }
+  | ({ type: 'chunk' } & ChatChunkEvent)
+  | ({ type: 'end' } & Pick<ChatEndEvent, 'request_id' | 'model' | 'cost' | 'new_balance'>)
+  // A refused ack has no cost (nothing was charged).
+  | ({ type: 'error' } & Omit<ChatErrorEvent, 'cost'> & { cost?: string });
 
 const assistantId = (requestId: string) => `${requestId}:a`;
 
@@ -32,9 +40,9 @@ export function threadReducer(state: ThreadMessage[], event: ThreadEvent): Threa
     case 'sent':
       return [
         ...state,
-        { id: `${event.requestId}:u`, role: 'user', content: event.text, status: 'done' },
+        { id: `${event.request_id}:u`, role: 'user', content: event.text, status: 'done' },
         {
-          id: assistantId(event.requestId),
+          id: assistantId(event.request_id),
           role: 'assistant',
           content: '',
           status: 'streaming',
@@ -43,21 +51,21 @@ export function threadReducer(state: ThreadMessage[], event: ThreadEvent): Threa
         },
       ];
     case 'chunk':
-      return update(state, event.requestId, (m) => {
+      return update(state, event.request_id, (m) => {
         const seen = m.chunks ?? 0;
         if (event.index !== seen || m.status !== 'streaming') return m;
         return { ...m, content: m.content + event.delta, chunks: seen + 1 };
       });
     case 'end':
-      return update(state, event.requestId, (m) => ({
+      return update(state, event.request_id, (m) => ({
         ...m,
         status: 'done',
         model: event.model,
         cost: event.cost,
-        balance: event.balance,
+        balance: event.new_balance,
       }));
     case 'error':
-      return update(state, event.requestId, (m) => ({
+      return update(state, event.request_id, (m) => ({
         ...m,
         status: event.code === 'CANCELLED' ? 'stopped' : 'error',
         cost: event.cost ?? m.cost,

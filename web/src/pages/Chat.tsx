@@ -23,17 +23,16 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { BALANCE_KEY, useModels, type Balance } from '../api/credits';
 import { mcpSocket, onMcpSocket } from '../api/socket';
+import type {
+  ChatChunkEvent,
+  ChatEndEvent,
+  ChatErrorEvent,
+  ChatStartPayload,
+} from '../../../clients/typescript/src/chat-socket';
 import { fromStored, history, threadReducer, type ThreadMessage } from '../chat/thread';
 import { Markdown } from '../chat/Markdown';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
-
-interface Ack {
-  ok: boolean;
-  code?: string;
-  message?: string;
-  conversation_id?: string;
-}
 
 type Conversation = Schemas['ConversationDto'];
 
@@ -82,25 +81,19 @@ export default function ChatPage() {
   useEffect(
     () =>
       onMcpSocket((socket) => {
-        const onChunk = (e: { requestId: string; index: number; delta: string }) =>
-          dispatch({ type: 'chunk', ...e });
-        const onEnd = (e: { requestId: string; model: string; cost: string; balance: string }) => {
+        const onChunk = (e: ChatChunkEvent) => dispatch({ type: 'chunk', ...e });
+        const onEnd = (e: ChatEndEvent) => {
           dispatch({ type: 'end', ...e });
-          setRunning((r) => (r === e.requestId ? null : r));
+          setRunning((r) => (r === e.request_id ? null : r));
           client.setQueryData<Balance>(BALANCE_KEY, (old) =>
-            old ? { ...old, balance: e.balance } : old,
+            old ? { ...old, balance: e.new_balance } : old,
           );
           void client.invalidateQueries({ queryKey: BALANCE_KEY });
           void client.invalidateQueries({ queryKey: CONVERSATIONS_KEY });
         };
-        const onError = (e: {
-          requestId: string;
-          code: string;
-          message: string;
-          cost?: string;
-        }) => {
+        const onError = (e: ChatErrorEvent) => {
           dispatch({ type: 'error', ...e });
-          setRunning((r) => (r === e.requestId ? null : r));
+          setRunning((r) => (r === e.request_id ? null : r));
           void client.invalidateQueries({ queryKey: CONVERSATIONS_KEY });
         };
         socket.on('chat:chunk', onChunk);
@@ -127,21 +120,21 @@ export default function ChatPage() {
     const turn = { role: 'user' as const, content };
     // A resumed conversation: the server prepends what fits of its history.
     const conversationId = routeId;
-    const payload = conversationId
-      ? { requestId, model: chosen.id, messages: [turn], conversation_id: conversationId }
-      : { requestId, model: chosen.id, messages: [...history(messages), turn] };
-    dispatch({ type: 'sent', requestId, text: content, model: chosen.id });
+    const payload: ChatStartPayload = conversationId
+      ? {
+          request_id: requestId,
+          model: chosen.id,
+          messages: [turn],
+          conversation_id: conversationId,
+        }
+      : { request_id: requestId, model: chosen.id, messages: [...history(messages), turn] };
+    dispatch({ type: 'sent', request_id: requestId, text: content, model: chosen.id });
     setRunning(requestId);
     setText('');
     const socket = await mcpSocket();
-    socket.emit('chat:start', payload, (ack: Ack) => {
+    socket.emit('chat:start', payload, (ack) => {
       if (!ack.ok) {
-        dispatch({
-          type: 'error',
-          requestId,
-          code: ack.code ?? 'INTERNAL',
-          message: ack.message ?? '',
-        });
+        dispatch({ type: 'error', request_id: requestId, code: ack.code, message: ack.message });
         setRunning(null);
         return;
       }
@@ -154,7 +147,9 @@ export default function ChatPage() {
   };
 
   const stop = async () => {
-    if (running) (await mcpSocket()).emit('chat:cancel', { requestId: running }, () => undefined);
+    if (running) {
+      (await mcpSocket()).emit('chat:cancel', { request_id: running }, () => undefined);
+    }
   };
 
   return (
