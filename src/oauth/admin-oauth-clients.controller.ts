@@ -27,7 +27,9 @@ export class AdminOAuthClientsController {
 
   @Post()
   @NoStore()
-  @ApiOperation({ summary: 'Register an OAuth client (a confidential client\'s secret is shown once)' })
+  @ApiOperation({
+    summary: "Register an OAuth client (a confidential client's secret is shown once)",
+  })
   @ApiCreatedResponse({ type: CreatedOAuthClientDto })
   @ApiBadRequestResponse({ description: 'Bad redirect URI, scope, caps or PKCE setting.' })
   async create(@Body() dto: CreateOAuthClientDto): Promise<CreatedOAuthClientDto> {

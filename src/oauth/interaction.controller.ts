@@ -40,7 +40,11 @@ export class InteractionController {
   @ApiBody({ type: LoginFormDto })
   @ApiResponse({ status: 303, description: 'Back to the authorization (signed in)' })
   @ApiResponse({ status: 401, description: 'Wrong email or password (page)', content: HTML })
-  @ApiResponse({ status: 403, description: 'Disabled account, bad form token (page)', content: HTML })
+  @ApiResponse({
+    status: 403,
+    description: 'Disabled account, bad form token (page)',
+    content: HTML,
+  })
   @ApiResponse({ status: 429, description: 'Too many tries (page)', content: HTML })
   login(@Req() req: Request, @Res() res: Response, @Body() form: LoginFormDto): Promise<void> {
     return this.interactions.login(req, res, form);
@@ -52,7 +56,11 @@ export class InteractionController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: ConsentFormDto })
   @ApiResponse({ status: 303, description: 'Back to the authorization, then to the app' })
-  @ApiResponse({ status: 400, description: 'A cap above the proposal, or malformed (page)', content: HTML })
+  @ApiResponse({
+    status: 400,
+    description: 'A cap above the proposal, or malformed (page)',
+    content: HTML,
+  })
   @ApiResponse({ status: 403, description: 'Bad form token (page)', content: HTML })
   consent(@Req() req: Request, @Res() res: Response, @Body() form: ConsentFormDto): Promise<void> {
     return this.interactions.consent(req, res, form);

@@ -38,6 +38,11 @@ export interface ConsentForm {
   total_cap?: string;
 }
 
+/** A request parameter as text ('' when absent or not text). */
+function paramText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 type Details = Awaited<ReturnType<OAuthServer['provider']['interactionDetails']>>;
 
 /** A cap the user typed: empty → the proposal; never above the proposal. */
@@ -132,7 +137,10 @@ export class InteractionService {
       userId = user.id;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const kind = error.kind === 'rate_limited' || error.kind === 'forbidden' ? error.kind : 'unauthenticated';
+      const kind =
+        error.kind === 'rate_limited' || error.kind === 'forbidden'
+          ? error.kind
+          : 'unauthenticated';
       const status = { unauthenticated: 401, forbidden: 403, rate_limited: 429 }[kind];
       return this.renderLogin(res, status, details, lang, form.email, LOGIN_ERRORS[lang][kind]);
     }
@@ -162,7 +170,7 @@ export class InteractionService {
       );
       return void res.redirect(303, url);
     }
-    const clientId = String(details.params.client_id);
+    const clientId = paramText(details.params.client_id);
     const accountId = details.session.accountId;
     const proposal = await this.clients.defaultCaps(clientId);
     const periodCap = chosenCap(form.period_cap, proposal.periodCap);
@@ -225,7 +233,10 @@ export class InteractionService {
       sendOAuthPage(res, 400, { lang, ...errorPage(lang, EXPIRED[lang]) });
       return undefined;
     }
-    if (details.uid !== req.params.uid || (csrf !== undefined && !this.csrfMatches(details.uid, csrf))) {
+    if (
+      details.uid !== req.params.uid ||
+      (csrf !== undefined && !this.csrfMatches(details.uid, csrf))
+    ) {
       sendOAuthPage(res, 403, { lang, ...errorPage(lang, EXPIRED[lang]) });
       return undefined;
     }
@@ -247,17 +258,17 @@ export class InteractionService {
   }
 
   private async app(details: Details): Promise<AppView & { redirectOrigins: string[] }> {
-    const client = await this.server.provider.Client.find(String(details.params.client_id));
-    const redirect = URL.parse(String(details.params.redirect_uri ?? ''));
+    const client = await this.server.provider.Client.find(paramText(details.params.client_id));
+    const redirect = URL.parse(paramText(details.params.redirect_uri));
     return {
-      name: client?.clientName ?? String(details.params.client_id),
+      name: client?.clientName ?? paramText(details.params.client_id),
       logoUri: client?.logoUri,
       redirectOrigins: redirect ? [redirect.origin] : [],
     };
   }
 
   private requestedScopes(details: Details): string[] {
-    const requested = String(details.params.scope ?? '').split(' ');
+    const requested = paramText(details.params.scope).split(' ');
     return ALL_SCOPES.filter((s) => requested.includes(s));
   }
 
@@ -294,7 +305,7 @@ export class InteractionService {
     const user = details.session?.accountId
       ? await this.users.findById(details.session.accountId)
       : null;
-    const proposal = await this.clients.defaultCaps(String(details.params.client_id));
+    const proposal = await this.clients.defaultCaps(paramText(details.params.client_id));
     const text = (units: bigint | null) => (units === null ? null : formatUnits(units));
     sendOAuthPage(res, status, {
       lang,

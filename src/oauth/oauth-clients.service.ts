@@ -77,9 +77,12 @@ export class OAuthClientsService {
     private readonly clock: Clock,
   ) {}
 
-  async create(input: OAuthClientInput): Promise<{ client: OAuthClientView; secret: string | null }> {
+  async create(
+    input: OAuthClientInput,
+  ): Promise<{ client: OAuthClientView; secret: string | null }> {
     const clientId = `hub_${randomBytes(12).toString('base64url')}`;
-    const secret = input.client_type === 'confidential' ? randomBytes(32).toString('base64url') : null;
+    const secret =
+      input.client_type === 'confidential' ? randomBytes(32).toString('base64url') : null;
     const now = this.clock.now().toISOString();
     const metadata = this.metadata(clientId, input, {
       client_secret: secret === null ? undefined : hashClientSecret(secret),
@@ -206,9 +209,9 @@ export class OAuthClientsService {
   }
 
   private view(c: StoredClient): OAuthClientView {
-    const scopes = (c.scope ?? '').split(' ').filter((s) =>
-      (HUB_SCOPES as readonly string[]).includes(s),
-    );
+    const scopes = (c.scope ?? '')
+      .split(' ')
+      .filter((s) => (HUB_SCOPES as readonly string[]).includes(s));
     return {
       clientId: c.client_id,
       name: c.client_name ?? c.client_id,

@@ -24,7 +24,9 @@ export class OAuthKeys {
   async load(): Promise<SigningKeys> {
     if (this.config.oauth.jwks) return this.config.oauth.jwks;
     if (this.config.nodeEnv === 'production') {
-      this.logger.warn('OAUTH_JWKS is unset: the OAuth signing key generated once is read from PostgreSQL');
+      this.logger.warn(
+        'OAUTH_JWKS is unset: the OAuth signing key generated once is read from PostgreSQL',
+      );
     }
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const generated = {

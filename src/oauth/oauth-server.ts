@@ -117,7 +117,7 @@ export class OAuthServer implements OnModuleInit {
     const configuration: Configuration = {
       adapter: this.adapterClass(),
       clients: [],
-      jwks: jwks as Configuration['jwks'],
+      jwks: jwks,
       cookies: {
         keys: [cookieKey.toString('base64url')],
         long: { httpOnly: true, sameSite: 'lax' },
@@ -242,9 +242,12 @@ export class OAuthServer implements OnModuleInit {
     provider.proxy = this.config.http.trustProxy !== false && this.config.http.trustProxy !== 0;
     // Secrets are stored hashed; the provider compares through this (RFC 6749 §2.3.1 allows any
     // comparison; ours is SHA-256 of a 256-bit random secret, in constant time).
-    provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
+    provider.Client.prototype.compareClientSecret = function (
+      this: { clientSecret?: string },
+      actual: string,
+    ) {
       return secretMatches(this.clientSecret, actual);
-    } as never;
+    };
     provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
       this.logger.error({ err: error.message, stack: error.stack }, 'OAuth server error'),
     );

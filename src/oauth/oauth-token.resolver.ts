@@ -1,6 +1,9 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InvalidAccessTokenError } from '../auth/auth.errors';
-import { AuthenticationService, RegisteredResolver } from '../auth/authentication/authentication.service';
+import {
+  AuthenticationService,
+  RegisteredResolver,
+} from '../auth/authentication/authentication.service';
 import type { ResolvedCredential } from '../auth/authentication/caller';
 import { UsersService } from '../auth/users.service';
 import { GrantEvents } from '../grants/grant-events';
@@ -19,7 +22,10 @@ const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * audience; each protected resource checks its own audience and scope.
  */
 @Injectable()
-export class OAuthTokenResolver extends RegisteredResolver implements OnModuleInit, OnModuleDestroy {
+export class OAuthTokenResolver
+  extends RegisteredResolver
+  implements OnModuleInit, OnModuleDestroy
+{
   readonly kind = 'oauth_token';
   readonly carrier = 'bearer';
   private stopListening?: () => void;

@@ -7,6 +7,7 @@ import type * as Oidc from 'oidc-provider' with { 'resolution-mode': 'import' };
 
 // It warns on load about Node 20 (it supports the current LTS lines; it runs on 20.19+, which can
 // require() it, and the tests run it there): the engines field and the Dockerfile say which Node.
+/* eslint-disable no-console */
 const warn = console.warn;
 console.warn = (...args: unknown[]) => {
   if (!String(args[0]).includes('Unsupported runtime')) warn(...args);
@@ -18,6 +19,7 @@ try {
 } finally {
   console.warn = warn;
 }
+/* eslint-enable no-console */
 
 export const Provider = oidc.default;
 export type Provider = Oidc.default;

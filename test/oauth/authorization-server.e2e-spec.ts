@@ -127,7 +127,17 @@ describe('OAuth authorization server (/oauth) with spending grants', () => {
       .get('/api/grants')
       .set('Authorization', `Bearer ${await accessTokenFor(t, user)}`)
       .expect(200);
-    const [grant] = (grants.body as { items: { id: string; period_cap: string; source: string; client_id: string; scopes: string[] }[] }).items;
+    const [grant] = (
+      grants.body as {
+        items: {
+          id: string;
+          period_cap: string;
+          source: string;
+          client_id: string;
+          scopes: string[];
+        }[];
+      }
+    ).items;
     expect(grant).toMatchObject({
       period_cap: '10',
       source: 'consent',

@@ -114,7 +114,7 @@ function parseJwks(v: ConfigValues): OAuthConfig['jwks'] {
     const parsed = JSON.parse(raw) as { keys?: unknown };
     const keys = Array.isArray(parsed.keys) ? (parsed.keys as unknown[]) : [];
     if (keys.length > 0 && keys.every((k) => typeof k === 'object' && k !== null && 'd' in k)) {
-      return { keys: keys as Record<string, unknown>[] };
+      return { keys: keys };
     }
   } catch {
     // reported below

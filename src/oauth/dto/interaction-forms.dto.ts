@@ -45,7 +45,10 @@ export class ConsentFormDto {
   @IsIn(['allow', 'deny'])
   decision?: string;
 
-  @ApiPropertyOptional({ description: 'Credits per period; empty: the proposed cap', example: '20' })
+  @ApiPropertyOptional({
+    description: 'Credits per period; empty: the proposed cap',
+    example: '20',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(40)

@@ -60,7 +60,8 @@ const TEXT = {
     totalCapLabel: 'Most in all (credits)',
     allow: 'Allow',
     deny: 'Deny',
-    revokeHint: 'You can change the limit or disconnect the app at any time under "Connected apps".',
+    revokeHint:
+      'You can change the limit or disconnect the app at any time under "Connected apps".',
     day: 'day',
     month: 'month',
     switchTo: 'ภาษาไทย',
@@ -119,8 +120,7 @@ export function sendOAuthPage(
       'Content-Security-Policy',
       `default-src 'none'; style-src 'nonce-${nonce}'; img-src https: data:; base-uri 'none'; form-action ${formAction}; frame-ancestors 'none'`,
     )
-    .type('html')
-    .send(`<!DOCTYPE html>
+    .type('html').send(`<!DOCTYPE html>
 <html lang="${page.lang}">
 <head>
 <meta charset="utf-8">
@@ -159,9 +159,7 @@ export function loginPage(input: {
   error?: string;
 }): { title: string; body: string } {
   const t = TEXT[input.lang];
-  const error = input.error
-    ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>`
-    : '';
+  const error = input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : '';
   return {
     title: t.signInTitle,
     body: `${languageSwitch(input.lang, input.path)}
@@ -196,12 +194,13 @@ export function consentPage(input: {
 }): { title: string; body: string } {
   const t = TEXT[input.lang];
   const scopes = input.scopes
-    .map((s) => `<li>${escapeHtml(t.scopes[s] ?? s)} <span class="hint">(${escapeHtml(s)})</span></li>`)
+    .map(
+      (s) =>
+        `<li>${escapeHtml(t.scopes[s] ?? s)} <span class="hint">(${escapeHtml(s)})</span></li>`,
+    )
     .join('');
   const spends = input.scopes.includes('credits:spend');
-  const error = input.error
-    ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>`
-    : '';
+  const error = input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : '';
   const cap = spends
     ? `<label for="period_cap">${escapeHtml(t.capLabel(t[input.period]))}</label>
 <input id="period_cap" name="period_cap" type="text" inputmode="decimal" aria-describedby="cap_hint" value="${escapeHtml(input.periodCap ?? '')}">
