@@ -138,9 +138,20 @@ export class OAuthServer implements OnModuleInit {
       },
       extraClientMetadata: {
         properties: ['pkce_required', 'default_grant', 'created_at', 'updated_at', 'registered_by'],
-        validator(_ctx, key, value) {
+        validator(ctx, key, value, metadata) {
           if (key === 'pkce_required' && value !== undefined && typeof value !== 'boolean') {
             throw new errors.InvalidClientMetadata('pkce_required must be a boolean');
+          }
+          // Dynamic registration (RFC 7591) is for MCP clients: public clients only, so the hub
+          // never hands out a secret to an app nobody vetted.
+          if (
+            key === 'registered_by' &&
+            ctx?.oidc?.route === 'registration' &&
+            metadata.token_endpoint_auth_method !== 'none'
+          ) {
+            throw new errors.InvalidClientMetadata(
+              'dynamic registration is for public clients: token_endpoint_auth_method must be none',
+            );
           }
         },
       },
@@ -171,8 +182,8 @@ export class OAuthServer implements OnModuleInit {
         },
         registration: {
           enabled: oauth.dynamicRegistration,
-          // Dynamic registration is for MCP clients: public clients only (no secret to keep).
-          policies: undefined,
+          // No registration management (RFC 7592): a client registers again instead.
+          issueRegistrationAccessToken: false,
         },
         clientIdMetadataDocument: {
           enabled: oauth.dynamicRegistration,
@@ -271,6 +282,11 @@ export class OAuthServer implements OnModuleInit {
       async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
         let stored = payload as Record<string, unknown>;
         if (this.model === 'Client') {
+          // Only dynamic registration stores clients through here (admins' go through
+          // OAuthClientsService): such a client proposes no spending cap of its own (consent
+          // proposes GRANT_DEFAULT_CAP) and cannot turn PKCE off.
+          stored = { ...stored, registered_by: 'dynamic', pkce_required: true };
+          delete stored.default_grant;
           const secret = (payload as ClientMetadata).client_secret;
           if (typeof secret === 'string' && !secret.startsWith('sha256:')) {
             stored = { ...stored, client_secret: hashClientSecret(secret) };

@@ -1,15 +1,12 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { adminApi, Caller, userWithToken } from '../support/admin';
-import { topUp } from '../support/credits';
 import {
-  authorizeInBrowser,
-  Browser,
+  consentedCode,
+  deductWith,
   oauthTestEnv,
   oidcClient as oc,
-  passwordUser,
   REDIRECT_URI,
   registerClient,
-  RegisteredClient,
 } from '../support/oauth';
 import { startTestApp, TestApp } from '../support/test-app';
 import { accessTokenFor } from '../support/users';
@@ -31,44 +28,7 @@ describe('OAuth authorization server (/oauth) with spending grants', () => {
   });
   afterAll(() => t.close());
 
-  const deduct = (token: string, cost: string) =>
-    request(t.server)
-      .post('/api/mcp/v1/credits/deduct')
-      .set('Authorization', `Bearer ${token}`)
-      .send({ service: 'gpt-action', cost });
-
-  async function configFor(client: RegisteredClient, algorithm: 'oidc' | 'oauth2' = 'oauth2') {
-    return oc.discovery(
-      new URL(issuer),
-      client.client_id,
-      undefined,
-      client.client_secret ? oc.ClientSecretPost(client.client_secret) : oc.None(),
-      { execute: [oc.allowInsecureRequests], algorithm },
-    );
-  }
-
-  async function authorize(
-    client: RegisteredClient,
-    consent: Record<string, string> = {},
-    params: Record<string, string> = {},
-  ) {
-    const config = await configFor(client);
-    const user = await passwordUser(t);
-    await topUp(t, user.id, '100');
-    const verifier = oc.randomPKCECodeVerifier();
-    const state = oc.randomState();
-    const url = oc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'credits:read credits:spend',
-      code_challenge: await oc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      ...params,
-    });
-    const browser = new Browser(t.url);
-    const { consentHtml, callback } = await authorizeInBrowser(browser, url.href, user, consent);
-    return { config, user, verifier, state, consentHtml, callback, browser };
-  }
+  const deduct = (token: string, cost: string) => deductWith(t, token, cost);
 
   it('publishes RFC 8414 / OIDC metadata and the RFC 9728 document the 401 names', async () => {
     const as = await request(t.server).get('/.well-known/oauth-authorization-server').expect(200);
@@ -105,9 +65,11 @@ describe('OAuth authorization server (/oauth) with spending grants', () => {
   it('full flow: consent with a lowered cap, deduct up to it, 402 naming the grant, revoke → 401', async () => {
     const client = await registerClient(t, admin);
     expect(client.client_secret).toEqual(expect.any(String));
-    const { config, user, verifier, state, consentHtml, callback } = await authorize(client, {
-      period_cap: '10',
-    });
+    const { config, user, verifier, state, consentHtml, callback } = await consentedCode(
+      t,
+      client,
+      { consent: { period_cap: '10' } },
+    );
     // The consent page names the app, the scopes in words and the proposed cap.
     expect(consentHtml).toContain('Test GPT');
     expect(consentHtml).toContain('name="period_cap"');
@@ -171,27 +133,16 @@ describe('OAuth authorization server (/oauth) with spending grants', () => {
 
   it('never lets the user raise the cap above the client default', async () => {
     const client = await registerClient(t, admin);
-    const config = await configFor(client);
-    const user = await passwordUser(t);
-    const verifier = oc.randomPKCECodeVerifier();
-    const url = oc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'credits:spend',
-      code_challenge: await oc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: oc.randomState(),
-    });
-    const browser = new Browser(t.url);
-    await expect(
-      authorizeInBrowser(browser, url.href, user, { period_cap: '51' }),
-    ).rejects.toThrow();
-    const grants = await t.database.query(`SELECT 1 FROM grants WHERE user_id = $1`, [user.id]);
+    await expect(consentedCode(t, client, { consent: { period_cap: '51' } })).rejects.toThrow();
+    const grants = await t.database.query(`SELECT 1 FROM grants WHERE client_id = $1`, [
+      client.client_id,
+    ]);
     expect(grants).toHaveLength(0);
   });
 
   it('revocation (RFC 7009) of the access token ends it at the credit API', async () => {
     const client = await registerClient(t, admin);
-    const { config, verifier, state, callback } = await authorize(client);
+    const { config, verifier, state, callback } = await consentedCode(t, client);
     const tokens = await oc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedState: state,

@@ -1,7 +1,8 @@
 import type * as OpenIdClient from 'openid-client' with { 'resolution-mode': 'import' };
 import { PasswordHasher } from '../../src/auth/passwords';
 import { adminApi, ADMIN_TEST_ENV, Caller } from './admin';
-import { CREDITS_TEST_ENV } from './credits';
+import { request } from './contract';
+import { CREDITS_TEST_ENV, topUp } from './credits';
 import { freePort } from './free-port';
 import type { TestApp } from './test-app';
 import { insertUser, TestUser } from './users';
@@ -142,4 +143,67 @@ export async function authorizeInBrowser(
   });
   expect(done.res.status).toBe(303);
   return { consentHtml, callback: new URL(done.url) };
+}
+
+/** openid-client's view of the hub for `client` (its secret by POST, or none: public). */
+export function discoverFor(
+  t: TestApp,
+  client: RegisteredClient,
+  secret: string | null = client.client_secret,
+) {
+  return oidcClient.discovery(
+    new URL(t.config.oauth.issuer),
+    client.client_id,
+    undefined,
+    secret ? oidcClient.ClientSecretPost(secret) : oidcClient.None(),
+    { execute: [oidcClient.allowInsecureRequests] },
+  );
+}
+
+/** A deduct on the credit API with an OAuth access token. */
+export function deductWith(t: TestApp, token: string, cost = '1') {
+  return request(t.server)
+    .post('/api/mcp/v1/credits/deduct')
+    .set('Authorization', `Bearer ${token}`)
+    .send({ service: 'oauth-test', cost });
+}
+
+/**
+ * A new user with 100 credits signs in and consents (`consent`: the form's fields) in a browser;
+ * answers the callback URL and what the token exchange needs.
+ */
+export async function consentedCode(
+  t: TestApp,
+  client: RegisteredClient,
+  options: {
+    params?: Record<string, string>;
+    pkce?: boolean;
+    consent?: Record<string, string>;
+  } = {},
+) {
+  const { params = {}, pkce = true, consent = {} } = options;
+  const config = await discoverFor(t, client);
+  const user = await passwordUser(t);
+  await topUp(t, user.id, '100');
+  const verifier = oidcClient.randomPKCECodeVerifier();
+  const state = oidcClient.randomState();
+  const url = oidcClient.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'credits:read credits:spend',
+    state,
+    ...(pkce
+      ? {
+          code_challenge: await oidcClient.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        }
+      : {}),
+    ...params,
+  });
+  const { callback, consentHtml } = await authorizeInBrowser(
+    new Browser(t.url),
+    url.href,
+    user,
+    consent,
+  );
+  return { config, user, verifier: pkce ? verifier : undefined, state, callback, consentHtml };
 }
