@@ -12,7 +12,7 @@ const LAYERS = [
   ['session'],
   // Spending grants: what a user lets an app (OAuth client, integration) spend.
   ['grants'],
-  ['credits', 'google-login', 'conversations'],
+  ['credits', 'google-login', 'conversations', 'oauth'],
   ['mcp', 'admin'],
 ];
 

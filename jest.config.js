@@ -33,7 +33,20 @@ const onlyMatching = pathPatterns.length > 0 ? [`^(?!.*(?:${pathPatterns.join('|
 const shared = {
   rootDir: '.',
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    // oidc-provider and openid-client (and jose, oauth4webapi under them) ship only ES modules.
+    // Node runs them through require(esm) (20.19+); Jest's module system cannot, so ts-jest
+    // compiles just these packages to CommonJS (cached after the first run).
+    '^.+\\.js$': [
+      'ts-jest',
+      {
+        diagnostics: false,
+        tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true },
+      },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(oidc-provider|openid-client|oauth4webapi|jose)/)'],
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', ...onlyMatching],
 };

@@ -13,6 +13,7 @@ import { AppConfig } from './config/app-config';
 import { RedisConnection } from './cache/redis-connection';
 import { HubIoAdapter } from './mcp/hub-io.adapter';
 import { MetricsService } from './metrics/metrics.service';
+import { OAuthServer } from './oauth/oauth-server';
 import { serveWebAppFiles } from './web/web-app';
 
 /** Routes whose bodies may exceed BODY_LIMIT (ledger metadata, operator requests). */
@@ -45,6 +46,9 @@ export async function createApp(
     origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
     exposedHeaders: ['X-Request-ID', 'Retry-After'],
   });
+  // The OAuth authorization server (/oauth, its metadata): before the JSON parser, since it reads
+  // its own form bodies; it answers protocol errors itself.
+  app.use(app.get(OAuthServer).middleware());
   app.use(
     inputGuard({
       bodyLimit: config.http.bodyLimit,

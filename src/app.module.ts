@@ -24,6 +24,7 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { GrantsModule } from './grants/grants.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { SessionModule } from './session/session.module';
 import { WebAppModule } from './web/web-app.module';
 
@@ -63,6 +64,7 @@ export class AppModule {
         GoogleLoginModule,
         CreditsModule,
         ConversationsModule,
+        OAuthModule,
         McpModule,
         AdminModule,
         // Last: its catch-all GET serves the web app for any path no other route took.

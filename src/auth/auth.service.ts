@@ -77,6 +77,14 @@ export class AuthService {
    * right password. The guess is counted before the password is checked (S-05, S-17).
    */
   async login(input: { email: string; password: string }, ip: string): Promise<TokenPair> {
+    return this.issueTokens(await this.checkPassword(input, ip));
+  }
+
+  /**
+   * The account behind an email and password, with the login limits (guesses per email + IP,
+   * back-off), for every door that signs a person in with a password (login, the OAuth sign-in).
+   */
+  async checkPassword(input: { email: string; password: string }, ip: string): Promise<User> {
     const attempt = await this.limits.startLogin(ip, input.email);
     // Looked up before the guess is taken, so a database outage answers 503, never 429.
     const user = await attempt.notAGuessIfThrows(() => this.users.findByEmail(input.email));
@@ -87,7 +95,7 @@ export class AuthService {
     if (!valid || !user) throw new InvalidCredentialsError();
     await attempt.succeeded();
     if (user.status !== 'active') throw new AccountDisabledError();
-    return this.issueTokens(user);
+    return user;
   }
 
   /** A new pair (one login = one refresh-token family). */

@@ -1,7 +1,9 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiHeader,
   ApiCreatedResponse,
@@ -14,6 +16,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { CreditCaller } from './callers/credit-caller';
@@ -33,11 +36,24 @@ import {
   CaptureResultDto,
   CheckResultDto,
   DeductResultDto,
+  GrantLimitErrorDto,
   HoldDto,
   InsufficientCreditsErrorDto,
   RefundResultDto,
   ReleaseResultDto,
 } from './dto/credit-responses.dto';
+
+/** A spending move: the balance's 402, or the grant's (an app acting under a spending grant). */
+const SPEND_REFUSED = {
+  description:
+    "Not enough credits (`Insufficient credits`), or the grant's cap (`Grant limit reached`).",
+  schema: {
+    oneOf: [
+      { $ref: getSchemaPath(InsufficientCreditsErrorDto) },
+      { $ref: getSchemaPath(GrantLimitErrorDto) },
+    ],
+  },
+};
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -51,9 +67,11 @@ const IDEMPOTENCY_HEADER = {
  * (`X-API-Key` with the route's scope, acting for `X-User-ID`) or the user's own
  * `X-Session-Token`. Rate-limited per integration key, not per IP.
  */
+@ApiExtraModels(InsufficientCreditsErrorDto, GrantLimitErrorDto)
 @ApiTags('credits (integrations)')
 @ApiSecurity('api-key')
 @ApiSecurity('session-token')
+@ApiBearerAuth()
 @ApiHeader({ name: 'X-User-ID', required: false, description: 'Required with X-API-Key.' })
 @ApiUnauthorizedResponse({ description: 'Neither X-API-Key nor X-Session-Token, or invalid.' })
 @ApiForbiddenResponse({
@@ -92,7 +110,7 @@ export class CreditsApiController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Charge `cost` atomically: one ledger row, once per Idempotency-Key' })
   @ApiOkResponse({ type: DeductResultDto })
-  @ApiPaymentRequiredResponse({ type: InsufficientCreditsErrorDto })
+  @ApiPaymentRequiredResponse(SPEND_REFUSED)
   @ApiConflictResponse({ description: 'A copy with this Idempotency-Key is still in progress.' })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with another body.' })
   async deduct(
@@ -130,7 +148,7 @@ export class CreditsApiController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Reserve credits for work in progress (expires after ttl_seconds)' })
   @ApiCreatedResponse({ type: HoldDto })
-  @ApiPaymentRequiredResponse({ type: InsufficientCreditsErrorDto })
+  @ApiPaymentRequiredResponse(SPEND_REFUSED)
   async reserve(
     @Caller() caller: CreditCaller,
     @Body() dto: CreateHoldDto,

@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
+import { escapeHtml } from '../common/http/escape-html';
 
-/** Escapes text for HTML element content and double-quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 export const RETURN_TO_TARGETS = ['chatgpt', 'api'] as const;
 export type ReturnTo = (typeof RETURN_TO_TARGETS)[number];

@@ -19,6 +19,12 @@ const UNDOCUMENTED = [
   /^\/metrics$/, // Prometheus text, scraped with METRICS_TOKEN
   /^\/chat$/, // the old page's redirect to the web app
   /^\/api\/docs/, // the document itself and its viewer
+  // oidc-provider's protocol endpoints (authorize, token, revocation, introspection, registration,
+  // JWKS, userinfo) and the authorization server's metadata: protocol routes whose contract is the
+  // OAuth RFCs and the RFC 8414 metadata (test/oauth checks them with openid-client), served by a
+  // middleware, not by Nest controllers. Our own pages under /oauth/interaction/ ARE documented.
+  /^\/oauth\/(?!interaction\/)/,
+  /^\/\.well-known\/(oauth-authorization-server|openid-configuration)(\/|$)/,
 ];
 
 interface Operation {

@@ -776,6 +776,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/interaction/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign-in or consent page of an authorization (HTML) */
+        get: operations["InteractionController_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/interaction/{uid}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with a hub account (form) */
+        post: operations["InteractionController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/interaction/{uid}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Allow (with a cap at most the proposed one) or deny (form) */
+        post: operations["InteractionController_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/oauth/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every OAuth client, newest first (never a secret) */
+        get: operations["AdminOAuthClientsController_list"];
+        put?: never;
+        /** Register an OAuth client (a confidential client's secret is shown once) */
+        post: operations["AdminOAuthClientsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/oauth/clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One OAuth client */
+        get: operations["AdminOAuthClientsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a client: every user's grant to it and every token end */
+        delete: operations["AdminOAuthClientsController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a client (what the body names); the secret stays */
+        patch: operations["AdminOAuthClientsController_update"];
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource/api/mcp/v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Protected-resource metadata of the credit API (RFC 9728) */
+        get: operations["ProtectedResourceController_credits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Protected-resource metadata of the chat socket (RFC 9728) */
+        get: operations["ProtectedResourceController_chat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mcp/v1/models": {
         parameters: {
             query?: never;
@@ -1456,31 +1578,6 @@ export interface components {
              */
             scopes: string[];
         };
-        CheckCreditsDto: {
-            /** @example sora2-video-generation */
-            service: string;
-            /**
-             * @description Credits the service is about to cost.
-             * @example 30
-             */
-            cost: number | string;
-        };
-        CheckResultDto: {
-            /** @enum {boolean} */
-            sufficient: true;
-            /**
-             * @description Available: balance − active holds
-             * @example 150
-             */
-            balance: string;
-            /** Format: uuid */
-            user_id: string;
-            /**
-             * Format: uuid
-             * @description The same as user_id: the seeds pin this name for check and deduct
-             */
-            userId: string;
-        };
         InsufficientCreditsErrorDto: {
             /** @example 404 */
             statusCode: number;
@@ -1502,6 +1599,56 @@ export interface components {
             balance: string;
             /** @example 30 */
             required: string;
+            /** Format: uuid */
+            user_id: string;
+            /**
+             * Format: uuid
+             * @description The same as user_id: the seeds pin this name for check and deduct
+             */
+            userId: string;
+        };
+        GrantLimitErrorDto: {
+            /** @example 404 */
+            statusCode: number;
+            /**
+             * @description The HTTP reason, or a short label
+             * @example Not Found
+             */
+            error: string;
+            /** @example Session not found */
+            message: string;
+            /** @description The X-Request-ID of the request, for support and the logs */
+            requestId: string;
+            /** @enum {string} */
+            limit: "daily" | "monthly" | "total";
+            /** @example 50 */
+            cap: string;
+            /** @example 0.5 */
+            remaining: string;
+            /** @example 1 */
+            required: string;
+            /** Format: date-time */
+            resets_at: string | null;
+            /** Format: uuid */
+            grant_id: string;
+        };
+        CheckCreditsDto: {
+            /** @example sora2-video-generation */
+            service: string;
+            /**
+             * @description Credits the service is about to cost.
+             * @example 30
+             */
+            cost: number | string;
+        };
+        CheckResultDto: {
+            /** @enum {boolean} */
+            sufficient: true;
+            /**
+             * @description Available: balance − active holds
+             * @example 150
+             */
+            balance: string;
             /** Format: uuid */
             user_id: string;
             /**
@@ -1860,6 +2007,175 @@ export interface components {
         RenameConversationDto: {
             /** @example Trip to Chiang Mai */
             title: string;
+        };
+        LoginFormDto: {
+            /** @description The form token */
+            csrf?: string;
+            /** @enum {string} */
+            lang?: "th" | "en";
+            email?: string;
+            password?: string;
+        };
+        ConsentFormDto: {
+            /** @description The form token */
+            csrf?: string;
+            /** @enum {string} */
+            lang?: "th" | "en";
+            /** @enum {string} */
+            decision?: "allow" | "deny";
+            /**
+             * @description Credits per period; empty: the proposed cap
+             * @example 20
+             */
+            period_cap?: string;
+            /** @description Credits in all; empty: the proposed cap */
+            total_cap?: string;
+        };
+        DefaultGrantDto: {
+            /** @enum {string} */
+            period: "day" | "month";
+            /**
+             * @description null: no cap
+             * @example 50
+             */
+            period_cap: string | null;
+            /** @description null: no cap */
+            total_cap: string | null;
+        };
+        CreateOAuthClientDto: {
+            /** @example My Custom GPT */
+            client_name: string;
+            /** @example https://example.com/logo.png */
+            logo_uri?: string | null;
+            /**
+             * @description Matched exactly
+             * @example [
+             *       "https://chat.openai.com/aip/g-XXXX/oauth/callback"
+             *     ]
+             */
+            redirect_uris: string[];
+            /**
+             * @description confidential: has a secret (a server); public: none (an app or MCP client, PKCE)
+             * @enum {string}
+             */
+            client_type: "confidential" | "public";
+            /**
+             * @description How a confidential client sends its secret to the token endpoint
+             * @default client_secret_post
+             * @enum {string}
+             */
+            token_endpoint_auth_method: "client_secret_post" | "client_secret_basic";
+            /**
+             * @example [
+             *       "credits:read",
+             *       "credits:spend"
+             *     ]
+             */
+            scopes: ("profile" | "credits:read" | "credits:spend" | "chat")[];
+            default_grant?: components["schemas"]["DefaultGrantDto"] | null;
+            /**
+             * @description false: a confidential client may omit PKCE (ChatGPT GPT Actions); public clients always use it
+             * @default true
+             */
+            pkce_required: boolean;
+        };
+        CreatedOAuthClientDto: {
+            client_id: string;
+            client_name: string;
+            logo_uri: string | null;
+            redirect_uris: string[];
+            /** @enum {string} */
+            client_type: "confidential" | "public";
+            /** @enum {string} */
+            token_endpoint_auth_method: "client_secret_post" | "client_secret_basic" | "none";
+            scopes: string[];
+            default_grant: components["schemas"]["DefaultGrantDto"];
+            pkce_required: boolean;
+            /** @enum {string} */
+            registered_by: "admin" | "dynamic";
+            /** Format: date-time */
+            created_at: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
+            /** @description The client secret (confidential clients), shown once; null for public clients */
+            client_secret: string | null;
+        };
+        OAuthClientDto: {
+            client_id: string;
+            client_name: string;
+            logo_uri: string | null;
+            redirect_uris: string[];
+            /** @enum {string} */
+            client_type: "confidential" | "public";
+            /** @enum {string} */
+            token_endpoint_auth_method: "client_secret_post" | "client_secret_basic" | "none";
+            scopes: string[];
+            default_grant: components["schemas"]["DefaultGrantDto"];
+            pkce_required: boolean;
+            /** @enum {string} */
+            registered_by: "admin" | "dynamic";
+            /** Format: date-time */
+            created_at: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        OAuthClientListDto: {
+            items: components["schemas"]["OAuthClientDto"][];
+        };
+        UpdateOAuthClientDto: {
+            /** @example My Custom GPT */
+            client_name?: string;
+            /** @example https://example.com/logo.png */
+            logo_uri?: string | null;
+            /**
+             * @description Matched exactly
+             * @example [
+             *       "https://chat.openai.com/aip/g-XXXX/oauth/callback"
+             *     ]
+             */
+            redirect_uris?: string[];
+            /**
+             * @description confidential: has a secret (a server); public: none (an app or MCP client, PKCE)
+             * @enum {string}
+             */
+            client_type?: "confidential" | "public";
+            /**
+             * @description How a confidential client sends its secret to the token endpoint
+             * @default client_secret_post
+             * @enum {string}
+             */
+            token_endpoint_auth_method: "client_secret_post" | "client_secret_basic";
+            /**
+             * @example [
+             *       "credits:read",
+             *       "credits:spend"
+             *     ]
+             */
+            scopes?: ("profile" | "credits:read" | "credits:spend" | "chat")[];
+            default_grant?: components["schemas"]["DefaultGrantDto"] | null;
+            /**
+             * @description false: a confidential client may omit PKCE (ChatGPT GPT Actions); public clients always use it
+             * @default true
+             */
+            pkce_required: boolean;
+        };
+        ProtectedResourceMetadataDto: {
+            /** @example https://hub.example.com/api/mcp/v1 */
+            resource: string;
+            /**
+             * @example [
+             *       "https://hub.example.com/oauth"
+             *     ]
+             */
+            authorization_servers: string[];
+            scopes_supported: string[];
+            /**
+             * @example [
+             *       "header"
+             *     ]
+             */
+            bearer_methods_supported: string[];
+            resource_name: string;
         };
         ModelDto: {
             /** @example gpt-4o-mini */
@@ -4135,12 +4451,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description Not enough credits (`Insufficient credits`), or the grant's cap (`Grant limit reached`). */
             402: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsufficientCreditsErrorDto"];
+                    "application/json": components["schemas"]["InsufficientCreditsErrorDto"] | components["schemas"]["GrantLimitErrorDto"];
                 };
             };
             /** @description Key without the scope, X-User-ID not the session user, or user disabled. */
@@ -4334,12 +4651,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description Not enough credits (`Insufficient credits`), or the grant's cap (`Grant limit reached`). */
             402: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsufficientCreditsErrorDto"];
+                    "application/json": components["schemas"]["InsufficientCreditsErrorDto"] | components["schemas"]["GrantLimitErrorDto"];
                 };
             };
             /** @description Key without the scope, X-User-ID not the session user, or user disabled. */
@@ -5077,6 +5395,514 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InteractionController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description oidc-provider's interaction id */
+                uid: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in or the consent page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Expired or unknown interaction (page) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Another browser (page) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InteractionController_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description oidc-provider's interaction id */
+                uid: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["LoginFormDto"];
+            };
+        };
+        responses: {
+            /** @description Back to the authorization (signed in) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong email or password (page) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Disabled account, bad form token (page) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many tries (page) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InteractionController_consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description oidc-provider's interaction id */
+                uid: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["ConsentFormDto"];
+            };
+        };
+        responses: {
+            /** @description Back to the authorization, then to the app */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A cap above the proposal, or malformed (page) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad form token (page) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminOAuthClientsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClientListDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminOAuthClientsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOAuthClientDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedOAuthClientDto"];
+                };
+            };
+            /** @description Bad redirect URI, scope, caps or PKCE setting. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminOAuthClientsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClientDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown client. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminOAuthClientsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClientDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown client. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminOAuthClientsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOAuthClientDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClientDto"];
+                };
+            };
+            /** @description Bad redirect URI, scope, caps or PKCE setting. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not an admin, or the account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown client. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ProtectedResourceController_credits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtectedResourceMetadataDto"];
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ProtectedResourceController_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtectedResourceMetadataDto"];
                 };
             };
             /** @description Any error: {statusCode, error, message, requestId} */

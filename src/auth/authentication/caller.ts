@@ -36,7 +36,13 @@ export interface UserCaller {
    * An app acting for the user (an OAuth access token): its client id, the spending grant it
    * acts under and the scopes the user consented to. Absent for the user's own credentials.
    */
-  client?: { id: string; grantId: string; scopes: readonly string[] };
+  client?: {
+    id: string;
+    grantId: string;
+    scopes: readonly string[];
+    /** The resources (RFC 8707) the token is for; each resource refuses the others' tokens. */
+    audience: readonly string[];
+  };
 }
 
 /** A third-party service, through an integration key. */

@@ -11,6 +11,13 @@ export const OAUTH_VARIABLES: readonly VariableSpec[] = [
       "The authorization server's issuer: this hub's public URL + `/oauth`, e.g. `https://hub.example.com/oauth` (default: `http://localhost:<PORT>/oauth`). Tokens, metadata and the protected-resource document name it.",
   },
   {
+    name: 'OAUTH_JWKS',
+    kind: { type: 'string' },
+    description:
+      'The authorization server\'s private signing keys (ID tokens), a JSON Web Key Set: `{"keys":[{"kty":"EC","crv":"P-256","d":…,"kid":…}]}`; the first key signs, the others stay published while they retire. Unset: one P-256 key is generated at first start and kept in PostgreSQL (shared by every instance; set this in production to control rotation).',
+    secret: true,
+  },
+  {
     name: 'OAUTH_ACCESS_TOKEN_TTL',
     kind: { type: 'duration' },
     default: '1h',
@@ -62,6 +69,8 @@ export interface OAuthConfig {
   resource: string;
   /** Its RFC 9728 metadata document. */
   resourceMetadataUrl: string;
+  /** The chat socket (`/mcp`) as a second protected resource: a token for it is not one for the credit API. */
+  chatResource: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   dynamicRegistration: boolean;
@@ -69,6 +78,8 @@ export interface OAuthConfig {
   defaultPeriod: 'day' | 'month';
   /** Decimal text. */
   defaultCap: string;
+  /** OAUTH_JWKS parsed; null: generated once and kept in PostgreSQL. */
+  jwks: { keys: Record<string, unknown>[] } | null;
 }
 
 export function buildOAuthConfig(v: ConfigValues, port: number): OAuthConfig {
@@ -85,11 +96,29 @@ export function buildOAuthConfig(v: ConfigValues, port: number): OAuthConfig {
     issuer,
     resource: `${origin}${CREDIT_RESOURCE_PATH}`,
     resourceMetadataUrl: `${origin}/.well-known/oauth-protected-resource${CREDIT_RESOURCE_PATH}`,
+    chatResource: `${origin}/mcp`,
     accessTokenTtlSeconds: Math.floor(v.number('OAUTH_ACCESS_TOKEN_TTL') / 1000),
     refreshTokenTtlSeconds: Math.floor(v.number('OAUTH_REFRESH_TOKEN_TTL') / 1000),
     dynamicRegistration: v.boolean('OAUTH_DYNAMIC_REGISTRATION'),
     cimdAllowPrivate: v.boolean('OAUTH_CIMD_ALLOW_PRIVATE'),
     defaultPeriod: v.string('GRANT_DEFAULT_PERIOD') as 'day' | 'month',
     defaultCap: decimal(v, 'GRANT_DEFAULT_CAP', true),
+    jwks: parseJwks(v),
   };
+}
+
+function parseJwks(v: ConfigValues): OAuthConfig['jwks'] {
+  const raw = v.optionalString('OAUTH_JWKS');
+  if (raw === undefined) return null;
+  try {
+    const parsed = JSON.parse(raw) as { keys?: unknown };
+    const keys = Array.isArray(parsed.keys) ? (parsed.keys as unknown[]) : [];
+    if (keys.length > 0 && keys.every((k) => typeof k === 'object' && k !== null && 'd' in k)) {
+      return { keys: keys };
+    }
+  } catch {
+    // reported below
+  }
+  v.problem('OAUTH_JWKS is invalid: it must be a JSON Web Key Set of private keys ({"keys":[…]})');
+  return null;
 }

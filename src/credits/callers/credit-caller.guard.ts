@@ -124,6 +124,11 @@ export class CreditCallerGuard implements CanActivate {
         throw error;
       });
     const client = caller.client!;
+    if (!client.audience.includes(this.config.oauth.resource)) {
+      throw new CreditCallerUnauthenticatedError(
+        'This access token is for another resource, not the credit API',
+      );
+    }
     const needed = scope ? OAUTH_SCOPE_OF[scope] : undefined;
     if (needed && !client.scopes.includes(needed)) {
       throw new CreditCallerForbiddenError(`This access token lacks the ${needed} scope`, {

@@ -45,6 +45,19 @@ export class InsufficientCreditsErrorDto extends ErrorResponseDto {
   @ApiProperty(USER_ID_PINNED) userId!: string;
 }
 
+/**
+ * 402 of a deduct or hold by an app acting under a spending grant (OAuth client, `granted` key):
+ * which limit bound, its cap and what remains.
+ */
+export class GrantLimitErrorDto extends ErrorResponseDto {
+  @ApiProperty({ enum: ['daily', 'monthly', 'total'] }) limit!: string;
+  @ApiProperty({ ...DECIMAL, example: '50' }) cap!: string;
+  @ApiProperty({ ...DECIMAL, example: '0.5' }) remaining!: string;
+  @ApiProperty({ ...DECIMAL, example: '1' }) required!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) resets_at!: string | null;
+  @ApiProperty({ format: 'uuid' }) grant_id!: string;
+}
+
 export class DeductResultDto {
   @ApiProperty({ enum: ['ok'] }) status!: 'ok';
   @ApiProperty({ ...DECIMAL, example: '120' }) new_balance!: string;

@@ -1,0 +1,186 @@
+import { request } from '../support/contract';
+import { adminApi, Caller, userWithToken } from '../support/admin';
+import {
+  consentedCode,
+  deductWith,
+  oauthTestEnv,
+  oidcClient as oc,
+  REDIRECT_URI,
+  registerClient,
+} from '../support/oauth';
+import { startTestApp, TestApp } from '../support/test-app';
+import { accessTokenFor } from '../support/users';
+
+/**
+ * The OAuth 2.1 authorization server end to end, driven by openid-client as ChatGPT would:
+ * discovery → authorize → sign in → consent with a lowered cap → code → token → deduct until the
+ * cap → 402 naming the grant → revoke → 401.
+ */
+describe('OAuth authorization server (/oauth) with spending grants', () => {
+  let t: TestApp;
+  let admin: Caller;
+  let issuer: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: await oauthTestEnv() });
+    issuer = t.config.oauth.issuer;
+    admin = await userWithToken(t, { role: 'admin' });
+  });
+  afterAll(() => t.close());
+
+  const deduct = (token: string, cost: string) => deductWith(t, token, cost);
+
+  it('publishes RFC 8414 / OIDC metadata and the RFC 9728 document the 401 names', async () => {
+    const as = await request(t.server).get('/.well-known/oauth-authorization-server').expect(200);
+    expect(as.body).toMatchObject({
+      issuer,
+      authorization_endpoint: `${issuer}/auth`,
+      token_endpoint: `${issuer}/token`,
+      revocation_endpoint: `${issuer}/token/revocation`,
+      introspection_endpoint: `${issuer}/token/introspection`,
+      registration_endpoint: `${issuer}/reg`,
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    });
+    expect(as.body.scopes_supported).toEqual(
+      expect.arrayContaining(['profile', 'credits:read', 'credits:spend', 'chat']),
+    );
+    const oidc = await request(t.server).get('/.well-known/openid-configuration').expect(200);
+    expect(oidc.body.issuer).toBe(issuer);
+    await request(t.server).get('/.well-known/oauth-authorization-server/oauth').expect(200);
+
+    const refused = await request(t.server).post('/api/mcp/v1/credits/deduct').send({}).expect(401);
+    const challenge = refused.headers['www-authenticate'];
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)![1];
+    const prm = await request(t.server).get(new URL(metadataUrl).pathname).expect(200);
+    expect(prm.body).toEqual({
+      resource: t.config.oauth.resource,
+      authorization_servers: [issuer],
+      scopes_supported: ['credits:read', 'credits:spend'],
+      bearer_methods_supported: ['header'],
+      resource_name: 'Smart AI Hub credit API',
+    });
+  });
+
+  it('full flow: consent with a lowered cap, deduct up to it, 402 naming the grant, revoke → 401', async () => {
+    const client = await registerClient(t, admin);
+    expect(client.client_secret).toEqual(expect.any(String));
+    const { config, user, verifier, state, consentHtml, callback } = await consentedCode(
+      t,
+      client,
+      { consent: { period_cap: '10' } },
+    );
+    // The consent page names the app, the scopes in words and the proposed cap.
+    expect(consentHtml).toContain('Test GPT');
+    expect(consentHtml).toContain('name="period_cap"');
+    expect(consentHtml).toContain('value="50"');
+    // RFC 9207: the issuer in the authorization response.
+    expect(callback.origin + callback.pathname).toBe(REDIRECT_URI);
+    expect(callback.searchParams.get('iss')).toBe(issuer);
+
+    const tokens = await oc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+
+    const grants = await request(t.server)
+      .get('/api/grants')
+      .set('Authorization', `Bearer ${await accessTokenFor(t, user)}`)
+      .expect(200);
+    const [grant] = (
+      grants.body as {
+        items: {
+          id: string;
+          period_cap: string;
+          source: string;
+          client_id: string;
+          scopes: string[];
+        }[];
+      }
+    ).items;
+    expect(grant).toMatchObject({
+      period_cap: '10',
+      source: 'consent',
+      client_id: client.client_id,
+      scopes: ['credits:read', 'credits:spend'],
+    });
+
+    await deduct(tokens.access_token, '4').expect(200);
+    await deduct(tokens.access_token, '6').expect(200);
+    const limited = await deduct(tokens.access_token, '0.0001').expect(402);
+    expect(limited.body).toMatchObject({
+      error: 'Grant limit reached',
+      grant_id: grant.id,
+      limit: 'monthly',
+    });
+
+    await request(t.server)
+      .delete(`/api/grants/${grant.id}`)
+      .set('Authorization', `Bearer ${await accessTokenFor(t, user)}`)
+      .expect(200);
+    const dead = await deduct(tokens.access_token, '1').expect(401);
+    expect(dead.headers['www-authenticate']).toContain('error="invalid_token"');
+    // Its refresh token died with it.
+    await expect(oc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toThrow();
+    const [{ balance }] = await t.database.query<{ balance: string }>(
+      `SELECT balance::text FROM credit_accounts WHERE user_id = $1`,
+      [user.id],
+    );
+    expect(Number(balance)).toBe(90);
+  });
+
+  it('never lets the user raise the cap above the client default', async () => {
+    const client = await registerClient(t, admin);
+    await expect(consentedCode(t, client, { consent: { period_cap: '51' } })).rejects.toThrow();
+    const grants = await t.database.query(`SELECT 1 FROM grants WHERE client_id = $1`, [
+      client.client_id,
+    ]);
+    expect(grants).toHaveLength(0);
+  });
+
+  it('revocation (RFC 7009) of the access token ends it at the credit API', async () => {
+    const client = await registerClient(t, admin);
+    const { config, verifier, state, callback } = await consentedCode(t, client);
+    const tokens = await oc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    await deduct(tokens.access_token, '1').expect(200);
+    await oc.tokenRevocation(config, tokens.access_token);
+    await deduct(tokens.access_token, '1').expect(401);
+  });
+
+  it('admin client API: list, get, update, delete (tokens die), secret never listed', async () => {
+    const client = await registerClient(t, admin, { client_name: 'Listed' });
+    const list = await adminApi(t, admin).get('/oauth/clients').expect(200);
+    const listed = (list.body as { items: Record<string, unknown>[] }).items.find(
+      (c) => c.client_id === client.client_id,
+    );
+    expect(listed).toMatchObject({ client_name: 'Listed', pkce_required: true });
+    expect(JSON.stringify(list.body)).not.toContain(client.client_secret!);
+    const stored = await t.database.query<{ secret: string }>(
+      `SELECT payload->>'client_secret' AS secret FROM oauth_payloads WHERE model = 'Client' AND id = $1`,
+      [client.client_id],
+    );
+    expect(stored[0].secret).toMatch(/^sha256:/);
+    const updated = await adminApi(t, admin)
+      .patch(`/oauth/clients/${client.client_id}`)
+      .send({ client_name: 'Renamed', pkce_required: false })
+      .expect(200);
+    expect(updated.body).toMatchObject({ client_name: 'Renamed', pkce_required: false });
+    await adminApi(t, admin)
+      .post('/oauth/clients')
+      .send({
+        client_name: 'Bad',
+        redirect_uris: [REDIRECT_URI],
+        client_type: 'public',
+        scopes: ['credits:read'],
+        pkce_required: false,
+      })
+      .expect(400);
+    await adminApi(t, admin).delete(`/oauth/clients/${client.client_id}`).expect(200);
+    await adminApi(t, admin).get(`/oauth/clients/${client.client_id}`).expect(404);
+  });
+});
