@@ -2,6 +2,7 @@ import { Stack, Tabs, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { AdminAudit } from './AdminAudit';
+import { AdminGrants } from './AdminGrants';
 import { AdminKeys } from './AdminKeys';
 import { AdminModels } from './AdminModels';
 import { AdminPromos } from './AdminPromos';
@@ -15,6 +16,7 @@ const SECTIONS = [
   'transactions',
   'promo-codes',
   'keys',
+  'grants',
   'models',
   'usage',
   'audit',
@@ -46,6 +48,7 @@ export default function AdminApp() {
         <Route path="transactions" element={<AdminTransactions />} />
         <Route path="promo-codes" element={<AdminPromos />} />
         <Route path="keys" element={<AdminKeys />} />
+        <Route path="grants" element={<AdminGrants />} />
         <Route path="models" element={<AdminModels />} />
         <Route path="usage" element={<AdminUsage />} />
         <Route path="audit" element={<AdminAudit />} />
