@@ -57,13 +57,18 @@ describeWithChromium('Connected apps in headless Chromium', () => {
     return (res.body as { key: string }).key;
   }
 
-  /** A dialog's open transition has ended (axe measures colours as they are on screen). */
+  /**
+   * The dialog's open transition has ended: it is fully opaque and nothing animates (axe measures
+   * colours as they are on screen, and a half-faded button has too little contrast).
+   */
   async function settled(page: Page) {
     await eventually(async () =>
       expect(
-        await page.evaluate<boolean>(
-          'document.getAnimations().every((a) => a.playState !== "running")',
-        ),
+        await page.evaluate<boolean>(`(() => {
+          const dialog = document.querySelector('[role="dialog"]');
+          return !!dialog && getComputedStyle(dialog).opacity === '1' &&
+            document.getAnimations().every((a) => a.playState !== 'running');
+        })()`),
       ).toBe(true),
     );
   }
