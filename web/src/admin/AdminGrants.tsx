@@ -1,6 +1,5 @@
 import {
   Alert,
-  Badge,
   Button,
   Card,
   Checkbox,
@@ -18,7 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
-import { DataTable } from './DataTable';
+import { ActiveBadge, DataTable } from './DataTable';
 
 type Grant = Schemas['GrantDto'];
 type CreateGrant = Schemas['CreateGrantDto'];
@@ -90,11 +89,7 @@ export function AdminGrants() {
           { label: t('services.lastUsed'), render: (g) => formatDateTime(g.last_used_at) },
           {
             label: t('admin.status'),
-            render: (g) => (
-              <Badge color={g.revoked_at ? 'gray.7' : 'teal.9'} variant="filled">
-                {g.revoked_at ? t('admin.revoked') : t('admin.active')}
-              </Badge>
-            ),
+            render: (g) => <ActiveBadge active={!g.revoked_at} />,
           },
           {
             label: '',
