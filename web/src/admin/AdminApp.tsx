@@ -1,6 +1,9 @@
 import { Stack, Tabs, Title } from '@mantine/core';
+import i18next from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { adminEn } from '../i18n/admin-en';
+import { adminTh } from '../i18n/admin-th';
 import { AdminAudit } from './AdminAudit';
 import { AdminGrants } from './AdminGrants';
 import { AdminKeys } from './AdminKeys';
@@ -22,6 +25,10 @@ const SECTIONS = [
   'audit',
   'system',
 ];
+
+// The console's strings come with its code: the pages every user loads do not carry them.
+i18next.addResourceBundle('en', 'translation', { admin: adminEn }, true, true);
+i18next.addResourceBundle('th', 'translation', { admin: adminTh }, true, true);
 
 /** The admin console: loaded only for admins (its bundle is a separate chunk). */
 export default function AdminApp() {
