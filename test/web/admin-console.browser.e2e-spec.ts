@@ -272,6 +272,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
       'transactions',
       'promo-codes',
       'keys',
+      'grants',
       'models',
       'usage',
       'audit',
@@ -303,7 +304,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
         } finally {
           await web.close();
         }
-        // Nine pages, each loaded, screenshotted and checked by axe: slow on a shared machine.
+        // Ten pages, each loaded, screenshotted and checked by axe: slow on a shared machine.
       }, 240_000);
     }
   });

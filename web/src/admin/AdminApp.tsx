@@ -1,7 +1,11 @@
 import { Stack, Tabs, Title } from '@mantine/core';
+import i18next from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { adminEn } from '../i18n/admin-en';
+import { adminTh } from '../i18n/admin-th';
 import { AdminAudit } from './AdminAudit';
+import { AdminGrants } from './AdminGrants';
 import { AdminKeys } from './AdminKeys';
 import { AdminModels } from './AdminModels';
 import { AdminPromos } from './AdminPromos';
@@ -15,11 +19,16 @@ const SECTIONS = [
   'transactions',
   'promo-codes',
   'keys',
+  'grants',
   'models',
   'usage',
   'audit',
   'system',
 ];
+
+// The console's strings come with its code: the pages every user loads do not carry them.
+i18next.addResourceBundle('en', 'translation', { admin: adminEn }, true, true);
+i18next.addResourceBundle('th', 'translation', { admin: adminTh }, true, true);
 
 /** The admin console: loaded only for admins (its bundle is a separate chunk). */
 export default function AdminApp() {
@@ -46,6 +55,7 @@ export default function AdminApp() {
         <Route path="transactions" element={<AdminTransactions />} />
         <Route path="promo-codes" element={<AdminPromos />} />
         <Route path="keys" element={<AdminKeys />} />
+        <Route path="grants" element={<AdminGrants />} />
         <Route path="models" element={<AdminModels />} />
         <Route path="usage" element={<AdminUsage />} />
         <Route path="audit" element={<AdminAudit />} />

@@ -1,6 +1,5 @@
 import {
   Alert,
-  Badge,
   Button,
   Card,
   Checkbox,
@@ -19,7 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
-import { DataTable } from './DataTable';
+import { ActiveBadge, DataTable } from './DataTable';
 
 type Scope = Schemas['CreateApiKeyDto']['scopes'][number];
 type UserScope = Schemas['CreateApiKeyDto']['user_scope'];
@@ -58,11 +57,7 @@ export function AdminKeys() {
           { label: t('services.lastUsed'), render: (k) => formatDateTime(k.last_used_at) },
           {
             label: t('admin.status'),
-            render: (k) => (
-              <Badge color={k.revoked_at ? 'gray.7' : 'teal.9'} variant="filled">
-                {k.revoked_at ? t('admin.revoked') : t('admin.active')}
-              </Badge>
-            ),
+            render: (k) => <ActiveBadge active={!k.revoked_at} />,
           },
           {
             label: '',

@@ -1,6 +1,5 @@
 import {
   Alert,
-  Badge,
   Button,
   Card,
   Group,
@@ -17,7 +16,7 @@ import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
-import { DataTable } from './DataTable';
+import { ActiveBadge, DataTable } from './DataTable';
 import { downloadCsv } from '../components/download';
 import { useKeysetList } from './useKeysetList';
 
@@ -64,11 +63,7 @@ export function AdminPromos() {
           { label: t('admin.expires'), render: (p) => formatDateTime(p.expires_at) },
           {
             label: t('admin.status'),
-            render: (p) => (
-              <Badge color={p.active ? 'teal.9' : 'gray.7'} variant="filled">
-                {p.active ? t('admin.active') : t('admin.inactive')}
-              </Badge>
-            ),
+            render: (p) => <ActiveBadge active={p.active} inactiveLabel={t('admin.inactive')} />,
           },
           {
             label: '',

@@ -110,6 +110,7 @@ export function AdminTransactions() {
       <Modal
         opened={refunding !== null}
         onClose={() => setRefunding(null)}
+        closeButtonProps={{ 'aria-label': t('common.close') }}
         title={t('admin.refund')}
       >
         {refunding && (

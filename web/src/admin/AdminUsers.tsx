@@ -160,6 +160,7 @@ export function AdminUserPage() {
       <Modal
         opened={confirm !== null}
         onClose={() => setConfirm(null)}
+        closeButtonProps={{ 'aria-label': t('common.close') }}
         title={t('admin.confirmTitle')}
       >
         <Stack>

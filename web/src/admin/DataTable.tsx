@@ -1,4 +1,4 @@
-import { Alert, Button, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Loading } from '../components/Loading';
@@ -64,5 +64,15 @@ export function DataTable<T>(props: {
         </Button>
       )}
     </>
+  );
+}
+
+/** The status of a row that can be switched off (a key, a grant, a promo code). */
+export function ActiveBadge(props: { active: boolean; inactiveLabel?: string }) {
+  const { t } = useTranslation();
+  return (
+    <Badge color={props.active ? 'teal.9' : 'gray.7'} variant="filled">
+      {props.active ? t('admin.active') : (props.inactiveLabel ?? t('admin.revoked'))}
+    </Badge>
   );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { capUsedPercent } from '../pages/ConnectedApps';
 import { deviceName } from '../pages/Services';
 import { activityParams, matchesSearch } from './ActivityTable';
 import { formatCredits, isLow } from './format';
@@ -66,5 +67,14 @@ describe('formatting', () => {
     ).toBe('Chrome · Windows');
     expect(deviceName(null)).toBe('–');
     expect(deviceName('curl/8.0')).toBe('curl/8.0');
+  });
+});
+
+describe('capUsedPercent', () => {
+  it('counts spent and held credits against the cap, at most 100, none without a cap', () => {
+    expect(capUsedPercent({ period_cap: '50', spent_this_period: '12.5', held: '0' })).toBe(25);
+    expect(capUsedPercent({ period_cap: '10', spent_this_period: '8', held: '4' })).toBe(100);
+    expect(capUsedPercent({ period_cap: null, spent_this_period: '8', held: '0' })).toBeNull();
+    expect(capUsedPercent({ period_cap: '0', spent_this_period: '0', held: '0' })).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { useLocalStorage } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { hub, unwrap } from '../api/client';
@@ -34,10 +34,11 @@ const ActivityTable = lazy(() =>
 
 export default function DashboardPage() {
   const { t } = useTranslation();
-  const balance = useLiveBalance();
   // The rest asks for its code only once the balance has answered: the first thing on screen
-  // does not share the network with the chart's and tables' code.
-  const settled = balance.isSuccess || balance.isError;
+  // does not share the network with the chart's and tables' code. Only BalanceCard reads the
+  // live balance, so a push re-renders the card, not the charts and tables below it.
+  const [settled, setSettled] = useState(false);
+  const onSettled = useCallback(() => setSettled(true), []);
   const { hash } = useLocation();
   useEffect(() => {
     // `/dashboard#redeem` (chat's "how to top up"): the promo code form.
@@ -46,7 +47,7 @@ export default function DashboardPage() {
   return (
     <Stack>
       <Title order={1}>{t('dashboard.title')}</Title>
-      <BalanceCard balance={balance} />
+      <BalanceCard onSettled={onSettled} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <RedeemCard />
         <Deferred ready={settled}>
@@ -67,8 +68,13 @@ function Deferred({ ready, children }: { ready: boolean; children: React.ReactNo
   return <Suspense fallback={<Loading />}>{ready ? children : <Loading />}</Suspense>;
 }
 
-function BalanceCard({ balance }: { balance: ReturnType<typeof useLiveBalance> }) {
+function BalanceCard({ onSettled }: { onSettled: () => void }) {
   const { t, i18n } = useTranslation();
+  const balance = useLiveBalance();
+  const settled = balance.isSuccess || balance.isError;
+  useEffect(() => {
+    if (settled) onSettled();
+  }, [settled, onSettled]);
   const [threshold, setThreshold] = useLocalStorage<number>({
     key: 'sah.low-credit-threshold',
     defaultValue: 10,

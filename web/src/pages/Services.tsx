@@ -5,6 +5,7 @@ import { hub, unwrap } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { ScrollTable } from '../components/ScrollTable';
+import { ConnectedApps } from './ConnectedApps';
 
 const KEY = ['sessions'] as const;
 
@@ -101,6 +102,7 @@ export default function ServicesPage() {
           </>
         )}
       </Card>
+      <ConnectedApps />
     </Stack>
   );
 }
