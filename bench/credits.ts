@@ -25,6 +25,7 @@ const CREDITS = '/api/mcp/v1/credits';
 // Long enough that no request times out on a loaded machine: a timed-out request would still
 // commit, and autocannon would count it as neither success nor failure.
 const TIMEOUT_S = 120;
+const METRICS_TOKEN = 'bench-metrics-token';
 
 /** Users with accounts funded by a `topup` ledger row each (so the ledger sums to the balance). */
 async function seedUsers(databaseUrl: string, count: number, label: string): Promise<string[]> {
@@ -106,7 +107,21 @@ async function rawBaseline(
     total: latencies.length,
     ...cost,
     serverUsPerRequest: null,
+    redisTimeouts: null,
   };
+}
+
+/**
+ * The server's Redis calls that outlived REDIS_COMMAND_TIMEOUT so far (each opens the breaker:
+ * rate limits in process memory and integration keys read from PostgreSQL until a probe
+ * answers), from its /metrics: on a crowded machine Redis itself can be that slow.
+ */
+async function redisTimeouts(serverUrl: string): Promise<number> {
+  const res = await fetch(`${serverUrl}/metrics`, {
+    headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const match = /^redis_calls_total\{outcome="timed_out"\} (\d+)$/m.exec(await res.text());
+  return Number(match?.[1] ?? 0);
 }
 
 /** What one request cost, measured around a case (see CostProbe). */
@@ -117,6 +132,8 @@ interface Cost {
   postgresUsPerRequest: number;
   /** One-minute load average of the machine at the end of the case. */
   load: number;
+  /** Redis calls of the server that timed out during the case (null for the raw SQL baseline). */
+  redisTimeouts: number | null;
 }
 type Measured = LoadResult & Cost;
 
@@ -167,7 +184,7 @@ class CostProbe {
     before: CostSnapshot,
     after: CostSnapshot,
     requests: number,
-  ): Omit<Cost, 'serverUsPerRequest'> & { serverUsPerRequest: number } {
+  ): Omit<Cost, 'serverUsPerRequest' | 'redisTimeouts'> & { serverUsPerRequest: number } {
     let postgresMs = 0;
     for (const [pid, ms] of after.backends) postgresMs += ms - (before.backends.get(pid) ?? 0);
     const per = (ms: number) => Math.round((ms * 1000) / Math.max(1, requests));
@@ -178,12 +195,14 @@ class CostProbe {
     };
   }
 
-  async measure(run: () => Promise<LoadResult>, requestsPerResult = 1): Promise<Measured> {
+  async measure(serverUrl: string, run: () => Promise<LoadResult>): Promise<Measured> {
+    const timeoutsBefore = await redisTimeouts(serverUrl);
     const before = await this.snapshot();
     const result = await run();
     return {
       ...result,
-      ...this.costOf(before, await this.snapshot(), result.total * requestsPerResult),
+      ...this.costOf(before, await this.snapshot(), result.total),
+      redisTimeouts: (await redisTimeouts(serverUrl)) - timeoutsBefore,
     };
   }
 
@@ -311,7 +330,7 @@ const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 function row(name: string, r: Measured): string {
   const us = (x: number | null) => (x === null ? '–' : x.toLocaleString('en-US'));
-  return `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.p50Ms} | ${r.p99Ms} | ${r.total.toLocaleString('en-US')} | ${r.non2xx + r.errors} | ${us(r.serverUsPerRequest)} | ${us(r.postgresUsPerRequest)} | ${r.load} |`;
+  return `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.p50Ms} | ${r.p99Ms} | ${r.total.toLocaleString('en-US')} | ${r.non2xx + r.errors} | ${us(r.serverUsPerRequest)} | ${us(r.postgresUsPerRequest)} | ${us(r.redisTimeouts)} | ${r.load} |`;
 }
 
 async function main({ database, server, servers }: BenchServer): Promise<void> {
@@ -334,18 +353,19 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
     const manySteady = await seedUsers(database.url, USERS, `many-steady-${round}`);
     const holders = await seedUsers(database.url, USERS, `holds-${round}`);
 
-    const health = await probe.measure(() =>
+    const health = await probe.measure(server.url, () =>
       load({ url: `${server.url}/health`, connections: CONNECTIONS, duration: DURATION_S }),
     );
     const hotRaw = await rawBaseline(database.url, hotRawUser, probe);
-    const hotHttp = await probe.measure(() => deducts(server.url, hotHttpUser));
-    const manyHttp = await probe.measure(() => deducts(server.url, many));
-    const pairs = await probe.measure(() => holdPairs(server.url, holders), 2);
+    const hotHttp = await probe.measure(server.url, () => deducts(server.url, hotHttpUser));
+    const manyHttp = await probe.measure(server.url, () => deducts(server.url, many));
+    // `total` counts both requests of a pair already: CPU per request divides by it as it is.
+    const pairs = await probe.measure(server.url, () => holdPairs(server.url, holders));
     // Steady: the same requests at half the rate this round reached back to back.
-    const hotSteady = await probe.measure(() =>
+    const hotSteady = await probe.measure(server.url, () =>
       deducts(server.url, hotSteadyUser, Math.max(1, Math.round(hotHttp.requestsPerSecond / 2))),
     );
-    const manySteadyHttp = await probe.measure(() =>
+    const manySteadyHttp = await probe.measure(server.url, () =>
       deducts(server.url, manySteady, Math.max(1, Math.round(manyHttp.requestsPerSecond / 2))),
     );
     const results = [hotRaw, hotHttp, manyHttp, pairs, hotSteady, manySteadyHttp];
@@ -396,10 +416,10 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
         ', ',
       )}. The machine may be shared with other work: read the ratios, and the CPU per request beside the load.`,
     `Server in its own process (LOG_LEVEL=warn, DATABASE_POOL_SIZE=${POOL_SIZE}, Redis for the per-key rate limit), autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per case after a warm-up, ${ROUNDS} rounds, each on fresh accounts. HTTP requests carry an integration key (\`X-API-Key\`, \`X-User-ID\`) and no Idempotency-Key. The raw SQL baseline is the best single statement (conditional \`UPDATE … WHERE available >= cost\` and the ledger \`INSERT\` in one CTE, prepared, autocommit) from ${CONNECTIONS} clients over a \`pg\` pool of ${POOL_SIZE}: no HTTP, no key check, no idempotency.`,
-    '"Burst": every connection sends its next request the moment the last is answered (saturation, a queue at every step). "Steady": the same requests at a fixed total rate of half what the burst reached, latency corrected for coordinated omission. CPU per request: user + system time of the server process, and of the bench database\'s PostgreSQL backends, over the case ÷ its requests (a reserve + capture pair counts two).',
+    '"Burst": every connection sends its next request the moment the last is answered (saturation, a queue at every step). "Steady": the same requests at a fixed total rate of half what the burst reached, latency corrected for coordinated omission. CPU per request: user + system time of the server process, and of the bench database\'s PostgreSQL backends, over the case ÷ its requests (a reserve + capture pair counts two; runs before 2026-12-01 07:00 UTC divided the pairs\' CPU by twice their requests, halving it). Redis timeouts: the server\'s Redis calls that outlived REDIS_COMMAND_TIMEOUT during the case (`redis_calls_total{outcome="timed_out"}`); each opens the breaker, and until a probe answers rate limits count in process memory and integration keys are read from PostgreSQL: a crowded machine, not the code path being measured.',
     '',
-    '| Case | Requests/s | p50 ms | p99 ms | Requests | Failed | Server CPU µs/req | PostgreSQL CPU µs/req | Load (1 min) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Case | Requests/s | p50 ms | p99 ms | Requests | Failed | Server CPU µs/req | PostgreSQL CPU µs/req | Redis timeouts | Load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...table,
     '',
     '| Round | hot user: HTTP ÷ raw SQL (target ≥ 80%) | 1,000 users: HTTP deduct ÷ `/health` (≥ 60%) | reserve + capture pairs ÷ deducts (≥ 50%) | load during the round |',
@@ -416,7 +436,11 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
 
 runBenchmark(() =>
   withBenchServer(
-    { INTEGRATION_API_KEYS: `bench:${API_KEY}`, INTEGRATION_RATE_LIMIT_PER_MINUTE: '10000000' },
+    {
+      INTEGRATION_API_KEYS: `bench:${API_KEY}`,
+      INTEGRATION_RATE_LIMIT_PER_MINUTE: '10000000',
+      METRICS_TOKEN,
+    },
     main,
   ),
 );

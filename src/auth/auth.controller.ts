@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { NoStore } from '../common/http/no-store';
 import {
   EmailDto,
@@ -40,9 +41,13 @@ export class AuthController {
     return { status: 'accepted' };
   }
 
-  /** Anyone. */
+  /**
+   * Anyone. Limited by AUTH_RATE_LIMIT_PER_IP (counted first, before the database) and the
+   * email + IP back-off, not by the general per-IP limit as well: one Redis round trip less.
+   */
   @Post('login')
   @NoStore()
+  @SkipThrottle()
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with email and password' })
   @ApiResponse({ status: 200, type: TokenPairDto })

@@ -35,12 +35,11 @@ function guardStore(store: object, guard: RedisGuard): void {
   }
 }
 
-function buildCacheStore(config: AppConfig): {
-  keyv: Keyv;
-  client?: RedisClient;
-  guard?: RedisGuard;
-} {
-  if (!config.redis.url) return { keyv: new Keyv() };
+function buildCacheStore(
+  config: AppConfig,
+  guard: RedisGuard | null,
+): { keyv: Keyv; client?: RedisClient } {
+  if (!config.redis.url || !guard) return { keyv: new Keyv() };
   const logger = new Logger('Cache');
   const client = createClient({
     url: config.redis.url,
@@ -49,7 +48,6 @@ function buildCacheStore(config: AppConfig): {
     disableOfflineQueue: true,
     socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 2000) },
   });
-  const guard = new RedisGuard('Cache', config.redis.commandTimeoutMs, () => client.ping());
   // Connected eagerly: Keyv would otherwise await a first connection that may never come.
   client.connect().catch(() => undefined);
   const keyv = createKeyv(client, {
@@ -69,10 +67,14 @@ function buildCacheStore(config: AppConfig): {
     reportedDown = false;
     guard.recovered();
   });
-  return { keyv, client, guard };
+  return { keyv, client };
 }
 
-/** The cache's store and, with Redis, the guard that knows when the cache can be trusted. */
+/**
+ * The cache's store and, with Redis, the breaker that knows when the cache can be trusted: the
+ * Redis server's one breaker (RedisConnection.guard), so a timeout of the rate limiter's client
+ * stops the cache's calls too, and the other way round.
+ */
 @Injectable()
 export class CacheStore implements OnApplicationShutdown {
   readonly keyv: Keyv;
@@ -80,19 +82,22 @@ export class CacheStore implements OnApplicationShutdown {
   readonly guard?: RedisGuard;
   private readonly client?: RedisClient;
 
-  constructor(config: AppConfig) {
-    ({ keyv: this.keyv, client: this.client, guard: this.guard } = buildCacheStore(config));
+  constructor(config: AppConfig, connection: RedisConnection) {
+    this.guard = connection.guard ?? undefined;
+    ({ keyv: this.keyv, client: this.client } = buildCacheStore(config, connection.guard));
   }
 
   onApplicationShutdown(): void {
-    this.guard?.stop();
     // Forced: a client still trying to reach a Redis that never answered would keep reconnecting.
     if (this.client?.isOpen) this.client.destroy();
   }
 }
 
-/** One CacheStore for both the cache manager and its direct users (one Redis client). */
-@Module({ providers: [CacheStore], exports: [CacheStore] })
+/**
+ * One CacheStore for both the cache manager and its direct users (one Redis client), and one
+ * RedisConnection (whose breaker the store shares).
+ */
+@Module({ providers: [RedisConnection, CacheStore], exports: [RedisConnection, CacheStore] })
 class CacheStoreModule {}
 
 @Global()
@@ -105,7 +110,6 @@ class CacheStoreModule {}
       useFactory: (store: CacheStore) => ({ stores: [store.keyv] }),
     }),
   ],
-  providers: [RedisConnection],
-  exports: [NestCacheModule, RedisConnection, CacheStoreModule],
+  exports: [NestCacheModule, CacheStoreModule],
 })
 export class CacheModule {}

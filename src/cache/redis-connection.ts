@@ -1,22 +1,27 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
+import { Counter } from 'prom-client';
 import { AppConfig } from '../config/app-config';
-import { RedisGuard, RedisUnavailableError } from './redis-guard';
+import { MetricsService } from '../metrics/metrics.service';
+import { RedisGuard, RedisGuardStats, RedisUnavailableError } from './redis-guard';
 
 /**
  * The shared ioredis connection (rate limits, readiness, stream slots, Socket.IO fan-out), or
- * none when REDIS_URL is unset. Commands fail fast while Redis is away instead of queueing, and
- * `run` gives each call REDIS_COMMAND_TIMEOUT, so callers fall back to in-process state and
- * PostgreSQL whether Redis is down or frozen.
+ * none when REDIS_URL is unset, and the ONE breaker of the Redis server (`guard`), which the
+ * cache's client shares (CacheStore). Commands fail fast while Redis is away instead of queueing,
+ * and `run` gives each call REDIS_COMMAND_TIMEOUT, so callers fall back to in-process state and
+ * PostgreSQL whether Redis is down or frozen; after one call timed out, no Redis user of the
+ * process sends another until a probe answers.
  */
 @Injectable()
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   readonly client: Redis | null;
   readonly keyPrefix: string;
-  private readonly guard: RedisGuard | null;
+  /** The breaker of the Redis server, shared by every client of it in the process. */
+  readonly guard: RedisGuard | null;
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, @Optional() metrics?: MetricsService) {
     this.keyPrefix = config.redis.keyPrefix;
     const timeoutMs = config.redis.commandTimeoutMs;
     const client = config.redis.url
@@ -30,9 +35,8 @@ export class RedisConnection implements OnApplicationShutdown {
         })
       : null;
     this.client = client;
-    this.guard = client
-      ? new RedisGuard(RedisConnection.name, timeoutMs, () => client.ping())
-      : null;
+    this.guard = client ? new RedisGuard('Redis', timeoutMs, () => client.ping()) : null;
+    if (this.guard && metrics) registerBreakerMetrics(metrics, this.guard.stats);
     let reportedDown = false;
     client?.on('error', (error: Error) => {
       if (!reportedDown) this.logger.warn(`Redis unavailable: ${error.message}`);
@@ -78,5 +82,38 @@ export class RedisConnection implements OnApplicationShutdown {
     // QUIT only reaches a live server; otherwise stop the reconnect loop at once.
     if (this.ready) await this.client.quit().catch(() => this.client?.disconnect());
     else this.client.disconnect();
+  }
+}
+
+/** The breaker's counters as Prometheus counters (totals read at scrape time). */
+function registerBreakerMetrics(metrics: MetricsService, stats: RedisGuardStats): void {
+  const counters: [string, string, () => Record<string, number>][] = [
+    [
+      'redis_calls_total',
+      'Redis calls by outcome: answered (in time, or failed fast), timed_out (outlived REDIS_COMMAND_TIMEOUT), refused (not sent: the breaker was open)',
+      () => ({ answered: stats.answered, timed_out: stats.timedOut, refused: stats.refused }),
+    ],
+    [
+      'redis_breaker_trips_total',
+      'Times a Redis call timed out and opened the breaker shared by every Redis user',
+      () => ({ opened: stats.trips }),
+    ],
+    [
+      'redis_breaker_probes_total',
+      'PINGs sent while the breaker was open (one at a time), by outcome',
+      () => ({ answered: stats.probes - stats.probesFailed, failed: stats.probesFailed }),
+    ],
+  ];
+  for (const [name, help, read] of counters) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const [outcome, total] of Object.entries(read())) this.inc({ outcome }, total);
+      },
+    });
   }
 }

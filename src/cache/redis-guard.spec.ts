@@ -45,4 +45,56 @@ describe('RedisGuard (REDIS_COMMAND_TIMEOUT and its breaker)', () => {
     guard.recovered();
     await expect(guard.run(() => Promise.resolve(1))).resolves.toBe(1);
   });
+
+  it('one breaker for every user of the server: after ONE timeout nothing more is sent until a probe answers', async () => {
+    let thawed = false;
+    let probesSent = 0;
+    const guard = new RedisGuard('test', 250, () => {
+      probesSent += 1;
+      return thawed ? Promise.resolve('PONG') : never();
+    });
+    // Three users (rate limiter, cache, key revocations) with their own clients, one server.
+    const sent = { limiter: 0, cache: 0, keys: 0 };
+    const user = (name: keyof typeof sent) => () =>
+      guard.run(() => {
+        sent[name] += 1;
+        return thawed ? Promise.resolve(name) : never();
+      });
+    const first = user('limiter')();
+    jest.advanceTimersByTime(250);
+    await expect(first).rejects.toThrow(RedisUnavailableError);
+
+    const refused = [];
+    for (let i = 0; i < 50; i++) {
+      for (const name of ['limiter', 'cache', 'keys'] as const) refused.push(user(name)());
+    }
+    await Promise.all(refused.map((p) => expect(p).rejects.toThrow('Redis is not answering')));
+    await jest.advanceTimersByTimeAsync(2000); // probes keep failing meanwhile
+    expect(sent).toEqual({ limiter: 1, cache: 0, keys: 0 });
+    expect(guard.stats).toMatchObject({ sent: 1, timedOut: 1, refused: 150, trips: 1 });
+    expect(guard.stats.probesFailed).toBeGreaterThan(0);
+
+    thawed = true;
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(guard.healthy).toBe(true);
+    const probesWhenHealthy = probesSent;
+    await expect(user('cache')()).resolves.toBe('cache');
+    expect(sent.cache).toBe(1);
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(probesSent).toBe(probesWhenHealthy);
+  });
+
+  it('a lost connection also probes, so a client that never says ready again does not keep the breaker open', async () => {
+    let up = false;
+    const guard = new RedisGuard('test', 250, () =>
+      up ? Promise.resolve('PONG') : Promise.reject(new Error('down')),
+    );
+    guard.lost();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(guard.healthy).toBe(false);
+    up = true;
+    await jest.advanceTimersByTimeAsync(500);
+    expect(guard.healthy).toBe(true);
+    expect(guard.stats.trips).toBe(0);
+  });
 });

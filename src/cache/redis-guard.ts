@@ -3,19 +3,49 @@ import { Logger } from '@nestjs/common';
 /** Thrown instead of waiting on a Redis that does not answer in time. */
 export class RedisUnavailableError extends Error {}
 
+/** What the breaker did since start (exported as Prometheus counters, read by the fault suite). */
+export interface RedisGuardStats {
+  /** Calls sent to Redis (the breaker was closed). */
+  sent: number;
+  /** Sent calls that answered (or failed) within the deadline. */
+  answered: number;
+  /** Sent calls that outlived REDIS_COMMAND_TIMEOUT (the first one of an outage trips the breaker). */
+  timedOut: number;
+  /** Calls refused at once, without touching Redis, because the breaker was open. */
+  refused: number;
+  /** Times the breaker opened after a timeout. */
+  trips: number;
+  /** Probes sent while open (one at a time), and those that did not answer in time. */
+  probes: number;
+  probesFailed: number;
+}
+
 /**
- * A deadline on every Redis call, plus a breaker: after one call times out, calls fail at once
- * (callers fall back as when Redis is down) until a probe answers again. A frozen Redis (SIGSTOP,
- * a partition) keeps its TCP connection open, so without this every call would wait for it.
+ * The circuit breaker of ONE Redis server, shared by every Redis user of the process (the cache's
+ * client, the shared ioredis connection: rate limits, key revocations, stream slots, readiness):
+ * a deadline on every call and, once one call times out, every other call of every user fails at
+ * once (callers fall back as when Redis is down) until a probe answers again. A frozen Redis
+ * (SIGSTOP, a partition) keeps its TCP connections open, so without this every call would wait
+ * for it; with one breaker per client a request using two clients paid two deadlines.
  */
 export class RedisGuard {
   private readonly logger: Logger;
   private open = false;
   private probing?: NodeJS.Timeout;
   private readonly recoveredListeners = new Set<() => void>();
+  readonly stats: RedisGuardStats = {
+    sent: 0,
+    answered: 0,
+    timedOut: 0,
+    refused: 0,
+    trips: 0,
+    probes: 0,
+    probesFailed: 0,
+  };
   /**
-   * Wall-clock ms since which this client has been connected and answering. Whatever was
-   * written to the cache before it may predate a revocation this process could not evict.
+   * Wall-clock ms since which the connections have been connected and answering (moved forward
+   * by every recovery of any of them). Whatever was written to the cache before it may predate a
+   * revocation this process could not evict.
    */
   healthySince = Date.now();
 
@@ -32,16 +62,32 @@ export class RedisGuard {
   }
 
   async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.open) throw new RedisUnavailableError('Redis is not answering');
-    return this.withDeadline(call(), () => this.trip());
+    if (this.open) {
+      this.stats.refused += 1;
+      throw new RedisUnavailableError('Redis is not answering');
+    }
+    this.stats.sent += 1;
+    let timedOut = false;
+    try {
+      return await this.withDeadline(call(), () => {
+        timedOut = true;
+        this.stats.timedOut += 1;
+        this.trip('did not answer within');
+      });
+    } finally {
+      if (!timedOut) this.stats.answered += 1;
+    }
   }
 
-  /** The connection was lost (closed socket, error): calls fail fast until it is back. */
+  /**
+   * A connection was lost (closed socket, error): calls fail fast until it is ready again or a
+   * probe answers.
+   */
   lost(): void {
-    this.open = true;
+    this.trip();
   }
 
-  /** The connection is (again) ready: trust it from now on and tell the listeners. */
+  /** A connection is (again) ready: trust it from now on and tell the listeners. */
   recovered(): void {
     const wasOpen = this.open;
     this.open = false;
@@ -56,22 +102,25 @@ export class RedisGuard {
     this.recoveredListeners.add(listener);
   }
 
-  private trip(): void {
+  /** Opens the breaker (once) and probes until Redis answers; `why` set: a call timed out. */
+  private trip(why?: string): void {
     if (this.open) return;
     this.open = true;
-    this.logger.warn(
-      `Redis did not answer within ${this.timeoutMs} ms: falling back until it does`,
-    );
+    if (why) {
+      this.stats.trips += 1;
+      this.logger.warn(`Redis ${why} ${this.timeoutMs} ms: falling back until it answers`);
+    }
     // One probe at a time, each with the same deadline (a frozen Redis never answers it).
     let inFlight = false;
     this.probing = setInterval(
       () => {
         if (inFlight) return;
         inFlight = true;
+        this.stats.probes += 1;
         this.withDeadline(this.probe())
           .then(
             () => this.open && this.recovered(),
-            () => undefined,
+            () => (this.stats.probesFailed += 1),
           )
           .finally(() => (inFlight = false));
       },

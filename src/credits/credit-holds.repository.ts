@@ -56,4 +56,13 @@ export class CreditHoldsRepository {
     );
     return rows.map(toRecord);
   }
+
+  /** Every active hold not yet settled or expired by the housekeeping (all users): how many, how much. */
+  async activeTotals(manager: EntityManager): Promise<{ count: number; held: bigint }> {
+    const [row] = await manager.query<{ n: string; held: string }[]>(
+      `SELECT count(*)::text AS n, COALESCE(sum(amount), 0)::text AS held
+         FROM credit_holds WHERE status = 'active'`,
+    );
+    return { count: Number(row.n), held: unitsFromSql(row.held) };
+  }
 }

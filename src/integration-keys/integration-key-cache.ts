@@ -5,16 +5,6 @@ import type { IntegrationKeyRecord } from './integration-key.repository';
 
 /** A bound on staleness should a revocation's generation bump ever be lost. */
 const ENTRY_TTL_MS = 10_000;
-const REDIS_TIMEOUT_MS = 1000;
-
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error('Redis timeout')), REDIS_TIMEOUT_MS).unref(),
-    ),
-  ]);
-}
 
 /**
  * Active integration keys by SHA-256, in process memory, so a credit call resolves its caller
@@ -23,8 +13,9 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
  * after its commit, and every request reads it in the same Redis round trip as its rate limit
  * (`RateLimiterService.hitUnlessBlocked`); an entry stamped with another generation is not used:
  * the key is read from PostgreSQL again. A revoked key never works because of this cache:
- * - while Redis is unusable the generation is unknown, so every call reads PostgreSQL; losing
- *   the Redis connection also empties the cache (a bump missed during an outage cannot matter);
+ * - while Redis is unusable (down, or the breaker open after a timeout) the generation is
+ *   unknown, so every call reads PostgreSQL; losing the Redis connection and Redis answering
+ *   again both empty the cache (a bump missed during an outage cannot matter);
  * - a stamp is the generation read BEFORE the database lookup, so a revocation committed
  *   meanwhile makes it stale;
  * - an entry lives ENTRY_TTL_MS at most (should a bump be lost, e.g. the revoking instance cut
@@ -47,7 +38,11 @@ export class IntegrationKeyCache {
     private readonly clock: Clock,
   ) {
     redis.client?.on('close', () => this.forget());
-    redis.client?.on('ready', () => {
+    // Redis answers again (reconnected, or a probe after a freeze): a bump another instance
+    // could not send meanwhile may still be on its way, so entries from before are dropped, and
+    // a bump of ours that failed is sent now.
+    redis.onRecovered(() => {
+      this.forget();
       if (this.bumpPending) void this.bump();
     });
   }
@@ -62,7 +57,7 @@ export class IntegrationKeyCache {
     if (!this.redis.configured) return this.stamp('');
     if (!this.redis.ready) return null;
     try {
-      return this.stamp((await withTimeout(this.redis.client!.get(this.generationKey))) ?? '');
+      return this.stamp((await this.redis.run((c) => c.get(this.generationKey))) ?? '');
     } catch {
       return null;
     }
@@ -118,7 +113,7 @@ export class IntegrationKeyCache {
   private async bump(): Promise<void> {
     this.bumpPending = true;
     try {
-      await withTimeout(this.redis.client!.incr(this.generationKey));
+      await this.redis.run((c) => c.incr(this.generationKey));
       this.bumpPending = false;
     } catch (error) {
       this.logger.warn(`Could not announce a key revocation yet: ${(error as Error).message}`);

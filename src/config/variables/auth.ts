@@ -51,7 +51,7 @@ export const AUTH_VARIABLES: readonly VariableSpec[] = [
     kind: { type: 'int', min: 1, max: 1_000_000 },
     default: '30',
     description:
-      'Attempts per client IP and AUTH_RATE_LIMIT_WINDOW at each of login, register, verify-email, forgot- and reset-password.',
+      'Attempts per client IP and AUTH_RATE_LIMIT_WINDOW at each of login, register, verify-email, forgot- and reset-password (login is limited by this, not by RATE_LIMIT_PER_MINUTE).',
   },
   {
     name: 'AUTH_RATE_LIMIT_PER_EMAIL',

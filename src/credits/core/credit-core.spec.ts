@@ -1,4 +1,5 @@
 import { MetricsService } from '../../metrics/metrics.service';
+import { CreditHoldsRepository } from '../credit-holds.repository';
 import { CreditMetrics } from './credit-metrics';
 import { DatabaseError } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -32,7 +33,7 @@ function coreWith(pool: unknown, env: Record<string, string> = {}): CreditCore {
   const dataSource = { driver: { master: pool } } as unknown as DataSource;
   const clock = { now: () => new Date('2026-05-01T00:00:00Z') } as unknown as Clock;
   const events = { publish: () => undefined } as unknown as CreditEvents;
-  const metrics = new CreditMetrics(new MetricsService(), dataSource);
+  const metrics = new CreditMetrics(new MetricsService(), dataSource, new CreditHoldsRepository());
   return new CreditCore(dataSource, clock, loadAppConfig(env), events, metrics);
 }
 

@@ -3,19 +3,21 @@ import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { formatUnits, unitsFromSql } from '../../common/money/credit-amount';
 import { MetricsService } from '../../metrics/metrics.service';
+import { CreditHoldsRepository } from '../credit-holds.repository';
 import type { CreditOp, Outcome } from './credit-operations';
 
 /**
  * Prometheus metrics of the money core: every operation by kind and outcome, the credits each
  * kind moved, and at scrape time the holds still active (count and credits set aside) across
- * all instances, read from PostgreSQL. Labels are operation names and outcome kinds only.
+ * all instances, read from PostgreSQL through CreditHoldsRepository. Labels are operation names
+ * and outcome kinds only.
  */
 @Injectable()
 export class CreditMetrics {
   private readonly operations: Counter<'operation' | 'outcome'>;
   private readonly credits: Counter<'operation'>;
 
-  constructor(metrics: MetricsService, dataSource: DataSource) {
+  constructor(metrics: MetricsService, dataSource: DataSource, holds: CreditHoldsRepository) {
     const registers = [metrics.registry];
     this.operations = new Counter({
       name: 'credit_operations_total',
@@ -29,23 +31,16 @@ export class CreditMetrics {
       labelNames: ['operation'],
       registers,
     });
-    const activeHolds = async () => {
-      const [row] = await dataSource.query<{ n: string; held: string }[]>(
-        `SELECT count(*)::text AS n, COALESCE(sum(amount), 0)::text AS held
-           FROM credit_holds WHERE status = 'active'`,
-      );
-      return row;
-    };
-    // Both gauges from one query per scrape; a scrape while PostgreSQL is away keeps the last values.
-    let latest: Promise<{ n: string; held: string } | undefined> | undefined;
-    const read = () => (latest ??= activeHolds().catch(() => undefined));
+    // Both gauges from one read per scrape; a scrape while PostgreSQL is away keeps the last values.
+    let latest: Promise<{ count: number; held: bigint } | undefined> | undefined;
+    const read = () => (latest ??= holds.activeTotals(dataSource.manager).catch(() => undefined));
     new Gauge({
       name: 'credit_holds_active',
       help: 'Holds not yet captured, released or expired by the housekeeping (all instances)',
       registers,
       async collect() {
         const row = await read();
-        if (row) this.set(Number(row.n));
+        if (row) this.set(row.count);
       },
     });
     new Gauge({
@@ -55,7 +50,7 @@ export class CreditMetrics {
       async collect() {
         const row = await read();
         latest = undefined;
-        if (row) this.set(Number(row.held));
+        if (row) this.set(Number(formatUnits(row.held)));
       },
     });
   }
