@@ -1,5 +1,4 @@
 import type { Browser, Page } from 'playwright-core';
-import supertest from 'supertest';
 import { describeWithChromium, launchChromium } from '../support/chromium';
 import { request } from '../support/contract';
 import { CREDITS_TEST_ENV } from '../support/credits';
@@ -90,10 +89,8 @@ describeWithChromium('Connected apps in headless Chromium', () => {
       const adminToken = await accessTokenFor(t, admin.user, 'admin');
       const userToken = await accessTokenFor(t, customer.user, 'user');
       const key = await integrationKey(adminToken, app);
-      // Plain supertest: the 402 "Grant limit reached" body is not the 402 the document declares
-      // (InsufficientCreditsErrorDto), which the contract-checking request() would refuse.
       const deduct = (cost: string) =>
-        supertest(t.server)
+        request(t.server)
           .post('/api/mcp/v1/credits/deduct')
           .set({ 'X-API-Key': key, 'X-User-ID': customer.user.id })
           .send({ service: 'video', cost });
