@@ -298,7 +298,7 @@ describe('OAuth protocol rules', () => {
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     expect(won.length).toBeLessThanOrEqual(1);
     for (const lost of outcomes.filter((o) => o.status === 'rejected')) {
-      expect((lost).reason).toMatchObject({ error: 'invalid_grant' });
+      expect(lost.reason).toMatchObject({ error: 'invalid_grant' });
     }
     // The code is used (or gone: a loser saw a replay and revoked everything the code gave).
     const rows = await t.database.query<{ consumed: boolean }>(
