@@ -16,6 +16,7 @@ import { EmailCodeService } from './email-code.service';
 import { EmailCodesRepository } from './email-codes.repository';
 import { AuthEvents } from './events/auth-events';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { LoginTicketService } from './login-ticket.service';
 import { RolesGuard } from './guards/roles.guard';
 import { MailService } from './mail/mail.service';
 import { PasswordHasher } from './passwords';
@@ -55,6 +56,7 @@ import { UsersService } from './users.service';
     EmailCodeService,
     EmailCodesRepository,
     JwtAuthGuard,
+    LoginTicketService,
     MailService,
     PasswordHasher,
     RefreshTokenService,
@@ -70,6 +72,7 @@ import { UsersService } from './users.service';
     AuthService,
     AuthenticationService,
     JwtAuthGuard,
+    LoginTicketService,
     RolesGuard,
     UsersService,
     RefreshTokenService,

@@ -16,6 +16,7 @@ import { OAuthStateService, retryUrl } from './oauth-state.service';
 import { RETURN_TO_TARGETS, ReturnTo } from './pages';
 import { runStrategy } from './run-strategy';
 import { THIRD_PARTY_SESSION_ID } from '../session/session-token';
+import { LoginTicketService, oauthInteractionAudience } from '../auth/login-ticket.service';
 
 /** What an implicit grant lets an integration do: read and spend the user's credits. */
 const IMPLICIT_GRANT_SCOPES = ['credits:read', 'credits:spend'];
@@ -30,7 +31,14 @@ export type GoogleLoginOutcome =
     }
   | { mode: 'redirect'; url: string }
   /** No FRONTEND_URL: the served web app, signed in through its refresh cookie. */
-  | { mode: 'app'; refreshToken: string };
+  | { mode: 'app'; refreshToken: string }
+  /** Started from an OAuth authorization's sign-in page: back to it with a sign-in ticket. */
+  | { mode: 'oauth'; url: string };
+
+/** `return_to=oauth`: the Google login of an OAuth authorization's sign-in page. */
+export const OAUTH_RETURN = 'oauth';
+/** oidc-provider's interaction ids (nanoid). */
+const INTERACTION_ID = /^[A-Za-z0-9_-]{10,64}$/;
 
 function queryString(req: Request, name: string): string | undefined {
   const value = (req.query as Record<string, unknown>)[name];
@@ -57,6 +65,7 @@ export class GoogleLoginService {
     private readonly sessions: SessionService,
     private readonly auth: AuthService,
     private readonly grants: GrantsService,
+    private readonly tickets: LoginTicketService,
   ) {}
 
   assertConfigured(): void {
@@ -67,8 +76,17 @@ export class GoogleLoginService {
   /** The start request's `session`/`return_to`, validated (400 page otherwise). */
   parseStart(req: Request): { session?: string; returnTo: string } {
     this.assertConfigured();
-    const session = queryString(req, 'session');
     const returnTo = queryString(req, 'return_to') ?? 'chatgpt';
+    if (returnTo === OAUTH_RETURN) {
+      // The OAuth interaction to return to rides in the state's session column; no claim is
+      // registered for it.
+      const interaction = queryString(req, 'interaction');
+      if (interaction === undefined || !INTERACTION_ID.test(interaction)) {
+        throw new InvalidLoginRequestError('interaction must name the OAuth sign-in to return to');
+      }
+      return { session: interaction, returnTo };
+    }
+    const session = queryString(req, 'session');
     if (session !== undefined && !THIRD_PARTY_SESSION_ID.test(session)) {
       throw new InvalidLoginRequestError(
         'session must be 1-128 characters of letters, digits and ._~-',
@@ -92,7 +110,9 @@ export class GoogleLoginService {
     browserHash: string,
   ): Promise<{ state: string; authorizationUrl: string }> {
     const state = await this.states.create({ session, returnTo, browserHash }, req.ip);
-    if (session) await this.sessions.registerPendingLogin(session, browserHash);
+    if (session && returnTo !== OAUTH_RETURN) {
+      await this.sessions.registerPendingLogin(session, browserHash);
+    }
     const step = await runStrategy(this.strategy, req, {
       state,
       session: false,
@@ -120,6 +140,15 @@ export class GoogleLoginService {
     const identity = await this.exchange(req, this.states.codeVerifier(state!), retry);
     const user = await this.accounts.findOrCreate(identity);
 
+    if (pending.returnTo === OAUTH_RETURN && pending.session) {
+      const uid = pending.session;
+      const ticket = await this.tickets.issue(user.id, oauthInteractionAudience(uid));
+      this.logger.log({ userId: user.id }, 'Google login: OAuth sign-in');
+      return {
+        mode: 'oauth',
+        url: `/oauth/interaction/${uid}/google?${new URLSearchParams({ ticket }).toString()}`,
+      };
+    }
     if (pending.session) {
       const created = await this.sessions.createForUser({
         userId: user.id,

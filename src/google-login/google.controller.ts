@@ -35,7 +35,12 @@ export class GoogleController {
   @Get(['api/auth/google', 'auth/google'])
   @ApiOperation({ summary: 'Start a Google login (session mode with ?session=…)' })
   @ApiQuery({ name: 'session', required: false, description: "The third party's session id" })
-  @ApiQuery({ name: 'return_to', required: false, enum: ['chatgpt', 'api'] })
+  @ApiQuery({ name: 'return_to', required: false, enum: ['chatgpt', 'api', 'oauth'] })
+  @ApiQuery({
+    name: 'interaction',
+    required: false,
+    description: 'With return_to=oauth: the OAuth sign-in page to return to',
+  })
   @ApiResponse({ status: 302, description: 'To Google' })
   @ApiResponse({
     status: 400,
@@ -78,7 +83,8 @@ export class GoogleController {
   })
   @ApiResponse({
     status: 302,
-    description: 'To FRONTEND_URL#access_token=…, or to /dashboard with the refresh cookie',
+    description:
+      'To FRONTEND_URL#access_token=…, to /dashboard with the refresh cookie, or (return_to=oauth) back to the OAuth sign-in page with a sign-in ticket',
   })
   @ApiResponse({
     status: 400,
@@ -117,6 +123,7 @@ export class GoogleController {
         res.setHeader('Cache-Control', 'no-store');
         return res.redirect(302, '/dashboard');
       case 'redirect':
+      case 'oauth':
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('Referrer-Policy', 'no-referrer');
         return res.redirect(302, outcome.url);

@@ -109,7 +109,9 @@ function toPending(stored: {
 /** Where "start again" leads: the same login, from the start. */
 export function retryUrl(pending: { session?: string; returnTo: string }): string {
   const params = new URLSearchParams();
-  if (pending.session) params.set('session', pending.session);
+  if (pending.session) {
+    params.set(pending.returnTo === 'oauth' ? 'interaction' : 'session', pending.session);
+  }
   params.set('return_to', pending.returnTo);
   return `/api/auth/google?${params.toString()}`;
 }

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -31,6 +32,22 @@ export class InteractionController {
   @ApiResponse({ status: 403, description: 'Another browser (page)', content: HTML })
   show(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.interactions.show(req, res);
+  }
+
+  /** The hub's Google login sends the browser back here (return_to=oauth). */
+  @Get(':uid/google')
+  @ApiOperation({ summary: 'Back from the Google login with a sign-in ticket' })
+  @ApiParam({ name: 'uid', description: "oidc-provider's interaction id" })
+  @ApiQuery({ name: 'ticket', required: true, description: 'Sign-in ticket (2 minutes)' })
+  @ApiResponse({ status: 303, description: 'Back to the authorization (signed in)' })
+  @ApiResponse({ status: 401, description: 'Bad or expired ticket (page)', content: HTML })
+  @ApiResponse({ status: 400, description: 'Expired or unknown interaction (page)', content: HTML })
+  google(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('ticket') ticket?: string,
+  ): Promise<void> {
+    return this.interactions.google(req, res, typeof ticket === 'string' ? ticket : undefined);
   }
 
   @Post(':uid/login')

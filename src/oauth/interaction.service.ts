@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthService } from '../auth/auth.service';
+import { LoginTicketService, oauthInteractionAudience } from '../auth/login-ticket.service';
 import { UsersService } from '../auth/users.service';
 import { DomainError } from '../common/errors/domain-error';
 import { formatUnits, parseUnits, STORAGE_MAX_UNITS } from '../common/money/credit-amount';
@@ -84,6 +85,11 @@ const LOGIN_ERRORS: Record<Language, Record<string, string>> = {
   },
 };
 
+const GOOGLE_FAILED: Record<Language, string> = {
+  th: 'เข้าสู่ระบบด้วย Google ไม่สำเร็จหรือหมดเวลา กรุณาลองใหม่',
+  en: 'Signing in with Google failed or took too long. Please try again.',
+};
+
 const EXPIRED: Record<Language, string> = {
   th: 'คำขอนี้หมดอายุหรือถูกใช้ไปแล้ว กรุณากลับไปที่แอปแล้วเริ่มเชื่อมต่อใหม่',
   en: 'This request has expired or was already used. Go back to the app and connect again.',
@@ -108,7 +114,8 @@ export class InteractionService {
     private readonly users: UsersService,
     private readonly grants: GrantsService,
     private readonly clients: OAuthClientsService,
-    config: AppConfig,
+    private readonly tickets: LoginTicketService,
+    private readonly config: AppConfig,
   ) {
     this.csrfKey = createHmac('sha256', config.jwt.secret).update('oauth-interaction').digest();
   }
@@ -148,6 +155,34 @@ export class InteractionService {
       req,
       res,
       { login: { accountId: userId } },
+      { mergeWithLastSubmission: false },
+    );
+    res.redirect(303, url);
+  }
+
+  /**
+   * Back from the hub's Google login (started from the sign-in page with return_to=oauth): its
+   * ticket, valid 2 minutes for this interaction only, signs the person in.
+   */
+  async google(req: Request, res: Response, ticket: string | undefined): Promise<void> {
+    const lang = pickLanguage(req.query.lang, req.headers['accept-language']);
+    const details = await this.details(req, res, lang);
+    if (!details) return;
+    if (details.prompt.name !== 'login') return this.renderConsent(res, 409, details, lang);
+    let userId: string;
+    try {
+      userId = await this.tickets.verify(ticket ?? '', oauthInteractionAudience(details.uid));
+    } catch {
+      return this.renderLogin(res, 401, details, lang, undefined, GOOGLE_FAILED[lang]);
+    }
+    const user = await this.users.findById(userId);
+    if (!user || user.status !== 'active') {
+      return this.renderLogin(res, 403, details, lang, undefined, LOGIN_ERRORS[lang].forbidden);
+    }
+    const url = await this.server.provider.interactionResult(
+      req,
+      res,
+      { login: { accountId: user.id } },
       { mergeWithLastSubmission: false },
     );
     res.redirect(303, url);
@@ -290,6 +325,10 @@ export class InteractionService {
         csrf: this.csrf(details.uid),
         email,
         error,
+        googleUrl:
+          this.config.auth.google.missing.length === 0
+            ? `/api/auth/google?${new URLSearchParams({ return_to: 'oauth', interaction: details.uid }).toString()}`
+            : undefined,
       }),
     });
   }

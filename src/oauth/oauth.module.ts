@@ -6,6 +6,7 @@ import { CimdGuard } from './cimd-guard';
 import { InteractionController } from './interaction.controller';
 import { InteractionService } from './interaction.service';
 import { OAuthClientsService } from './oauth-clients.service';
+import { OAuthHousekeeping } from './oauth-housekeeping';
 import { OAuthKeys } from './oauth-keys';
 import { OAuthPayloadsRepository } from './oauth-payloads.repository';
 import { OAuthServer } from './oauth-server';
@@ -24,6 +25,7 @@ import { ProtectedResourceController } from './protected-resource.controller';
     CimdGuard,
     InteractionService,
     OAuthClientsService,
+    OAuthHousekeeping,
     OAuthKeys,
     OAuthPayloadsRepository,
     OAuthServer,

@@ -1,9 +1,15 @@
 import { request } from '../support/contract';
 import { adminApi, Caller, userWithToken } from '../support/admin';
+import { OAuthHousekeeping } from '../../src/oauth/oauth-housekeeping';
 import {
+  Browser,
   consentedCode,
   deductWith,
+  discoverFor,
+  formToken,
   oauthTestEnv,
+  PASSWORD,
+  passwordUser,
   oidcClient as oc,
   REDIRECT_URI,
   registerClient,
@@ -182,5 +188,134 @@ describe('OAuth authorization server (/oauth) with spending grants', () => {
       .expect(400);
     await adminApi(t, admin).delete(`/oauth/clients/${client.client_id}`).expect(200);
     await adminApi(t, admin).get(`/oauth/clients/${client.client_id}`).expect(404);
+  });
+
+  it('pages: Thai by default, English by Accept-Language or the switch; no script; labelled fields', async () => {
+    const client = await registerClient(t, admin, { client_name: 'Lang <b>App</b>' });
+    const config = await discoverFor(t, client);
+    const url = oc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'credits:read',
+      code_challenge: await oc.calculatePKCECodeChallenge(oc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const browser = new Browser(t.url);
+    const thai = await browser.follow(url.href);
+    const page = thai.url;
+    const html = await thai.res.text();
+    expect(html).toContain('<html lang="th">');
+    expect(html).toContain('เข้าสู่ระบบ');
+    expect(html).toContain('Lang &lt;b&gt;App&lt;/b&gt;');
+    expect(html).toContain('<label for="email">');
+    expect(html).toContain('<label for="password">');
+    expect(html).not.toContain('<script');
+    const csp = thai.res.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('script-src');
+    expect(csp).not.toContain('unsafe-inline');
+    expect(thai.res.headers.get('cache-control')).toBe('no-store');
+    const english = await browser.fetch(page, { headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    expect(await english.text()).toContain('<html lang="en">');
+    const switched = await browser.fetch(`${page}?lang=en`);
+    expect(await switched.text()).toContain('Sign in to Smart AI Hub');
+  });
+
+  it('forms are CSRF-safe: no or a wrong form token → 403; another browser (no cookie) → 400', async () => {
+    const client = await registerClient(t, admin);
+    const config = await discoverFor(t, client);
+    const user = await passwordUser(t);
+    const url = oc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'credits:read',
+      code_challenge: await oc.calculatePKCECodeChallenge(oc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const browser = new Browser(t.url);
+    const login = await browser.follow(url.href);
+    const csrf = formToken(await login.res.text());
+    const form = { email: user.email, password: PASSWORD };
+    expect((await browser.post(`${login.url}/login`, form)).res.status).toBe(403);
+    expect((await browser.post(`${login.url}/login`, { ...form, csrf: 'x' })).res.status).toBe(403);
+    const stranger = new Browser(t.url);
+    expect((await stranger.post(`${login.url}/login`, { ...form, csrf })).res.status).toBe(400);
+    const wrong = await browser.post(`${login.url}/login`, { ...form, password: 'nope', csrf });
+    expect(wrong.res.status).toBe(401);
+    expect(await wrong.res.text()).toContain('role="alert"');
+  });
+
+  it('deny sends the app access_denied and creates no grant', async () => {
+    const client = await registerClient(t, admin);
+    const config = await discoverFor(t, client);
+    const user = await passwordUser(t);
+    const url = oc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'credits:read',
+      state: 'st',
+      code_challenge: await oc.calculatePKCECodeChallenge(oc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const browser = new Browser(t.url);
+    const login = await browser.follow(url.href);
+    const consent = await browser.post(`${login.url}/login`, {
+      csrf: formToken(await login.res.text()),
+      email: user.email,
+      password: PASSWORD,
+    });
+    const denied = await browser.post(`${consent.url}/consent`, {
+      csrf: formToken(await consent.res.text()),
+      decision: 'deny',
+    });
+    const back = new URL(denied.url);
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('state')).toBe('st');
+    const grants = await t.database.query(`SELECT 1 FROM grants WHERE user_id = $1`, [user.id]);
+    expect(grants).toHaveLength(0);
+  });
+
+  it('200 concurrent deducts with one token against a cap of 10: exactly the cap is spent', async () => {
+    const client = await registerClient(t, admin);
+    const { config, user, verifier, state, callback } = await consentedCode(t, client, {
+      consent: { period_cap: '10' },
+    });
+    const { access_token } = await oc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => deductWith(t, access_token, '0.1').then((r) => r.status)),
+    );
+    expect(results.filter((s) => s === 200)).toHaveLength(100);
+    expect(results.filter((s) => s === 402)).toHaveLength(100);
+    const [grant] = await t.database.query<{ period_spent: string }>(
+      `SELECT period_spent::text FROM grants WHERE user_id = $1 AND client_id = $2`,
+      [user.id, client.client_id],
+    );
+    expect(Number(grant.period_spent)).toBe(10);
+    const [{ balance }] = await t.database.query<{ balance: string }>(
+      `SELECT balance::text FROM credit_accounts WHERE user_id = $1`,
+      [user.id],
+    );
+    expect(Number(balance)).toBe(90);
+  });
+
+  it('an access token past its expiry is refused (the store honours expires_at), and pruned', async () => {
+    const client = await registerClient(t, admin);
+    const { config, verifier, state, callback } = await consentedCode(t, client);
+    const { access_token } = await oc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    await deductWith(t, access_token).expect(200);
+    await t.database.query(
+      `UPDATE oauth_payloads SET expires_at = now() - interval '1 second'
+        WHERE model = 'AccessToken' AND id = $1`,
+      [access_token],
+    );
+    await deductWith(t, access_token).expect(401);
+    expect(await t.app.get(OAuthHousekeeping).run()).toBeGreaterThanOrEqual(1);
+    const left = await t.database.query(`SELECT 1 FROM oauth_payloads WHERE id = $1`, [
+      access_token,
+    ]);
+    expect(left).toHaveLength(0);
   });
 });

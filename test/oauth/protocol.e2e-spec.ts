@@ -281,4 +281,59 @@ describe('OAuth protocol rules', () => {
     }
     expect(t.logs.text).toContain('Client metadata fetch refused');
   });
+
+  it('a code raced by 10 concurrent exchanges is used once (consumption is one conditional UPDATE)', async () => {
+    const client = await registerClient(t, admin);
+    const { config, verifier, state, callback } = await consentedCode(t, client, {
+      params: { scope: 'openid credits:spend' },
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        oc.authorizationCodeGrant(config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+        }),
+      ),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(won.length).toBeLessThanOrEqual(1);
+    for (const lost of outcomes.filter((o) => o.status === 'rejected')) {
+      expect(lost.reason).toMatchObject({ error: 'invalid_grant' });
+    }
+    // The code is used (or gone: a loser saw a replay and revoked everything the code gave).
+    const rows = await t.database.query<{ consumed: boolean }>(
+      `SELECT consumed_at IS NOT NULL AS consumed FROM oauth_payloads
+        WHERE model = 'AuthorizationCode' AND id = $1`,
+      [callback.searchParams.get('code')],
+    );
+    expect(rows.every((r) => r.consumed)).toBe(true);
+    if (won.length === 1) {
+      // The winner's ID token is signed by the published key and names the user.
+      const tokens = (won[0] as PromiseFulfilledResult<{ claims(): { sub: string } | undefined }>)
+        .value;
+      expect(tokens.claims()?.sub).toEqual(expect.any(String));
+    }
+  });
+
+  it('with openid, the ID token is signed with the published key (ES256) and names the user', async () => {
+    const client = await registerClient(t, admin);
+    const { config, user, verifier, state, callback } = await consentedCode(t, client, {
+      params: { scope: 'openid credits:spend' },
+    });
+    const tokens = await oc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.claims()).toMatchObject({ sub: user.id, iss: issuer, aud: client.client_id });
+    const header = JSON.parse(
+      Buffer.from(tokens.id_token!.split('.')[0], 'base64url').toString(),
+    ) as { alg: string; kid: string };
+    expect(header.alg).toBe('ES256');
+    const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as {
+      keys: { kid: string; d?: string }[];
+    };
+    expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
+    expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+    await deductWith(t, tokens.access_token).expect(200);
+  });
 });

@@ -68,7 +68,11 @@ export async function registerClient(
 export class Browser {
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly origin: string) {}
+  /** `alsoFollow`: other origins the browser goes on to (e.g. the fake Google). */
+  constructor(
+    private readonly origin: string,
+    private readonly alsoFollow: string[] = [],
+  ) {}
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -93,7 +97,8 @@ export class Browser {
     let current = new URL(url, this.origin).href;
     for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops++) {
       const next = new URL(res.headers.get('location')!, current).href;
-      if (new URL(next).origin !== this.origin) return { res, url: next };
+      const origin = new URL(next).origin;
+      if (origin !== this.origin && !this.alsoFollow.includes(origin)) return { res, url: next };
       current = next;
       res = await this.fetch(next);
     }

@@ -793,6 +793,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/interaction/{uid}/google": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Back from the Google login with a sign-in ticket */
+        get: operations["InteractionController_google"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/interaction/{uid}/login": {
         parameters: {
             query?: never;
@@ -4078,7 +4095,9 @@ export interface operations {
     "GoogleController_start[0]": {
         parameters: {
             query?: {
-                return_to?: "chatgpt" | "api";
+                /** @description With return_to=oauth: the OAuth sign-in page to return to */
+                interaction?: unknown;
+                return_to?: "chatgpt" | "api" | "oauth";
                 /** @description The third party's session id */
                 session?: unknown;
             };
@@ -4137,7 +4156,9 @@ export interface operations {
     "GoogleController_start[1]": {
         parameters: {
             query?: {
-                return_to?: "chatgpt" | "api";
+                /** @description With return_to=oauth: the OAuth sign-in page to return to */
+                interaction?: unknown;
+                return_to?: "chatgpt" | "api" | "oauth";
                 /** @description The third party's session id */
                 session?: unknown;
             };
@@ -4211,7 +4232,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description To FRONTEND_URL#access_token=…, or to /dashboard with the refresh cookie */
+            /** @description To FRONTEND_URL#access_token=…, to /dashboard with the refresh cookie, or (return_to=oauth) back to the OAuth sign-in page with a sign-in ticket */
             302: {
                 headers: {
                     [name: string]: unknown;
@@ -4274,7 +4295,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description To FRONTEND_URL#access_token=…, or to /dashboard with the refresh cookie */
+            /** @description To FRONTEND_URL#access_token=…, to /dashboard with the refresh cookie, or (return_to=oauth) back to the OAuth sign-in page with a sign-in ticket */
             302: {
                 headers: {
                     [name: string]: unknown;
@@ -5440,6 +5461,57 @@ export interface operations {
             };
             /** @description Another browser (page) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Any error: {statusCode, error, message, requestId} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InteractionController_google: {
+        parameters: {
+            query: {
+                /** @description Sign-in ticket (2 minutes) */
+                ticket: string;
+            };
+            header?: never;
+            path: {
+                /** @description oidc-provider's interaction id */
+                uid: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to the authorization (signed in) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Expired or unknown interaction (page) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad or expired ticket (page) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,7 @@ const TEXT = {
     email: 'อีเมล',
     password: 'รหัสผ่าน',
     signIn: 'เข้าสู่ระบบ',
+    google: 'เข้าสู่ระบบด้วย Google',
     consentTitle: 'อนุญาตการเข้าถึง',
     consentLead: (app: string) => `${app} ต้องการสิทธิ์ต่อไปนี้ในบัญชีของคุณ:`,
     signedInAs: (email: string) => `เข้าสู่ระบบในชื่อ ${email}`,
@@ -51,6 +52,7 @@ const TEXT = {
     email: 'Email',
     password: 'Password',
     signIn: 'Sign in',
+    google: 'Sign in with Google',
     consentTitle: 'Allow access',
     consentLead: (app: string) => `${app} asks for the following on your account:`,
     signedInAs: (email: string) => `Signed in as ${email}`,
@@ -97,6 +99,8 @@ ul.scopes{padding-left:1.25rem}
 .hint{font-size:.9rem;color:#475569}
 .error{background:#fef2f2;border:1px solid #fca5a5;border-radius:.4rem;padding:.75rem;color:#991b1b}
 .lang{text-align:right;font-size:.9rem}
+.alt{margin-top:1.25rem}
+a.google{display:inline-block;padding:.6rem 1.2rem;border:1px solid #94a3b8;border-radius:.4rem;color:#0f172a;text-decoration:none;min-height:44px}
 `;
 
 /**
@@ -157,8 +161,13 @@ export function loginPage(input: {
   csrf: string;
   email?: string;
   error?: string;
+  /** The hub's Google login for this sign-in, when Google login is configured. */
+  googleUrl?: string;
 }): { title: string; body: string } {
   const t = TEXT[input.lang];
+  const google = input.googleUrl
+    ? `<p class="alt"><a class="google" href="${escapeHtml(input.googleUrl)}">${t.google}</a></p>`
+    : '';
   const error = input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : '';
   return {
     title: t.signInTitle,
@@ -175,7 +184,8 @@ ${error}
 <label for="password">${t.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <div class="actions"><button class="primary" type="submit">${t.signIn}</button></div>
-</form>`,
+</form>
+${google}`,
   };
 }
 
