@@ -171,10 +171,11 @@ describe('the server process', () => {
     it('issue 13 item 8: Ctrl-C during a chat lets the chat finish and be charged, then stops PostgreSQL last', async () => {
       const fakes = await startFakes();
       try {
-        // 30 chunks over ~3 s; Ctrl-C comes at the third.
+        // 30 chunks; Ctrl-C comes at the third, and the rest waits until the server has taken
+        // the signal (so the chat is surely running when it does).
         fakes.openai.behave({
           chunks: Array.from({ length: 30 }, (_, i) => ` w${i}`),
-          chunkDelayMs: 100,
+          holdAfter: 3,
         });
         const { server, port, databaseUrl } = await startEmbedded({
           ...fakeProviderEnv(fakes),
@@ -189,7 +190,11 @@ describe('the server process', () => {
           socket,
           { request_id: 'ctrl-c', model: 't-gpt', messages: HELLO },
           (c) => {
-            if (c.index === 2) exited = server.ctrlC();
+            if (c.index !== 2) return;
+            exited = server.ctrlC();
+            void eventually(() => expect(server.output).toContain('Shutting down')).then(() =>
+              fakes.openai.release(),
+            );
           },
         );
         closeMcp(socket);
