@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { fundedUser } from '../support/credit-users';
 import { chat } from '../support/mcp-client';
 import { useChatApp } from './mcp-test-env';

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { SessionService } from '../../src/session/session.service';
 import { fundedUser } from '../support/credit-users';
 import { chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
@@ -133,8 +133,8 @@ describe('Mcp without any provider key', () => {
     } finally {
       closeMcp(socket);
     }
-    const res = await fetch(`${urlOf(t.server)}/api/mcp/v1/models`);
-    const { models } = (await res.json()) as { models: { available: boolean }[] };
+    const res = await request(t.server).get('/api/mcp/v1/models').expect(200);
+    const { models } = res.body as { models: { available: boolean }[] };
     expect(models.length).toBeGreaterThan(0);
     expect(models.every((m) => !m.available)).toBe(true);
   });

@@ -43,11 +43,19 @@ interface Contract {
 
 const DOCUMENT_ID = 'openapi.json';
 const apps = new WeakMap<Server, INestApplication>();
+/** The same apps by origin (`http://127.0.0.1:<port>`), for responses fetched by URL. */
+const appsByOrigin = new Map<string, INestApplication>();
 let contract: Contract | undefined;
 
 /** startTestApp registers each app, so a response can be checked against its document. */
 export function registerContractApp(server: Server, app: INestApplication): void {
   apps.set(server, app);
+  const address = server.address();
+  if (address && typeof address === 'object') {
+    const origin = `http://127.0.0.1:${address.port}`;
+    appsByOrigin.set(origin, app);
+    server.once('close', () => appsByOrigin.delete(origin));
+  }
 }
 
 /** Every object schema with properties and no `additionalProperties` becomes closed. */
@@ -160,6 +168,31 @@ export function contractViolation(app: INestApplication, res: CheckedResponse): 
         `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
     );
   return `${where} does not match the document (${operation.path}): ${errors.join('; ')}`;
+}
+
+/**
+ * Checks a response `fetch` got from `url` (e.g. test/support/browser-client.ts following the
+ * Google redirects) when it came from an app startTestApp started; throws on a violation. The
+ * response's body stays readable.
+ */
+export async function checkFetched(url: string, method: string, res: Response): Promise<void> {
+  const target = new URL(url);
+  const app = appsByOrigin.get(target.origin.replace('localhost', '127.0.0.1'));
+  if (!app) return;
+  const text = await res.clone().text();
+  const headers = Object.fromEntries(res.headers.entries());
+  let body: unknown = {};
+  if ((headers['content-type'] ?? '').startsWith('application/json') && text) {
+    body = JSON.parse(text) as unknown;
+  }
+  const problem = contractViolation(app, {
+    status: res.status,
+    body,
+    text,
+    headers,
+    req: { method, path: target.pathname },
+  });
+  if (problem) throw new Error(problem);
 }
 
 type Test = supertest.Test;
