@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import type { ConversationWithMessagesDto } from '../../src/conversations/dto/conversation.dto';
 import { fundedUser, FundedUser } from '../support/credit-users';
 import { cancel, chat, McpClient } from '../support/mcp-client';
