@@ -19,6 +19,7 @@ const UNDOCUMENTED = [
   /^\/metrics$/, // Prometheus text, scraped with METRICS_TOKEN
   /^\/chat$/, // the old page's redirect to the web app
   /^\/api\/docs/, // the document itself and its viewer
+  /^\/assets\//, // the web app's built files (JS, CSS, fonts), served statically
   // oidc-provider's protocol endpoints (authorize, token, revocation, introspection, registration,
   // JWKS, userinfo) and the authorization server's metadata: protocol routes whose contract is the
   // OAuth RFCs and the RFC 8414 metadata (test/oauth checks them with openid-client), served by a
