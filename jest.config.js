@@ -55,7 +55,13 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 60000,
   projects: [
-    { ...shared, displayName: 'unit', testRegex: ['src/.*\\.spec\\.ts$'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testRegex: ['src/.*\\.spec\\.ts$'],
+      // Refuses connections to PostgreSQL and Redis: a unit test must not need them.
+      setupFilesAfterEnv: ['<rootDir>/test/support/unit-isolation.ts'],
+    },
     {
       ...shared,
       displayName: 'e2e',

@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  Header,
   HttpCode,
   Param,
   ParseUUIDPipe,
@@ -97,13 +96,14 @@ export class ConversationsController {
   @ApiProduces('text/markdown')
   @ApiOkResponse({ description: 'The Markdown document.', schema: { type: 'string' } })
   @ApiNotFoundResponse({ description: 'No such conversation of this user.' })
-  @Header('Content-Type', 'text/markdown; charset=utf-8')
   async export(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     const { markdown } = await this.conversations.exportMarkdown(user.id, id);
+    // Set only on success (not with @Header): an error must go out as the JSON envelope.
+    res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="conversation-${id}.md"`);
     return markdown;
   }

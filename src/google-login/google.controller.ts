@@ -92,15 +92,34 @@ export class GoogleController {
     content: HTML,
   })
   @ApiResponse({
+    status: 401,
+    description: 'Google did not accept the code or its answer was unusable (HTML)',
+    content: HTML,
+  })
+  @ApiResponse({
     status: 403,
     description:
       'Login cancelled at Google, Google has not verified the email, or account disabled (HTML)',
     content: HTML,
   })
   @ApiResponse({
+    status: 409,
+    description: "The email's account is linked to another Google account (HTML)",
+    content: HTML,
+  })
+  @ApiResponse({
     status: 410,
     description: 'A reload: the result was already shown (HTML)',
     content: HTML,
+  })
+  @ApiResponse({
+    status: 503,
+    description:
+      'Google login not configured or the database away (a page for browsers, JSON for scripts)',
+    content: {
+      ...HTML,
+      'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } },
+    },
   })
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const cookieState = readCookie(req, this.cookies.state);

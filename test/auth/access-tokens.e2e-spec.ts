@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import request from 'supertest';
+import type { Response } from 'supertest';
+import { request } from '../support/contract';
 import { IntegrationKeysService } from '../../src/integration-keys/integration-keys.service';
 import { SessionService } from '../../src/session/session.service';
 import { PrivateRedisServer } from '../support/redis-server';
@@ -175,7 +176,7 @@ describe('S-15 responses with tokens or secrets are not stored by caches', () =>
   });
   afterAll(() => t.close());
 
-  const noStore = (res: request.Response) => {
+  const noStore = (res: Response) => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['pragma']).toBe('no-cache');
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { GoogleLoginHousekeeping } from '../../src/google-login/google-login-housekeeping';
 import { BrowserClient } from '../support/browser-client';
 import { CREDITS_TEST_ENV, SORA2_KEY } from '../support/credits';

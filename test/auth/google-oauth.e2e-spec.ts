@@ -1,5 +1,5 @@
 import { registerUser } from '../support/users';
-import request from 'supertest';
+import { checkFetched, request } from '../support/contract';
 import { BrowserClient } from '../support/browser-client';
 import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';
@@ -101,7 +101,7 @@ describe('Google OAuth login', () => {
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     const csp = page.headers.get('content-security-policy')!;
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
-    expect(nonce).toBeDefined();
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/); // 128 random bits, base64
     expect(csp).toContain(`style-src 'nonce-${nonce}'`);
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('unsafe-inline');
@@ -230,7 +230,11 @@ describe('Google OAuth login', () => {
     const raceCallback = await callbackUrlFor(race.toGoogle);
     const cookie = `sah_oauth_state=${race.state}`;
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => fetch(raceCallback, { headers: { Cookie: cookie } })),
+      Array.from({ length: 5 }, async () => {
+        const res = await fetch(raceCallback, { headers: { Cookie: cookie } });
+        await checkFetched(res.url, 'GET', res);
+        return res;
+      }),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 400)).toHaveLength(4);

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { PasswordHasher } from '../../src/auth/passwords';
 import { FakeClock } from '../support/fake-clock';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import { registerUser } from '../support/users';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import { request } from '../support/contract';
 import type { ChatErrorEvent } from '../../src/mcp/chat.types';
 import { SessionService } from '../../src/session/session.service';
 import { closeMcp, connectMcp, McpClient } from '../support/mcp-client';

@@ -1,4 +1,5 @@
-import request from 'supertest';
+import type { Response } from 'supertest';
+import { request } from '../support/contract';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const PASSWORD = 'correct horse 42';
@@ -29,7 +30,7 @@ describe('Auth rate limits', () => {
       request(t.server).post(path).set('X-Forwarded-For', ip).send(body),
   });
 
-  function expect429(res: request.Response): void {
+  function expect429(res: Response): void {
     expect(res.status).toBe(429);
     expect(res.body).toMatchObject({
       statusCode: 429,

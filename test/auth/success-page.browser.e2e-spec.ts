@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser } from 'playwright-core';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import type { ConversationWithMessagesDto } from '../../src/conversations/dto/conversation.dto';
 import { fundedUser, FundedUser } from '../support/credit-users';
 import { cancel, chat, McpClient } from '../support/mcp-client';
@@ -144,16 +144,17 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
   });
 
   it('stores a cancelled answer with the delivered part and status cancelled', async () => {
+    // The stream waits after three chunks until the cancel is acknowledged.
     app.fakes.openai.behave({
       chunks: Array.from({ length: 50 }, (_, i) => ` w${i}`),
-      chunkDelayMs: 20,
+      holdAfter: 3,
     });
     const requestId = rid();
     const out = await chat(
       socket,
       { request_id: requestId, model: 't-gpt', messages: [{ role: 'user', content: 'Count' }] },
       (_c, all) => {
-        if (all.length === 3) void cancel(socket, requestId);
+        if (all.length === 3) void cancel(socket, requestId).then(() => app.fakes.openai.release());
       },
     );
     expect(out.error).toMatchObject({ code: 'CANCELLED' });

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { IntegrationKeyRepository } from '../../src/integration-keys/integration-key.repository';
 import { asSora2, CREDITS_TEST_ENV, SORA2_KEY } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';

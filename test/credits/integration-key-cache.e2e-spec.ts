@@ -6,7 +6,7 @@ import { asSora2, CREDITS_TEST_ENV, topUp } from '../support/credits';
 import { PrivateRedisServer } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { insertUser } from '../support/users';
-import request from 'supertest';
+import { request } from '../support/contract';
 
 describe('integration keys from the in-process cache: revocation still takes effect at once', () => {
   let redis: PrivateRedisServer;

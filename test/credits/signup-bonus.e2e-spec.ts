@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { SmtpMailbox } from '../support/smtp-mailbox';
 import { startTestApp, TestApp } from '../support/test-app';
 import { accessTokenFor, registerUser } from '../support/users';

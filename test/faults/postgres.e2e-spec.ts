@@ -31,6 +31,26 @@ describe('fault: PostgreSQL stopped and started under load', () => {
     const ops: Op[] = [];
     const retryAfter = new Set<string | null>();
     let running = true;
+    // The schedule follows what the clients are answered, not the wall clock.
+    const answered: number[] = [];
+    const waiters = new Set<() => void>();
+    const until = (what: string, reached: () => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!reached()) return;
+          waiters.delete(check);
+          clearTimeout(deadline);
+          resolve();
+        };
+        const deadline = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`never ${what} (answers so far: ${answered.join()})`));
+        }, 60_000);
+        waiters.add(check);
+        check();
+      });
+    const since = (from: number, statuses: number[]) =>
+      answered.slice(from).filter((status) => statuses.includes(status)).length;
     const worker = async () => {
       while (running) {
         const hold = rng.chance(0.3);
@@ -47,15 +67,20 @@ describe('fault: PostgreSQL stopped and started under load', () => {
         const res = await send(op);
         op.statuses.push(res?.status ?? 0);
         if (res?.status === 503) retryAfter.add(res.headers.get('retry-after'));
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        answered.push(res?.status ?? 0);
+        waiters.forEach((check) => check());
       }
     };
     const load = Promise.all(Array.from({ length: 6 }, worker));
-    await new Promise((resolve) => setTimeout(resolve, rng.int(300, 800)));
+    const before = rng.int(20, 80);
+    await until(`${before} answers before the outage`, () => answered.length >= before);
     await cluster.pg.stop();
-    await new Promise((resolve) => setTimeout(resolve, rng.int(1500, 3000)));
+    const stopped = answered.length;
+    const during = rng.int(5, 30);
+    await until(`${during} answers 503 during the outage`, () => since(stopped, [503]) >= during);
     await cluster.pg.resume();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const resumed = answered.length;
+    await until('20 served after the outage', () => since(resumed, [200, 201, 402]) >= 20);
     running = false;
     await load;
 

@@ -1,6 +1,5 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { fundedUser } from '../support/credit-users';
-import { eventually } from '../support/eventually';
 import { chat } from '../support/mcp-client';
 import { useChatApp } from './mcp-test-env';
 
@@ -32,22 +31,26 @@ describe('chat operations: log lines and metrics', () => {
   it('counts a finished chat: outcome, tokens, credits, the hold taken and captured, first-token latency', async () => {
     const user = await fundedUser(app.t, '10');
     const socket = await app.connect(user.sessionToken);
-    // Ten chunks over ~3 s: time for a scrape while it streams, even on a loaded machine.
+    // The stream waits after its first chunk until the scrape made while it streams is in.
     app.fakes.anthropic.behave({
       chunks: Array.from({ length: 10 }, (_, i) => ` w${i}`),
-      chunkDelayMs: 300,
+      holdAfter: 1,
     });
     let during: string | undefined;
     const out = await chat(
       socket,
       { request_id: 'ops-1', model: 't-claude', messages: HELLO },
       (c) => {
-        if (c.index === 0) void metrics().then((text) => (during = text));
+        if (c.index === 0) {
+          void metrics().then((text) => {
+            during = text;
+            app.fakes.anthropic.release();
+          });
+        }
       },
     );
     expect(out.end).toBeDefined();
     // While it streamed: one open stream and one active hold.
-    await eventually(() => expect(during).toBeDefined());
     expect(sample(during!, 'mcp_streams_open')).toBe(1);
     expect(sample(during!, 'credit_holds_active')).toBe(1);
     expect(sample(during!, 'credit_holds_active_credits')).toBeGreaterThan(0);

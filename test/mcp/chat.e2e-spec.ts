@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { accessTokenFor } from '../support/users';
 import { formatLedger, ledgerUnits } from '../../src/mcp/pricing';
 import { TokenEstimator } from '../../src/mcp/token-estimator';
@@ -318,7 +318,8 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       // the whole hold (+ (9 × 1.1 + 16) input tokens × 1/1000 = 0.026).
       const poor = await fundedUser(app.t, '0.21');
       const socket = await connect(poor.sessionToken);
-      app.fakes.openai.behave({ chunks: ['never', ' seen'], firstChunkDelayMs: 300 });
+      app.fakes.openai.behave({ chunks: ['never', ' seen'] });
+      app.fakes.openai.hold(); // the upstream answers nothing before the refusal (released in reset)
       const seen: unknown[] = [];
       socket.on('chat:chunk', (chunk) => seen.push(chunk));
       const out = await chat(socket, {
@@ -329,7 +330,7 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       });
       expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
       // Sent at once, in parallel with the hold, and aborted when the hold was refused.
-      await eventually(() => expect(app.fakes.openai.requests).toHaveLength(1));
+      await app.fakes.openai.arrived(1);
       await untilAborted(app.fakes.openai);
       expect(app.fakes.openai.requests[0].completed).toBe(false);
       const ledger = await ledgerOf(app.t, poor.id);

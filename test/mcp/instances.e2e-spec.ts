@@ -47,11 +47,14 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
     const user = await fundedUser(a, '10');
     const onA = await connect(a, user.sessionToken);
     const onB = await connect(b, user.sessionToken);
-    fakes.anthropic.behave({ chunks: ['long'], firstChunkDelayMs: 800 });
+    fakes.anthropic.behave({ chunks: ['long'] });
+    fakes.anthropic.hold(); // the first stream keeps its slot until released
+    const before = fakes.anthropic.requests.length;
     const first = chat(onA, { request_id: 'one', model: 't-claude', messages: HELLO });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await fakes.anthropic.arrived(before + 1); // admitted on A: its slot is taken
     const second = await chat(onB, { request_id: 'two', model: 't-claude', messages: HELLO });
     expect(second.ack).toMatchObject({ ok: false, code: 'TOO_MANY_STREAMS' });
+    fakes.anthropic.release();
     expect((await first).end).toBeDefined();
     const again = await chat(onB, { request_id: 'three', model: 't-claude', messages: HELLO });
     expect(again.end?.cost).toBeDefined();

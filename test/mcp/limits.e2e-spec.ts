@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { SessionService } from '../../src/session/session.service';
 import { fundedUser } from '../support/credit-users';
 import { chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
@@ -27,12 +27,14 @@ describe('Mcp limits, refused keys and revoked credentials', () => {
   it('refuses a third concurrent stream of one user with TOO_MANY_STREAMS, across sockets', async () => {
     const user = await fundedUser(app.t, '10');
     const [a, b] = await Promise.all([connect(user.sessionToken), connect(user.sessionToken)]);
-    app.fakes.anthropic.behave({ chunks: ['slow', ' one'], firstChunkDelayMs: 600 });
+    app.fakes.anthropic.behave({ chunks: ['slow', ' one'] });
+    app.fakes.anthropic.hold(); // both streams keep their slots until released
     const first = chat(a, { request_id: rid(), model: 't-claude', messages: HELLO });
     const second = chat(b, { request_id: rid(), model: 't-claude', messages: HELLO });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await app.fakes.anthropic.arrived(2); // admitted: each holds a slot
     const third = await chat(b, { request_id: rid(), model: 't-claude', messages: HELLO });
     expect(third.ack).toMatchObject({ ok: false, code: 'TOO_MANY_STREAMS' });
+    app.fakes.anthropic.release();
     expect((await first).end).toBeDefined();
     expect((await second).end).toBeDefined();
     // The slots are free again once the streams ended.
@@ -131,8 +133,8 @@ describe('Mcp without any provider key', () => {
     } finally {
       closeMcp(socket);
     }
-    const res = await fetch(`${urlOf(t.server)}/api/mcp/v1/models`);
-    const { models } = (await res.json()) as { models: { available: boolean }[] };
+    const res = await request(t.server).get('/api/mcp/v1/models').expect(200);
+    const { models } = res.body as { models: { available: boolean }[] };
     expect(models.length).toBeGreaterThan(0);
     expect(models.every((m) => !m.available)).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { ModelsService } from '../../src/mcp/models/models.service';
 import { eventually } from '../support/eventually';
 import { FakeClock } from '../support/fake-clock';

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import type { AuthRefreshAck, ChatErrorEvent } from '../../src/mcp/chat.types';
 import { fundedUser } from '../support/credit-users';
 import { FakeClock } from '../support/fake-clock';

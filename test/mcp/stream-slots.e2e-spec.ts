@@ -64,9 +64,10 @@ describe('Mcp stream slots are given back when a chat ends', () => {
     const user = await fundedUser(t, '10');
     const socket = await connect(user.sessionToken);
     const connection = t.app.get(RedisConnection);
-    fakes.anthropic.behave({ chunks: ['a', ' slow', ' answer'], chunkDelayMs: 300 });
+    fakes.anthropic.behave({ chunks: ['a', ' slow', ' answer'], holdAfter: 1 });
     // The slot is taken in Redis; then Redis freezes and the instance notices (a call of its own
-    // times out) while the chat streams, so the release at its end cannot reach Redis.
+    // times out) while the chat streams (held until then), so the release at its end cannot
+    // reach Redis.
     let noticed: Promise<unknown> | undefined;
     const out = await chat(
       socket,
@@ -75,6 +76,7 @@ describe('Mcp stream slots are given back when a chat ends', () => {
         if (c.index !== 0) return;
         redis.freeze();
         noticed = connection.run((client) => client.ping()).catch((error: Error) => error);
+        void noticed.then(() => fakes.anthropic.release());
       },
     );
     expect(out.end).toBeDefined();

@@ -59,13 +59,20 @@ describe('Upstream providers through the official SDKs against fake servers', ()
 
   async function collect(
     targets: UpstreamTarget[],
-    options: { env?: Record<string, string>; signal?: AbortSignal } = {},
+    options: {
+      env?: Record<string, string>;
+      signal?: AbortSignal;
+      onEvent?: (event: RunEvent) => void;
+    } = {},
   ): Promise<{ events: RunEvent[]; error?: ChatError; text: string }> {
     const events: RunEvent[] = [];
     let error: ChatError | undefined;
     try {
       const signal = options.signal ?? new AbortController().signal;
-      await runner(options.env).run(targets, REQUEST, signal, (event) => events.push(event));
+      await runner(options.env).run(targets, REQUEST, signal, (event) => {
+        events.push(event);
+        options.onEvent?.(event);
+      });
     } catch (e) {
       if (!(e instanceof ChatError)) throw e;
       error = e;
@@ -185,7 +192,7 @@ describe('Upstream providers through the official SDKs against fake servers', ()
   });
 
   it('times out a slow first token and aborts that request', async () => {
-    anthropic.behave({ firstChunkDelayMs: 1500 });
+    anthropic.hold(); // no first token until the test is over
     const { error } = await collect([CLAUDE], {
       env: { MCP_FIRST_TOKEN_TIMEOUT: '200ms', MCP_MAX_RETRIES: '0' },
     });
@@ -197,8 +204,10 @@ describe('Upstream providers through the official SDKs against fake servers', ()
   it('aborts the upstream request at once when the caller cancels mid-stream', async () => {
     openai.behave({ chunks: Array.from({ length: 50 }, () => ' x'), chunkDelayMs: 20 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 150);
-    const { error, text } = await collect([GPT], { signal: controller.signal });
+    const { error, text } = await collect([GPT], {
+      signal: controller.signal,
+      onEvent: (event) => event.type === 'delta' && controller.abort(), // cancelled mid-stream
+    });
     expect(error?.code).toBe('CANCELLED');
     expect(text.length).toBeGreaterThan(0);
     await untilAborted(openai);

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { eventually } from '../support/eventually';
 import { PrivatePostgresServer } from '../support/postgres-server';
 import { startTestApp, TestApp } from '../support/test-app';

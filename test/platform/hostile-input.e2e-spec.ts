@@ -1,4 +1,5 @@
-import request from 'supertest';
+import type { Response } from 'supertest';
+import { request } from '../support/contract';
 import { ADMIN_TEST_ENV, adminApi, Caller, userWithToken } from '../support/admin';
 import { CREDITS_TEST_ENV, SORA2_KEY, asSora2 } from '../support/credits';
 import { fundedUser } from '../support/credit-users';
@@ -21,7 +22,7 @@ describe('hostile input: one rule where input enters (issue 13 item 5, S-06)', (
   });
   afterAll(() => t.close());
 
-  function expect400(res: request.Response, ...mentions: string[]) {
+  function expect400(res: Response, ...mentions: string[]) {
     expect({ status: res.status, body: res.body as unknown }).toMatchObject({
       status: 400,
       body: { statusCode: 400, error: 'Bad Request' },

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const METRICS_TOKEN = 'scrape-token-0123456789';
@@ -29,7 +29,7 @@ describe('HTTP error shape', () => {
 
   it('answers malformed JSON with a 400, not a stack trace', async () => {
     const res = await request(t.server)
-      .post('/health')
+      .post('/api/auth/login')
       .set('Content-Type', 'application/json')
       .set('X-Request-ID', 'probe-400')
       .send('{"unterminated": ');

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
 import { describeWithRedis } from '../support/test-environment';

@@ -96,17 +96,24 @@ describe('the server process', () => {
       let response = '';
       socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
       const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      // `Expect: 100-continue`: the server answers `100 Continue` once it has read the headers,
+      // so the test knows the request is in flight (no guess at how long that takes).
+      const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+      const started = new Promise<void>((resolve) =>
+        socket.on('data', () => response.startsWith(CONTINUE) && resolve()),
+      );
       const body = JSON.stringify({ probe: 'in-flight' });
       socket.write(
         `POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${body.length}\r\nX-Request-ID: in-flight\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
+          `Content-Length: ${body.length}\r\nX-Request-ID: in-flight\r\nConnection: close\r\n` +
+          `Expect: 100-continue\r\n\r\n${body.slice(0, 5)}`,
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await started;
       const exited = server.stop('SIGTERM');
       await eventually(() => expect(server.output).toContain('finishing in-flight requests'));
       socket.end(body.slice(5));
       await closed;
-      expect(response).toMatch(/^HTTP\/1\.1 404/);
+      expect(response.slice(CONTINUE.length)).toMatch(/^HTTP\/1\.1 404/);
       expect(response).toContain('"requestId":"in-flight"');
       expect(await exited).toBe(0);
     } finally {
@@ -164,10 +171,11 @@ describe('the server process', () => {
     it('issue 13 item 8: Ctrl-C during a chat lets the chat finish and be charged, then stops PostgreSQL last', async () => {
       const fakes = await startFakes();
       try {
-        // 30 chunks over ~3 s; Ctrl-C comes at the third.
+        // 30 chunks; Ctrl-C comes at the third, and the rest waits until the server has taken
+        // the signal (so the chat is surely running when it does).
         fakes.openai.behave({
           chunks: Array.from({ length: 30 }, (_, i) => ` w${i}`),
-          chunkDelayMs: 100,
+          holdAfter: 3,
         });
         const { server, port, databaseUrl } = await startEmbedded({
           ...fakeProviderEnv(fakes),
@@ -182,7 +190,11 @@ describe('the server process', () => {
           socket,
           { request_id: 'ctrl-c', model: 't-gpt', messages: HELLO },
           (c) => {
-            if (c.index === 2) exited = server.ctrlC();
+            if (c.index !== 2) return;
+            exited = server.ctrlC();
+            void eventually(() => expect(server.output).toContain('Shutting down')).then(() =>
+              fakes.openai.release(),
+            );
           },
         );
         closeMcp(socket);

@@ -1,6 +1,9 @@
+import { checkFetched } from './contract';
+
 /**
  * Just enough of a browser for OAuth redirects: follows nothing by itself, keeps cookies per
  * host:port the way a browser would for the Set-Cookie it receives, and records every URL.
+ * What the hub answers is checked against its OpenAPI document (test/support/contract.ts).
  */
 export class BrowserClient {
   private readonly jar = new Map<string, Map<string, string>>();
@@ -21,6 +24,7 @@ export class BrowserClient {
       headers.Cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     }
     const res = await fetch(url, { redirect: 'manual', headers });
+    await checkFetched(url, 'GET', res);
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
       const eq = pair.indexOf('=');

@@ -19,6 +19,7 @@ const UNDOCUMENTED = [
   /^\/metrics$/, // Prometheus text, scraped with METRICS_TOKEN
   /^\/chat$/, // the old page's redirect to the web app
   /^\/api\/docs/, // the document itself and its viewer
+  /^\/assets\//, // the web app's built files (JS, CSS, fonts), served statically
   // oidc-provider's protocol endpoints (authorize, token, revocation, introspection, registration,
   // JWKS, userinfo) and the authorization server's metadata: protocol routes whose contract is the
   // OAuth RFCs and the RFC 8414 metadata (test/oauth checks them with openid-client), served by a
@@ -43,11 +44,22 @@ interface Contract {
 
 const DOCUMENT_ID = 'openapi.json';
 const apps = new WeakMap<Server, INestApplication>();
+/** The same apps by origin (`http://127.0.0.1:<port>`), for responses fetched by URL. */
+const appsByOrigin = new Map<string, INestApplication>();
 let contract: Contract | undefined;
 
 /** startTestApp registers each app, so a response can be checked against its document. */
 export function registerContractApp(server: Server, app: INestApplication): void {
   apps.set(server, app);
+  // Built now rather than at the first response (~0.5 s of blocked event loop): the app runs in
+  // this process, so that pause would land in the middle of a test's parallel requests.
+  contractOf(app);
+  const address = server.address();
+  if (address && typeof address === 'object') {
+    const origin = `http://127.0.0.1:${address.port}`;
+    appsByOrigin.set(origin, app);
+    server.once('close', () => appsByOrigin.delete(origin));
+  }
 }
 
 /** Every object schema with properties and no `additionalProperties` becomes closed. */
@@ -160,6 +172,31 @@ export function contractViolation(app: INestApplication, res: CheckedResponse): 
         `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
     );
   return `${where} does not match the document (${operation.path}): ${errors.join('; ')}`;
+}
+
+/**
+ * Checks a response `fetch` got from `url` (e.g. test/support/browser-client.ts following the
+ * Google redirects) when it came from an app startTestApp started; throws on a violation. The
+ * response's body stays readable.
+ */
+export async function checkFetched(url: string, method: string, res: Response): Promise<void> {
+  const target = new URL(url);
+  const app = appsByOrigin.get(target.origin.replace('localhost', '127.0.0.1'));
+  if (!app) return;
+  const text = await res.clone().text();
+  const headers = Object.fromEntries(res.headers.entries());
+  let body: unknown = {};
+  if ((headers['content-type'] ?? '').startsWith('application/json') && text) {
+    body = JSON.parse(text) as unknown;
+  }
+  const problem = contractViolation(app, {
+    status: res.status,
+    body,
+    text,
+    headers,
+    req: { method, path: target.pathname },
+  });
+  if (problem) throw new Error(problem);
 }
 
 type Test = supertest.Test;

@@ -13,6 +13,8 @@ export interface FakeBehaviour {
   firstChunkDelayMs?: number;
   /** Delay between chunks. */
   chunkDelayMs?: number;
+  /** After this many chunks the stream waits for `release()`, then goes on (a test acts mid-stream). */
+  holdAfter?: number;
   /** After this many chunks the stream stops sending but stays open (a stalled upstream). */
   stallAfter?: number;
   /** Input tokens the fake reports (default 12). */
@@ -72,6 +74,8 @@ export class FakeLlmServer {
   private defaultBehaviour: FakeBehaviour = {};
   private readonly queuedErrors: number[] = [];
   private readonly open = new Set<ServerResponse>();
+  private held?: { released: Promise<void>; release: () => void };
+  private readonly arrivals: { count: number; arrived: () => void }[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -102,7 +106,31 @@ export class FakeLlmServer {
     for (let i = 0; i < times; i++) this.queuedErrors.push(status);
   }
 
+  /**
+   * Until `release()`, every request waits before its first chunk: an upstream kept busy for as
+   * long as the test needs (a stream holding its slot), with no guess at how long that is.
+   */
+  hold(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.held = { released, release };
+  }
+
+  /** Lets held requests (and later ones) stream. */
+  release(): void {
+    this.held?.release();
+    this.held = undefined;
+  }
+
+  /** Resolves once `count` requests have reached the fake (counted since the last reset). */
+  arrived(count: number): Promise<void> {
+    if (this.requests.length >= count) return Promise.resolve();
+    return new Promise((arrived) => this.arrivals.push({ count, arrived }));
+  }
+
   reset(): void {
+    this.release();
     this.behaviours.clear();
     this.defaultBehaviour = {};
     this.queuedErrors.length = 0;
@@ -127,6 +155,10 @@ export class FakeLlmServer {
       chunksSent: 0,
     };
     this.requests.push(record);
+    for (const waiter of this.arrivals.filter((w) => w.count <= this.requests.length)) {
+      this.arrivals.splice(this.arrivals.indexOf(waiter), 1);
+      waiter.arrived();
+    }
     this.open.add(res);
     res.on('close', () => {
       this.open.delete(res);
@@ -141,6 +173,8 @@ export class FakeLlmServer {
     const behaviour = this.behaviours.get(model) ?? this.defaultBehaviour;
     const queued = this.queuedErrors.shift();
     if (queued) return this.sendError(res, queued, record);
+    if (this.held) await this.held.released;
+    if (res.destroyed) return;
     await sleep(behaviour.firstChunkDelayMs ?? 0);
     if (behaviour.errorStatus) return this.sendError(res, behaviour.errorStatus, record);
     await this.stream(res, body, behaviour, record);
@@ -183,6 +217,10 @@ export class FakeLlmServer {
     for (const [index, text] of chunks.entries()) {
       if (res.destroyed) return;
       if (index > 0) await sleep(behaviour.chunkDelayMs ?? 0);
+      if (index === behaviour.holdAfter) {
+        this.hold();
+        await this.held!.released;
+      }
       if (behaviour.stallAfter !== undefined && index >= behaviour.stallAfter) return; // stays open
       if (res.destroyed) return;
       this.wire.chunk(res, body, text, index);

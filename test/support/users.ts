@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from './contract';
 import { AccessTokenService } from '../../src/auth/access-token.service';
 import { RefreshTokenService } from '../../src/auth/refresh-token.service';
 import type { TestApp } from './test-app';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { GrantsService } from '../../src/grants/grants.service';
 import { auditRows } from '../support/admin';
 import { describeWithChromium, launchChromium } from '../support/chromium';

@@ -1,6 +1,6 @@
 import { registerUser } from '../support/users';
 import type { Browser, Page } from 'playwright-core';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { describeWithChromium, launchChromium } from '../support/chromium';
 import { CREDITS_TEST_ENV } from '../support/credits';
 import { FakeGoogle } from '../support/fake-google';

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import request from 'supertest';
+import { request } from '../support/contract';
 import { SessionService } from '../../src/session/session.service';
 import { describeWithChromium, launchChromium } from '../support/chromium';
 import { asSora2, CREDITS_TEST_ENV } from '../support/credits';

@@ -4248,8 +4248,26 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description Google did not accept the code or its answer was unusable (HTML) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description Login cancelled at Google, Google has not verified the email, or account disabled (HTML) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The email's account is linked to another Google account (HTML) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4264,6 +4282,16 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Google login not configured or the database away (a page for browsers, JSON for scripts) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Any error: {statusCode, error, message, requestId} */
@@ -4311,8 +4339,26 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description Google did not accept the code or its answer was unusable (HTML) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description Login cancelled at Google, Google has not verified the email, or account disabled (HTML) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The email's account is linked to another Google account (HTML) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4327,6 +4373,16 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Google login not configured or the database away (a page for browsers, JSON for scripts) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Any error: {statusCode, error, message, requestId} */
