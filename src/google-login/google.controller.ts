@@ -13,6 +13,7 @@ import { sendSuccessPage } from './pages';
 /** The browser id cookie outlives any pending login it may bind. */
 const BROWSER_COOKIE_MS = 30 * 86_400_000;
 const HTML = { 'text/html': { schema: { type: 'string' } } };
+const ENVELOPE = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
 
 /**
  * Google login, opened in a browser by anyone (a third party sends its user here). Served under
@@ -44,8 +45,9 @@ export class GoogleController {
   @ApiResponse({ status: 302, description: 'To Google' })
   @ApiResponse({
     status: 400,
-    description: 'Malformed session or unknown return_to (HTML page)',
-    content: HTML,
+    description:
+      'Malformed session or unknown return_to (HTML page); a malformed request header is refused before the page, as the JSON error',
+    content: { ...HTML, ...ENVELOPE },
   })
   @ApiResponse({
     status: 429,
@@ -55,10 +57,7 @@ export class GoogleController {
   @ApiResponse({
     status: 503,
     description: 'Google login not configured (a page for browsers, JSON naming what is missing)',
-    content: {
-      ...HTML,
-      'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } },
-    },
+    content: { ...HTML, ...ENVELOPE },
   })
   async start(@Req() req: Request, @Res() res: Response): Promise<void> {
     const start = this.google.parseStart(req);
@@ -88,8 +87,9 @@ export class GoogleController {
   })
   @ApiResponse({
     status: 400,
-    description: 'Missing, unknown, mismatched or replayed state (HTML)',
-    content: HTML,
+    description:
+      'Missing, unknown, mismatched or replayed state (HTML); a malformed request header is refused before the page, as the JSON error',
+    content: { ...HTML, ...ENVELOPE },
   })
   @ApiResponse({
     status: 401,
@@ -116,10 +116,7 @@ export class GoogleController {
     status: 503,
     description:
       'Google login not configured or the database away (a page for browsers, JSON for scripts)',
-    content: {
-      ...HTML,
-      'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } },
-    },
+    content: { ...HTML, ...ENVELOPE },
   })
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const cookieState = readCookie(req, this.cookies.state);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { request } from '../support/contract';
+import { checkFetched, request } from '../support/contract';
 import { GoogleLoginHousekeeping } from '../../src/google-login/google-login-housekeeping';
 import { BrowserClient } from '../support/browser-client';
 import { CREDITS_TEST_ENV, SORA2_KEY } from '../support/credits';
@@ -185,13 +185,15 @@ describe('Google login hardening', () => {
     const { browser } = newBrowser();
     const toGoogle = await start(browser, '?session=xff-1');
     const fromGoogle = await fetch(toGoogle, { redirect: 'manual' });
-    const callback = await fetch(fromGoogle.headers.get('location')!, {
+    const callbackUrl = fromGoogle.headers.get('location')!;
+    const callback = await fetch(callbackUrl, {
       redirect: 'manual',
       headers: {
         'X-Forwarded-For': 'x'.repeat(100),
         Cookie: `sah_oauth_state=${toGoogle.searchParams.get('state')}`,
       },
     });
+    await checkFetched(callbackUrl, 'GET', callback);
     expect(callback.status).toBe(400);
     const login = await request(t.server)
       .post('/api/auth/login')

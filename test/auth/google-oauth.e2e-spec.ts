@@ -460,12 +460,11 @@ describe('Google OAuth login, other configurations', () => {
       expect(cookie).toMatch(/^[A-Za-z0-9_-]{20,}$/);
       expect(await t.database.query('SELECT 1 FROM refresh_tokens')).toHaveLength(1);
       // The web app's first call: the cookie (sent from this origin) becomes an access token.
-      const refreshed = await fetch(`${t.url}/api/auth/browser/refresh`, {
-        method: 'POST',
-        headers: { Cookie: `sah_refresh=${cookie}`, Origin: t.url },
-      });
+      const refreshed = await request(t.server)
+        .post('/api/auth/browser/refresh')
+        .set({ Cookie: `sah_refresh=${cookie}`, Origin: t.url });
       expect(refreshed.status).toBe(200);
-      expect(await refreshed.json()).toMatchObject({ user: { email: 'plain@gmail.com' } });
+      expect(refreshed.body).toMatchObject({ user: { email: 'plain@gmail.com' } });
     } finally {
       await t.close();
       await google.close();

@@ -4114,13 +4114,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed session or unknown return_to (HTML page) */
+            /** @description Malformed session or unknown return_to (HTML page); a malformed request header is refused before the page, as the JSON error */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Too many unfinished logins from this IP (HTML) */
@@ -4175,13 +4176,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed session or unknown return_to (HTML page) */
+            /** @description Malformed session or unknown return_to (HTML page); a malformed request header is refused before the page, as the JSON error */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Too many unfinished logins from this IP (HTML) */
@@ -4239,13 +4241,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, unknown, mismatched or replayed state (HTML) */
+            /** @description Missing, unknown, mismatched or replayed state (HTML); a malformed request header is refused before the page, as the JSON error */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Google did not accept the code or its answer was unusable (HTML) */
@@ -4330,13 +4333,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, unknown, mismatched or replayed state (HTML) */
+            /** @description Missing, unknown, mismatched or replayed state (HTML); a malformed request header is refused before the page, as the JSON error */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Google did not accept the code or its answer was unusable (HTML) */
