@@ -69,6 +69,9 @@ interface Chat {
   turnStored?: Promise<boolean>;
   /** performance.now() at `chat:start`, for the log line at its end. */
   startedAt: number;
+  /** performance.now() when the ack went out and when the upstream's first text came. */
+  openedAt?: number;
+  upstreamFirstAt?: number;
 }
 
 /** The abort reason of chats cut by a shutdown, and the message their clients get. */
@@ -206,6 +209,7 @@ export class ChatService implements BeforeApplicationShutdown {
           model: candidates[0].id,
           conversationId: chat.conversation.id,
           heldCredits: formatLedger(admitted.reservedUnits),
+          admissionMs: sinceMs(startedAt),
         },
         'Chat started',
       );
@@ -318,6 +322,7 @@ export class ChatService implements BeforeApplicationShutdown {
     let delivered = '';
     let waiting: ChatChunkEvent[] | undefined = [];
     void chat.opened.then(() => {
+      chat.openedAt = performance.now();
       for (const event of waiting!) sink.chunk(event);
       waiting = undefined;
     });
@@ -335,6 +340,7 @@ export class ChatService implements BeforeApplicationShutdown {
             target = event.target;
             usage = {};
           } else if (event.type === 'delta') {
+            if (index === 0) chat.upstreamFirstAt = performance.now();
             delivered += event.text;
             const chunk = { request_id: requestId, index: index++, delta: event.text };
             if (waiting) waiting.push(chunk);
@@ -459,6 +465,17 @@ export class ChatService implements BeforeApplicationShutdown {
         outputTokens: charged.outputTokens,
         cost: charged.cost,
         ms: Math.round(performance.now() - chat.startedAt),
+        // Where the time to the first chunk went: the upstream's first text, and the first
+        // chunk sent to the client (which also waited for the hold and the ack).
+        ...(chat.upstreamFirstAt !== undefined
+          ? {
+              upstreamFirstMs: sinceMs(chat.startedAt, chat.upstreamFirstAt),
+              firstChunkMs: sinceMs(
+                chat.startedAt,
+                Math.max(chat.upstreamFirstAt, chat.openedAt ?? chat.upstreamFirstAt),
+              ),
+            }
+          : {}),
       },
       'Chat ended',
     );
@@ -546,6 +563,11 @@ export class ChatService implements BeforeApplicationShutdown {
     const chats = this.running.get(connectionId);
     if (chats?.delete(requestId) && chats.size === 0) this.running.delete(connectionId);
   }
+}
+
+/** Milliseconds from `start` to `end` (now by default), to 0.1 ms, for the log. */
+function sinceMs(start: number, end = performance.now()): number {
+  return Math.round((end - start) * 10) / 10;
 }
 
 function failed(code: ChatError['code'], message: string): StartedChat {
