@@ -14,6 +14,8 @@ import { framed, TokenEstimator } from './token-estimator';
 export interface Admitted {
   ok: true;
   holdId: string;
+  /** When the hold lapses (MCP_HOLD_TTL): the chat must be charged before. */
+  holdExpiresAt: Date;
   reservedUnits: bigint;
   /** Content tokens of each message of the new turn, in order. */
   turnTokens: number[];
@@ -141,14 +143,14 @@ export class ChatAdmission {
     const reservedUnits = request.candidates
       .map((m) => costUnits(pricesOf(m), this.reserveInput(m, inputEstimate), request.maxTokens))
       .reduce((a, b) => (a > b ? a : b));
-    const holdId = await this.billing.reserve({
+    const { holdId, expiresAt } = await this.billing.reserve({
       userId: request.userId,
       amount: formatLedger(reservedUnits),
       ttlMs: this.config.holdTtlMs,
       requestId: request.requestId,
       model: request.candidates[0].id,
     });
-    return { ok: true, holdId, reservedUnits, turnTokens, inputEstimate };
+    return { ok: true, holdId, holdExpiresAt: expiresAt, reservedUnits, turnTokens, inputEstimate };
   }
 
   private reserveInput(model: ChatModel, inputEstimate: number): number {

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import {
   AnswerMessage,
@@ -80,6 +81,21 @@ const SHUTTING_DOWN = new ChatError(
   'The server is shutting down: charged for what was delivered; reconnect to continue',
 );
 
+/**
+ * The abort reason of a chat that ran until its credit hold was about to lapse (MCP_HOLD_TTL):
+ * past it, the hold could no longer be charged, so the chat ends first and is charged for what
+ * was delivered.
+ */
+const HOLD_EXPIRING = new ChatError(
+  'TIMEOUT',
+  'The chat reached the time limit of its credit hold (MCP_HOLD_TTL): ended and charged for what was delivered',
+);
+
+/** How long before its hold lapses a chat is ended: time for the charge to be written. */
+export function chargeDeadline(holdExpiresAt: Date, holdTtlMs: number): Date {
+  return new Date(holdExpiresAt.getTime() - Math.min(30_000, holdTtlMs / 10));
+}
+
 /** The abort reason of a request sent upstream for a chat that was then refused. */
 const REFUSED = new ChatError('CANCELLED', 'Refused');
 
@@ -98,6 +114,8 @@ const REFUSED = new ChatError('CANCELLED', 'Refused');
  *   output delivered so far is charged (own token count where the provider reported none);
  * - failed after some output (e.g. a stalled stream → `TIMEOUT`): the same partial charge;
  * - failed with no output: the hold is released, nothing is charged;
+ * - still running shortly before its hold lapses (MCP_HOLD_TTL, less 30 s or a tenth): ended
+ *   with `TIMEOUT` and charged like a cancel, while the hold can still be captured;
  * - the server dies: the hold expires (MCP_HOLD_TTL) and nothing is charged.
  */
 @Injectable()
@@ -117,6 +135,7 @@ export class ChatService implements BeforeApplicationShutdown {
     private readonly admission: ChatAdmission,
     private readonly conversations: ConversationsService,
     private readonly metrics: ChatMetrics,
+    private readonly clock: Clock,
   ) {
     this.config = config.mcp;
     metrics.countOpenStreamsWith(() => this.runningChats().length);
@@ -202,6 +221,11 @@ export class ChatService implements BeforeApplicationShutdown {
         this.metrics.ended(candidates[0].id, admitted.error.code);
         return failed(admitted.error.code, admitted.error.message);
       }
+      const stopWatching = this.clock.schedule(
+        chargeDeadline(admitted.holdExpiresAt, this.config.holdTtlMs),
+        () => running.controller.abort(HOLD_EXPIRING),
+      );
+      void running.done.then(stopWatching, stopWatching);
       this.logger.log(
         {
           requestId: payload.request_id,
@@ -399,7 +423,11 @@ export class ChatService implements BeforeApplicationShutdown {
         });
         return;
       }
-      const chatError = signal.reason === SHUTTING_DOWN ? SHUTTING_DOWN : this.asChatError(failure);
+      // A shutdown or the hold's time limit ended it, else what the upstream run failed with.
+      const chatError =
+        signal.reason === SHUTTING_DOWN || signal.reason === HOLD_EXPIRING
+          ? (signal.reason as ChatError)
+          : this.asChatError(failure);
       // Cancelled after the request went upstream, or failed after some output: partial charge.
       const partial = target && (chatError.code === 'CANCELLED' || delivered.length > 0);
       let charged = { cost: '0', transactionId: null as string | null };
