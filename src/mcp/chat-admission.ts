@@ -4,7 +4,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { McpConfig } from '../config/variables/mcp';
 import { ChatBilling } from './chat-billing';
-import { ChatError } from './chat.types';
+import { asChatError, ChatError } from './chat.types';
 import { ChatModel } from './entities/chat-model.entity';
 import { costUnits, formatLedger, Prices } from './pricing';
 import { StreamSlots } from './stream-slots';
@@ -126,9 +126,10 @@ export class ChatAdmission {
       slotTaken ? this.slots.release(userId, slotId) : undefined,
       held ? this.billing.release(userId, held.holdId) : undefined,
     ]);
-    if (refusal instanceof ChatError) return { ok: false, error: refusal };
-    this.logger.error({ err: refusal, requestId: request.requestId }, 'Admitting a chat failed');
-    return { ok: false, error: new ChatError('INTERNAL', 'Internal error') };
+    return {
+      ok: false,
+      error: asChatError(refusal, this.logger, { requestId: request.requestId }),
+    };
   }
 
   /** An admitted chat has ended: it no longer runs here, and its stream slot is given back. */

@@ -17,6 +17,7 @@ import { ChatBilling } from './chat-billing';
 import { ChatMetrics } from './chat-metrics';
 import { parseChatStart } from './chat-payload';
 import {
+  asChatError,
   ChatAck,
   ChatChunkEvent,
   ChatEndEvent,
@@ -576,9 +577,7 @@ export class ChatService implements BeforeApplicationShutdown {
   }
 
   private asChatError(error: unknown): ChatError {
-    if (error instanceof ChatError) return error;
-    this.logger.error({ err: error }, 'Chat failed unexpectedly');
-    return new ChatError('INTERNAL', 'Internal error');
+    return asChatError(error, this.logger, {});
   }
 
   private chatsOf(connectionId: string): Map<string, RunningChat> {
