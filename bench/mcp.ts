@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { Client } from 'pg';
@@ -9,6 +11,7 @@ import { startFakeOpenAI } from '../test/support/fake-openai';
 import {
   BenchServer,
   machine,
+  serverErrors,
   processCpuMs,
   runBenchmark,
   withBenchServer,
@@ -64,12 +67,16 @@ async function seedUsers(databaseUrl: string): Promise<string[]> {
 
 /** One chat as its client saw it (performance.now() times). */
 interface ChatTiming {
+  /** The chat's request_id (hub) or a sequence name (direct). */
+  id: string;
   sent: number;
   first: number;
   last: number;
   /** `chat:end` (after the charge) for the hub; the last chunk for the direct path. */
   ended: number;
   chunks: number;
+  /** Why the chat did not finish (a refused ack or a `chat:error`); left out of the figures. */
+  failure?: string;
 }
 
 type RunChat = (client: number, requestId: string) => Promise<ChatTiming>;
@@ -77,24 +84,33 @@ type RunChat = (client: number, requestId: string) => Promise<ChatTiming>;
 /** A chat through the hub on client `client`'s socket. */
 function hubChat(sockets: HubChatSocket[]): RunChat {
   return (client, requestId) =>
-    new Promise<ChatTiming>((resolve, reject) => {
+    new Promise<ChatTiming>((resolve) => {
       const socket = sockets[client];
       const sent = performance.now();
-      const timing: ChatTiming = { sent, first: -1, last: sent, ended: sent, chunks: 0 };
+      const timing: ChatTiming = {
+        id: requestId,
+        sent,
+        first: -1,
+        last: sent,
+        ended: sent,
+        chunks: 0,
+      };
       const onChunk = (c: { request_id: string }) => {
         if (c.request_id !== requestId) return;
         timing.last = performance.now();
         if (timing.first < 0) timing.first = timing.last;
         timing.chunks++;
       };
-      const done = (e: { request_id: string; code?: ChatErrorEvent['code'] }) => {
-        if (e.request_id !== requestId) return;
+      const stop = () => {
         socket.off('chat:chunk', onChunk);
         socket.off('chat:end', done);
         socket.off('chat:error', done);
+      };
+      const done = (e: { request_id: string; code?: ChatErrorEvent['code'] }) => {
+        if (e.request_id !== requestId) return;
+        stop();
         timing.ended = performance.now();
-        if (e.code) reject(new Error(`chat failed: ${e.code}`));
-        else resolve(timing);
+        resolve(e.code ? { ...timing, failure: `chat:error ${e.code}` } : timing);
       };
       socket.on('chat:chunk', onChunk);
       socket.on('chat:end', done);
@@ -103,7 +119,9 @@ function hubChat(sockets: HubChatSocket[]): RunChat {
         'chat:start',
         { request_id: requestId, model: MODEL, messages: MESSAGES, max_tokens: CHUNKS + 10 },
         (ack: ChatAck) => {
-          if (!ack.ok) reject(new Error(`refused: ${ack.code} ${ack.message}`));
+          if (ack.ok) return;
+          stop();
+          resolve({ ...timing, failure: `refused ${ack.code}` });
         },
       );
     });
@@ -111,9 +129,9 @@ function hubChat(sockets: HubChatSocket[]): RunChat {
 
 /** The same chat straight from the SDK to the fake upstream. */
 function directChat(client: OpenAI): RunChat {
-  return async () => {
+  return async (_client, id) => {
     const sent = performance.now();
-    const timing: ChatTiming = { sent, first: -1, last: sent, ended: sent, chunks: 0 };
+    const timing: ChatTiming = { id, sent, first: -1, last: sent, ended: sent, chunks: 0 };
     const stream = await client.chat.completions.create({
       model: MODEL,
       messages: MESSAGES,
@@ -159,7 +177,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function summarize(timings: ChatTiming[]) {
+function summarize(all: ChatTiming[]) {
+  const timings = all.filter((t) => !t.failure);
   const ttft = timings.map((t) => t.first - t.sent).sort((a, b) => a - b);
   const settle = timings.map((t) => t.ended - t.last).sort((a, b) => a - b);
   // Each stream's own pace once it flows: chunks after the first ÷ first-to-last chunk.
@@ -174,6 +193,7 @@ function summarize(timings: ChatTiming[]) {
     settleP50: percentile(settle, 50),
     settleP99: percentile(settle, 99),
     chats: timings.length,
+    failed: all.length - timings.length,
   };
 }
 
@@ -191,6 +211,7 @@ const STREAM_MS = CHUNKS * CHUNK_DELAY_MS;
 async function measure(hub: RunChat, direct: RunChat, level: Level, hubPids: number[]) {
   const hubTimings: ChatTiming[] = [];
   const directTimings: ChatTiming[] = [];
+  const loadBefore = loadavg()[0];
   let hubCpuMs = 0;
   let hubWallMs = 0;
   const hubCpu = () => hubPids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
@@ -205,6 +226,11 @@ async function measure(hub: RunChat, direct: RunChat, level: Level, hubPids: num
   const chunks = hubTimings.reduce((sum, t) => sum + t.chunks, 0);
   return {
     level,
+    // The machine's 1-minute load average before and after this level (2 cores: above 2, the
+    // benchmark, the server and PostgreSQL wait for CPU).
+    load: `${loadBefore.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
+    failures: hubTimings.flatMap((t) => (t.failure ? [t.failure] : [])),
+    hubIds: hubTimings.flatMap((t) => (t.failure ? [] : [t.id])),
     hub: hubSummary,
     direct: summarize(directTimings),
     // Per server process: share of one core while the hub path ran, and CPU per chunk.
@@ -219,20 +245,81 @@ const percent = (hub: number, direct: number) => `${((hub / direct) * 100).toFix
 
 function resultRows({
   level,
+  load,
   hub,
   direct,
   hubCorePercent,
   hubCpuUsPerChunk,
 }: {
   level: Level;
+  load: string;
   hub: Summary;
   direct: Summary;
   hubCorePercent: number;
   hubCpuUsPerChunk: number;
 }) {
   return [
-    `| ${level.name} | direct | ${ms(direct.ttftP50)} / ${ms(direct.ttftP99)} | ${rate(direct.streamRate)} | ${rate(direct.throughput)} | – | – | ${direct.chats} |`,
-    `| ${level.name} | hub | ${ms(hub.ttftP50)} / ${ms(hub.ttftP99)} (**+${ms(hub.ttftP50 - direct.ttftP50)}**) | ${rate(hub.streamRate)} (**${percent(hub.streamRate, direct.streamRate)}**) | ${rate(hub.throughput)} (${percent(hub.throughput, direct.throughput)}) | ${ms(hub.settleP50)} / ${ms(hub.settleP99)} | ${hubCorePercent.toFixed(0)}% · ${hubCpuUsPerChunk.toFixed(0)} µs | ${hub.chats} |`,
+    `| ${level.name} (load ${load}) | direct | ${ms(direct.ttftP50)} / ${ms(direct.ttftP99)} | ${rate(direct.streamRate)} | ${rate(direct.throughput)} | – | – | ${direct.chats} |`,
+    `| ${level.name} (load ${load}) | hub | ${ms(hub.ttftP50)} / ${ms(hub.ttftP99)} (**+${ms(hub.ttftP50 - direct.ttftP50)}**) | ${rate(hub.streamRate)} (**${percent(hub.streamRate, direct.streamRate)}**) | ${rate(hub.throughput)} (${percent(hub.throughput, direct.throughput)}) | ${ms(hub.settleP50)} / ${ms(hub.settleP99)} | ${hubCorePercent.toFixed(0)}% · ${hubCpuUsPerChunk.toFixed(0)} µs | ${hub.chats}${hub.failed ? ` (+${hub.failed} failed)` : ''} |`,
+  ];
+}
+
+/** Per chat, from the servers' `Chat started` / `Chat ended` lines (LOG_LEVEL=info). */
+interface InsideHub {
+  admissionMs?: number;
+  upstreamFirstMs?: number;
+  firstChunkMs?: number;
+}
+
+function insideHub(servers: BenchServer['servers']): Map<string, InsideHub> {
+  const chats = new Map<string, InsideHub>();
+  for (const { log } of servers) {
+    for (const line of readFileSync(log, 'utf8').split('\n')) {
+      if (!line.includes('"msg":"Chat ')) continue;
+      const entry = JSON.parse(line) as InsideHub & { requestId: string };
+      const known = chats.get(entry.requestId) ?? {};
+      for (const key of ['admissionMs', 'upstreamFirstMs', 'firstChunkMs'] as const) {
+        if (typeof entry[key] === 'number') known[key] = entry[key];
+      }
+      chats.set(entry.requestId, known);
+    }
+  }
+  return chats;
+}
+
+/** p50 of one figure over the level's hub chats, from the servers' log lines. */
+function insideRow(
+  { level, hubIds }: { level: Level; hubIds: string[] },
+  chats: Map<string, InsideHub>,
+): string {
+  const p50 = (key: keyof InsideHub) => {
+    const values = hubIds
+      .map((id) => chats.get(id)?.[key])
+      .filter((v): v is number => v !== undefined)
+      .sort((a, b) => a - b);
+    return values.length ? ms(percentile(values, 50)) : '–';
+  };
+  return `| ${level.name} | ${p50('admissionMs')} | ${p50('upstreamFirstMs')} | ${p50('firstChunkMs')} |`;
+}
+
+/** Chats that did not finish (left out of the figures) and the servers' error lines: why. */
+function failureNotes(
+  results: { level: Level; failures: string[] }[],
+  servers: BenchServer['servers'],
+): string[] {
+  const counts = (items: string[]) => {
+    const seen = new Map<string, number>();
+    for (const item of items) seen.set(item, (seen.get(item) ?? 0) + 1);
+    return [...seen].map(([item, n]) => `${n} × ${item}`);
+  };
+  const failed = results.flatMap((r) => r.failures.map((f) => `${f} (${r.level.name})`));
+  if (failed.length === 0) return [];
+  const errors = servers.flatMap((s) => serverErrors(s.log));
+  return [
+    '',
+    `Chats that did not finish: ${counts(failed).join('; ')}. Server errors: ${
+      errors.length ? counts(errors).join('; ') : 'none logged'
+    } (logs: ${servers.map((s) => s.log).join(', ')}).`,
   ];
 }
 
@@ -285,6 +372,7 @@ async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer):
             : ` (target ≤ ${target} ms ✗)`;
       return `${n} simultaneous start${n === 1 ? '' : 's'}: **+${ms(added)} ms**${met}, chunk rate kept **${kept.toFixed(0)}%** (target ≥ 95%)`;
     });
+    const inside = insideHub(servers);
     const markdown = [
       `## Chat streaming (\`${command}\`)`,
       '',
@@ -299,6 +387,13 @@ async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer):
       ...results.flatMap(resultRows),
       '',
       `Added TTFT p50 against the direct path in the same run: ${verdicts.join('; ')}.`,
+      '',
+      "Inside the hub, p50 from its own log lines (`Chat started` / `Chat ended`, measured from the server's receipt of `chat:start`): admission = the limits (Redis) and the credit hold (PostgreSQL) taken; upstream first text = the fake's first chunk reached the hub; first chunk sent = the hub emitted it to the client (after both).",
+      '',
+      '| Load | Admission ms | Upstream first text ms | First chunk sent ms |',
+      '|---|---|---|---|',
+      ...results.map((r) => insideRow(r, inside)),
+      ...failureNotes(results, servers),
     ].join('\n');
     writeBenchmarkSection(section, markdown);
     process.stdout.write(`${markdown}\n`);
@@ -322,6 +417,8 @@ runBenchmark(async () => {
         // Still counted in Redis on every start; the first client runs ~40 chats in about a minute.
         MCP_MESSAGES_PER_MINUTE: '1000',
         MCP_MAX_SOCKETS_PER_IP: '10000',
+        // One `Chat started` and one `Chat ended` line per chat: where the first token's time went.
+        LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'info',
       },
       (bench) => main(fake, bench),
       { instances: INSTANCES },

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
@@ -33,7 +33,7 @@ export interface BenchServer {
   database: { url: string };
   server: { url: string };
   /** Every instance started (`instances` option); `server` is the first. */
-  servers: { url: string; pid: number }[];
+  servers: { url: string; pid: number; log: string }[];
 }
 
 /**
@@ -76,11 +76,17 @@ export function runBenchmark(main: () => Promise<void>): void {
   });
 }
 
-/** The built server as a separate process, so the load generator does not share its event loop. */
+/**
+ * The built server as a separate process, so the load generator does not share its event loop.
+ * Its log (JSON lines at LOG_LEVEL, warn by default) goes to `log`, a file kept after the run, so
+ * a failure seen by the benchmark can be traced to its cause (`serverErrors`).
+ */
 export async function startServer(
   env: Record<string, string>,
-): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; log: string; stop(): Promise<void> }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
+  const log = join(tmpdir(), `bench-server-${port}.log`);
+  const logFd = openSync(log, 'w');
   const child: ChildProcess = spawn(
     process.execPath,
     // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
@@ -96,9 +102,10 @@ export async function startServer(
         LOG_LEVEL: 'warn',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', logFd, 'inherit'],
     },
   );
+  closeSync(logFd);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -114,12 +121,34 @@ export async function startServer(
   return {
     url,
     pid: child.pid!,
+    log,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** The error-level lines (pino level ≥ 50) of a server's log, as `msg: err.message` strings. */
+export function serverErrors(log: string): string[] {
+  if (!existsSync(log)) return [];
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as {
+          level?: number;
+          msg?: string;
+          err?: { message?: string };
+        };
+        return (entry.level ?? 0) >= 50
+          ? [`${entry.msg}${entry.err ? `: ${entry.err.message}` : ''}`]
+          : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 export interface LoadResult {

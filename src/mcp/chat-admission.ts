@@ -4,7 +4,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { McpConfig } from '../config/variables/mcp';
 import { ChatBilling } from './chat-billing';
-import { ChatError } from './chat.types';
+import { asChatError, ChatError } from './chat.types';
 import { ChatModel } from './entities/chat-model.entity';
 import { costUnits, formatLedger, Prices } from './pricing';
 import { StreamSlots } from './stream-slots';
@@ -14,6 +14,8 @@ import { framed, TokenEstimator } from './token-estimator';
 export interface Admitted {
   ok: true;
   holdId: string;
+  /** When the hold lapses (MCP_HOLD_TTL): the chat must be charged before. */
+  holdExpiresAt: Date;
   reservedUnits: bigint;
   /** Content tokens of each message of the new turn, in order. */
   turnTokens: number[];
@@ -124,9 +126,10 @@ export class ChatAdmission {
       slotTaken ? this.slots.release(userId, slotId) : undefined,
       held ? this.billing.release(userId, held.holdId) : undefined,
     ]);
-    if (refusal instanceof ChatError) return { ok: false, error: refusal };
-    this.logger.error({ err: refusal, requestId: request.requestId }, 'Admitting a chat failed');
-    return { ok: false, error: new ChatError('INTERNAL', 'Internal error') };
+    return {
+      ok: false,
+      error: asChatError(refusal, this.logger, { requestId: request.requestId }),
+    };
   }
 
   /** An admitted chat has ended: it no longer runs here, and its stream slot is given back. */
@@ -141,14 +144,14 @@ export class ChatAdmission {
     const reservedUnits = request.candidates
       .map((m) => costUnits(pricesOf(m), this.reserveInput(m, inputEstimate), request.maxTokens))
       .reduce((a, b) => (a > b ? a : b));
-    const holdId = await this.billing.reserve({
+    const { holdId, expiresAt } = await this.billing.reserve({
       userId: request.userId,
       amount: formatLedger(reservedUnits),
       ttlMs: this.config.holdTtlMs,
       requestId: request.requestId,
       model: request.candidates[0].id,
     });
-    return { ok: true, holdId, reservedUnits, turnTokens, inputEstimate };
+    return { ok: true, holdId, holdExpiresAt: expiresAt, reservedUnits, turnTokens, inputEstimate };
   }
 
   private reserveInput(model: ChatModel, inputEstimate: number): number {

@@ -43,14 +43,17 @@ export class ChatBilling {
     this.available.set(userId, ledgerUnits(available));
   }
 
-  /** Sets `amount` aside for one chat; `INSUFFICIENT_CREDITS` when it is not available. */
+  /**
+   * Sets `amount` aside for one chat; `INSUFFICIENT_CREDITS` when it is not available. The hold
+   * lapses at `expiresAt` (MCP_HOLD_TTL): after that it can no longer be captured.
+   */
   async reserve(input: {
     userId: string;
     amount: string;
     ttlMs: number;
     requestId: string;
     model: string;
-  }): Promise<string> {
+  }): Promise<{ holdId: string; expiresAt: Date }> {
     try {
       const hold = await this.holds.reserve({
         userId: input.userId,
@@ -61,7 +64,7 @@ export class ChatBilling {
         actor: CHAT_ACTOR,
       });
       this.noteAvailable(input.userId, hold.available);
-      return hold.holdId;
+      return { holdId: hold.holdId, expiresAt: new Date(hold.expiresAt) };
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'payment_required') {
         // The refusal names what is available (as `balance`): remember it.

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import {
   AnswerMessage,
@@ -16,6 +17,7 @@ import { ChatBilling } from './chat-billing';
 import { ChatMetrics } from './chat-metrics';
 import { parseChatStart } from './chat-payload';
 import {
+  asChatError,
   ChatAck,
   ChatChunkEvent,
   ChatEndEvent,
@@ -69,6 +71,9 @@ interface Chat {
   turnStored?: Promise<boolean>;
   /** performance.now() at `chat:start`, for the log line at its end. */
   startedAt: number;
+  /** performance.now() when the ack went out and when the upstream's first text came. */
+  openedAt?: number;
+  upstreamFirstAt?: number;
 }
 
 /** The abort reason of chats cut by a shutdown, and the message their clients get. */
@@ -76,6 +81,21 @@ const SHUTTING_DOWN = new ChatError(
   'CANCELLED',
   'The server is shutting down: charged for what was delivered; reconnect to continue',
 );
+
+/**
+ * The abort reason of a chat that ran until its credit hold was about to lapse (MCP_HOLD_TTL):
+ * past it, the hold could no longer be charged, so the chat ends first and is charged for what
+ * was delivered.
+ */
+const HOLD_EXPIRING = new ChatError(
+  'TIMEOUT',
+  'The chat reached the time limit of its credit hold (MCP_HOLD_TTL): ended and charged for what was delivered',
+);
+
+/** How long before its hold lapses a chat is ended: time for the charge to be written. */
+export function chargeDeadline(holdExpiresAt: Date, holdTtlMs: number): Date {
+  return new Date(holdExpiresAt.getTime() - Math.min(30_000, holdTtlMs / 10));
+}
 
 /** The abort reason of a request sent upstream for a chat that was then refused. */
 const REFUSED = new ChatError('CANCELLED', 'Refused');
@@ -95,6 +115,8 @@ const REFUSED = new ChatError('CANCELLED', 'Refused');
  *   output delivered so far is charged (own token count where the provider reported none);
  * - failed after some output (e.g. a stalled stream → `TIMEOUT`): the same partial charge;
  * - failed with no output: the hold is released, nothing is charged;
+ * - still running shortly before its hold lapses (MCP_HOLD_TTL, less 30 s or a tenth): ended
+ *   with `TIMEOUT` and charged like a cancel, while the hold can still be captured;
  * - the server dies: the hold expires (MCP_HOLD_TTL) and nothing is charged.
  */
 @Injectable()
@@ -114,6 +136,7 @@ export class ChatService implements BeforeApplicationShutdown {
     private readonly admission: ChatAdmission,
     private readonly conversations: ConversationsService,
     private readonly metrics: ChatMetrics,
+    private readonly clock: Clock,
   ) {
     this.config = config.mcp;
     metrics.countOpenStreamsWith(() => this.runningChats().length);
@@ -199,6 +222,11 @@ export class ChatService implements BeforeApplicationShutdown {
         this.metrics.ended(candidates[0].id, admitted.error.code);
         return failed(admitted.error.code, admitted.error.message);
       }
+      const stopWatching = this.clock.schedule(
+        chargeDeadline(admitted.holdExpiresAt, this.config.holdTtlMs),
+        () => running.controller.abort(HOLD_EXPIRING),
+      );
+      void running.done.then(stopWatching, stopWatching);
       this.logger.log(
         {
           requestId: payload.request_id,
@@ -206,6 +234,7 @@ export class ChatService implements BeforeApplicationShutdown {
           model: candidates[0].id,
           conversationId: chat.conversation.id,
           heldCredits: formatLedger(admitted.reservedUnits),
+          admissionMs: sinceMs(startedAt),
         },
         'Chat started',
       );
@@ -318,6 +347,7 @@ export class ChatService implements BeforeApplicationShutdown {
     let delivered = '';
     let waiting: ChatChunkEvent[] | undefined = [];
     void chat.opened.then(() => {
+      chat.openedAt = performance.now();
       for (const event of waiting!) sink.chunk(event);
       waiting = undefined;
     });
@@ -335,6 +365,7 @@ export class ChatService implements BeforeApplicationShutdown {
             target = event.target;
             usage = {};
           } else if (event.type === 'delta') {
+            if (index === 0) chat.upstreamFirstAt = performance.now();
             delivered += event.text;
             const chunk = { request_id: requestId, index: index++, delta: event.text };
             if (waiting) waiting.push(chunk);
@@ -393,7 +424,11 @@ export class ChatService implements BeforeApplicationShutdown {
         });
         return;
       }
-      const chatError = signal.reason === SHUTTING_DOWN ? SHUTTING_DOWN : this.asChatError(failure);
+      // A shutdown or the hold's time limit ended it, else what the upstream run failed with.
+      const chatError =
+        signal.reason === SHUTTING_DOWN || signal.reason === HOLD_EXPIRING
+          ? (signal.reason as ChatError)
+          : this.asChatError(failure);
       // Cancelled after the request went upstream, or failed after some output: partial charge.
       const partial = target && (chatError.code === 'CANCELLED' || delivered.length > 0);
       let charged = { cost: '0', transactionId: null as string | null };
@@ -459,6 +494,17 @@ export class ChatService implements BeforeApplicationShutdown {
         outputTokens: charged.outputTokens,
         cost: charged.cost,
         ms: Math.round(performance.now() - chat.startedAt),
+        // Where the time to the first chunk went: the upstream's first text, and the first
+        // chunk sent to the client (which also waited for the hold and the ack).
+        ...(chat.upstreamFirstAt !== undefined
+          ? {
+              upstreamFirstMs: sinceMs(chat.startedAt, chat.upstreamFirstAt),
+              firstChunkMs: sinceMs(
+                chat.startedAt,
+                Math.max(chat.upstreamFirstAt, chat.openedAt ?? chat.upstreamFirstAt),
+              ),
+            }
+          : {}),
       },
       'Chat ended',
     );
@@ -531,9 +577,7 @@ export class ChatService implements BeforeApplicationShutdown {
   }
 
   private asChatError(error: unknown): ChatError {
-    if (error instanceof ChatError) return error;
-    this.logger.error({ err: error }, 'Chat failed unexpectedly');
-    return new ChatError('INTERNAL', 'Internal error');
+    return asChatError(error, this.logger, {});
   }
 
   private chatsOf(connectionId: string): Map<string, RunningChat> {
@@ -546,6 +590,11 @@ export class ChatService implements BeforeApplicationShutdown {
     const chats = this.running.get(connectionId);
     if (chats?.delete(requestId) && chats.size === 0) this.running.delete(connectionId);
   }
+}
+
+/** Milliseconds from `start` to `end` (now by default), to 0.1 ms, for the log. */
+function sinceMs(start: number, end = performance.now()): number {
+  return Math.round((end - start) * 10) / 10;
 }
 
 function failed(code: ChatError['code'], message: string): StartedChat {

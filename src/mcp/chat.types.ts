@@ -1,3 +1,5 @@
+import type { Logger } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../common/errors/database-unavailable';
 import type { ChatErrorCode } from '../../clients/typescript/src/chat-socket';
 
 /**
@@ -33,4 +35,22 @@ export class ChatError extends Error {
     super(message);
     this.name = 'ChatError';
   }
+}
+
+/**
+ * `error` as a chat error: itself if it is one, else `INTERNAL`, logged. PostgreSQL out of reach
+ * (down, or no pooled connection within its wait, as under overload) says so to the client and is
+ * logged as a warning with its cause: a condition of the moment, not a bug.
+ */
+export function asChatError(error: unknown, logger: Logger, context: object): ChatError {
+  if (error instanceof ChatError) return error;
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ ...context, err: error }, 'Chat refused: the database is not reachable');
+    return new ChatError(
+      'INTERNAL',
+      'The hub cannot reach its database right now: try again shortly',
+    );
+  }
+  logger.error({ ...context, err: error }, 'Chat failed unexpectedly');
+  return new ChatError('INTERNAL', 'Internal error');
 }

@@ -25,7 +25,7 @@ describe('chat charges belong to the chat gateway', () => {
   it("S-02 a user's session can neither settle the gateway's chat hold nor refund a chat row; an operator can refund it", async () => {
     const user = await fundedUser(t, '100');
     const billing = t.app.get(ChatBilling);
-    const holdId = await billing.reserve({
+    const { holdId } = await billing.reserve({
       userId: user.id,
       amount: '0.5',
       ttlMs: 60_000,

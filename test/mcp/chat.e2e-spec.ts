@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { request } from '../support/contract';
 import { accessTokenFor } from '../support/users';
 import { formatLedger, ledgerUnits } from '../../src/mcp/pricing';
@@ -32,6 +33,8 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
     MCP_FIRST_TOKEN_TIMEOUT: '15s',
   });
   const connect = (token: unknown) => app.connect(token);
+  /** A round trip through the server: whatever it sent this socket before has arrived. */
+  const roundTrip = (socket: McpClient) => cancel(socket, 'no-such-chat');
 
   describe('connection', () => {
     it('accepts a VERIFIED session token and a JWT access token', async () => {
@@ -348,6 +351,49 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       expect(again.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
       expect(app.fakes.openai.requests).toHaveLength(1);
       expect(seen).toEqual([]);
+    });
+
+    it('a hold refused after upstream chunks already arrived: none of them is delivered, no charge, the upstream aborted', async () => {
+      const poor = await fundedUser(app.t, '0.21');
+      const socket = await connect(poor.sessionToken);
+      // A long answer that starts at once, while the hold waits on the locked account row.
+      app.fakes.openai.behave({ chunks: Array<string>(40).fill(' word'), chunkDelayMs: 50 });
+      const seen: unknown[] = [];
+      socket.on('chat:chunk', (chunk) => seen.push(chunk));
+      const locker = new Client({ connectionString: app.t.database.url });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('SELECT 1 FROM credit_accounts WHERE user_id = $1 FOR UPDATE', [
+          poor.id,
+        ]);
+        const out = chat(socket, {
+          request_id: rid(),
+          model: 't-gpt',
+          messages: HELLO,
+          max_tokens: 100,
+        });
+        // The upstream is already streaming to the hub before the hold is decided.
+        await eventually(() =>
+          expect(app.fakes.openai.requests[0]?.chunksSent).toBeGreaterThanOrEqual(3),
+        );
+        await locker.query('COMMIT');
+        expect((await out).ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
+      } finally {
+        await locker.end();
+      }
+      await untilAborted(app.fakes.openai);
+      expect(app.fakes.openai.requests[0].completed).toBe(false);
+      expect(await roundTrip(socket)).toMatchObject({ ok: false });
+      expect(seen).toEqual([]);
+      expect(await ledgerOf(app.t, poor.id)).toEqual({
+        balance: '0.2100',
+        ledgerSum: '0.2100',
+        chatRows: [],
+      });
+      expect(
+        await app.t.database.query(`SELECT 1 FROM credit_holds WHERE user_id = $1`, [poor.id]),
+      ).toEqual([]);
     });
 
     it('lets only the chats that fit start, fifty at once, and never overspends', async () => {

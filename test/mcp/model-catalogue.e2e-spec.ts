@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request } from '../support/contract';
+import { ModelsRepository } from '../../src/mcp/models/models.repository';
 import { ModelsService } from '../../src/mcp/models/models.service';
 import { eventually } from '../support/eventually';
 import { FakeClock } from '../support/fake-clock';
@@ -13,12 +14,43 @@ import { accessTokenFor, insertUser } from '../support/users';
  * next chat instead of after its cache lapses. The clock stands still: only the announcement
  * can make the other instance read the model again.
  */
+/** A read of the catalogue held until `release()`, and whether anyone is waiting for it. */
+function heldReads(t: TestApp) {
+  const repository = t.app.get(ModelsRepository);
+  const original = repository.findEnabled.bind(repository);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const spy = jest
+    .spyOn(repository, 'findEnabled')
+    .mockImplementation(async (id) => gate.then(() => original(id)));
+  return {
+    spy,
+    /** Lets the held reads run and waits for them, then reads go to PostgreSQL directly again. */
+    release: async () => {
+      release();
+      await Promise.allSettled(spy.mock.results.map((r) => r.value as Promise<unknown>));
+      spy.mockRestore();
+    },
+  };
+}
+
+/** Whether a promise has settled once the work already queued has run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+}
+
 describeWithRedis('Model catalogue across two instances on one Redis', () => {
   let a: TestApp;
   let b: TestApp;
+  const clock = new FakeClock();
 
   beforeAll(async () => {
-    const clock = new FakeClock();
     const env = { REDIS_KEY_PREFIX: `test:${randomUUID()}:` };
     a = await startTestApp({ env, clock });
     b = await startTestApp({ env, clock, database: a.database });
@@ -59,5 +91,50 @@ describeWithRedis('Model catalogue across two instances on one Redis', () => {
       1000,
       20,
     );
+  });
+
+  it('while the announcements are heard, a chat never waits for a catalogue read: an older model is used once more and read again in the background', async () => {
+    const onA = a.app.get(ModelsService);
+    await onA.resolve('t-switch');
+    clock.advance(60_000); // far past the 5 s a model is otherwise reused
+    const reads = heldReads(a);
+    try {
+      await expect(settled(onA.resolve('t-switch'))).resolves.toBe(true);
+      expect(reads.spy).toHaveBeenCalledTimes(1); // the refresh, in the background
+    } finally {
+      await reads.release();
+    }
+  });
+});
+
+describe('Model catalogue without Redis', () => {
+  const clock = new FakeClock();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { REDIS_URL: '' }, clock });
+    await t.database.query(
+      `INSERT INTO models (id, display_name, provider, upstream_model, input_price_per_1k, output_price_per_1k, max_output_tokens)
+       VALUES ('t-alone', 'Test alone', 'anthropic', 'claude-up', 1, 1, 4096)`,
+    );
+  });
+  afterAll(() => t?.close());
+
+  it('hears no announcements, so a model older than 5 s is read again before a chat uses it', async () => {
+    const models = t.app.get(ModelsService);
+    await models.resolve('t-alone');
+    clock.advance(4_000);
+    const early = heldReads(t);
+    try {
+      await expect(settled(models.resolve('t-alone'))).resolves.toBe(true);
+    } finally {
+      await early.release();
+    }
+    clock.advance(6_000);
+    const reads = heldReads(t);
+    const resolved = models.resolve('t-alone');
+    await expect(settled(resolved)).resolves.toBe(false);
+    await reads.release();
+    await expect(resolved).resolves.toMatchObject({ primary: { id: 't-alone' } });
   });
 });

@@ -49,9 +49,11 @@ export interface ResolvedModel {
 }
 
 /**
- * How long a resolved model is reused before PostgreSQL is asked again. A change on any instance
- * is announced over Redis pub/sub and applies everywhere at once; this bounds what a missed
- * announcement (Redis away) can delay.
+ * How long a resolved model is reused before a chat waits for PostgreSQL to read it again, while
+ * this instance does not hear the announcements (Redis away or not configured): a change on any
+ * instance is announced over Redis pub/sub and applies everywhere at once; this bounds what a
+ * missed announcement can delay. While they are heard, a chat never waits for the read: an older
+ * model is used once more and read again in the background (RESOLVE_REFRESH_MS).
  */
 const RESOLVE_CACHE_MS = 5_000;
 /** Past this age a reused model is refreshed in the background, so busy chats never wait. */
@@ -62,6 +64,8 @@ const RESOLVE_REFRESH_MS = RESOLVE_CACHE_MS / 2;
 export class ModelsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ModelsService.name);
   private subscriber?: Redis;
+  /** The change announcements are heard: subscribed, and the subscriber connected since. */
+  private listening = false;
   private readonly resolved = new Map<string, { model: ResolvedModel; loadedAt: number }>();
   private readonly loading = new Map<string, Promise<ResolvedModel>>();
   private generation = 0;
@@ -84,11 +88,25 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
     });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined);
-    subscriber.on('ready', () => this.forget());
+    subscriber.on('close', () => (this.listening = false));
     subscriber.on('message', () => this.forget());
-    subscriber.subscribe(this.channel).catch((error: Error) => {
-      this.logger.warn(`Model changes from other instances wait for the cache: ${error.message}`);
+    const listen = () =>
+      subscriber.subscribe(this.channel).then(
+        () => (this.listening = true),
+        (error: Error) => {
+          this.logger.warn(
+            `Model changes from other instances wait for the cache: ${error.message}`,
+          );
+        },
+      );
+    // What was announced while the connection was down is lost: forget everything on its return,
+    // and count on announcements again once the subscription is confirmed.
+    // (The first subscription waits in the offline queue for the first connection.)
+    subscriber.on('ready', () => {
+      this.forget();
+      void listen();
     });
+    void listen();
   }
 
   onApplicationShutdown(): void {
@@ -164,6 +182,10 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
     return this.adminView(saved);
   }
 
+  private hearsAnnouncements(): boolean {
+    return this.listening && this.subscriber?.status === 'ready';
+  }
+
   private forget(): void {
     this.resolved.clear();
     this.loading.clear();
@@ -211,7 +233,7 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
   async resolve(id: string): Promise<ResolvedModel> {
     const cached = this.resolved.get(id);
     const age = cached ? this.clock.now().getTime() - cached.loadedAt : Infinity;
-    if (age >= RESOLVE_CACHE_MS) return this.load(id);
+    if (age >= RESOLVE_CACHE_MS && !(cached && this.hearsAnnouncements())) return this.load(id);
     if (age >= RESOLVE_REFRESH_MS) this.load(id).catch(() => undefined);
     return cached!.model;
   }
