@@ -71,6 +71,9 @@ describe('OAuth sign-in with Google', () => {
       [client.client_id],
     );
     expect(grant.email).toBe('oauth-google@gmail.com');
+    // The sign-in ticket in the URL is never logged.
+    expect(t.logs.text).toContain('/google?ticket=%5BREDACTED%5D');
+    expect(t.logs.text).not.toMatch(/ticket=eyJ/);
   });
 
   it('a ticket for another interaction, or a forged one, does not sign in', async () => {

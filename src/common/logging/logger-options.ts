@@ -4,7 +4,8 @@ import type { RequestWithId } from '../http/request-id';
 
 /** Headers and query parameters that carry credentials; their values never reach a log line. */
 const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-session-token'];
-const SECRET_QUERY = /^(code|state|token|session_token|access_token|refresh_token|password|key)$/i;
+const SECRET_QUERY =
+  /^(code|state|token|session_token|access_token|refresh_token|password|key|ticket|code_verifier|client_secret)$/i;
 
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
