@@ -4,7 +4,7 @@ import {
   BackoffTicket,
   RateLimitedError,
   RateLimiterService,
-} from '../common/rate-limit/rate-limiter.service';
+} from '../rate-limit/rate-limiter.service';
 import { AppConfig } from '../config/app-config';
 
 export type AuthAction =

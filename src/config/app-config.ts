@@ -1,4 +1,5 @@
-import { ENVIRONMENT, RawEnvironment, VariableSpec } from './environment';
+import { ConfigValues, Parsed, VariableSpec } from './config-values';
+import { ENVIRONMENT, RawEnvironment } from './environment';
 import { buildCreditsConfig, CreditsConfig } from './variables/credits';
 import { AuthConfig, buildAuthConfig } from './variables/auth';
 import { buildMcpConfig, McpConfig } from './variables/mcp';
@@ -11,8 +12,6 @@ export class ConfigValidationError extends Error {
     super(problems.map((p) => `Configuration error: ${p}`).join('\n'));
   }
 }
-
-export type Parsed = string | number | boolean | string[] | undefined;
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const DURATION_MS: Record<string, number> = {
@@ -97,36 +96,6 @@ export abstract class AppConfig implements PlatformConfig {
   abstract readonly auth: AuthConfig;
   abstract readonly mcp: McpConfig;
   abstract readonly oauth: OAuthConfig;
-}
-
-/** Parsed values by variable name, plus the problems found so far; handed to each area's builder. */
-export class ConfigValues {
-  readonly problems: string[] = [];
-
-  constructor(
-    private readonly values: Map<string, Parsed>,
-    readonly nodeEnv: string,
-  ) {}
-
-  string(name: string): string {
-    return this.values.get(name) as string;
-  }
-  optionalString(name: string): string | undefined {
-    return this.values.get(name) as string | undefined;
-  }
-  number(name: string): number {
-    return this.values.get(name) as number;
-  }
-  boolean(name: string): boolean {
-    return this.values.get(name) as boolean;
-  }
-  list(name: string): string[] {
-    return this.values.get(name) as string[];
-  }
-  /** Records a cross-field or semantic problem an area's builder found. */
-  problem(message: string): void {
-    this.problems.push(message);
-  }
 }
 
 function parseEnvironment(env: RawEnvironment): ConfigValues {

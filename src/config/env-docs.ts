@@ -1,4 +1,5 @@
-import { ENVIRONMENT, VariableSpec } from './environment';
+import type { VariableSpec } from './config-values';
+import { ENVIRONMENT } from './environment';
 
 function expectation(spec: VariableSpec): string {
   const kind = spec.kind;

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { GrantsService } from '../grants/grants.service';
-import { PendingLoginOutcome, SessionService } from '../session/session.service';
+import type { PendingLoginOutcome } from '../session/pending-login';
+import { SessionService } from '../session/session.service';
 import { AuthService } from '../auth/auth.service';
 import { GoogleAccountsService } from './google-accounts.service';
 import {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { RateLimitedError } from '../common/rate-limit/rate-limiter.service';
+import { RateLimitedError } from '../rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { equalSecrets, randomToken, sha256Hex } from '../auth/secrets';

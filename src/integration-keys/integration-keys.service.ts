@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { RateLimitedError, RateLimiterService } from '../common/rate-limit/rate-limiter.service';
+import { RateLimitedError, RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { INTEGRATION_KEY_NAME } from '../config/variables/credits';

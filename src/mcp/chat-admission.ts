@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RateLimiterService } from '../common/rate-limit/rate-limiter.service';
+import { RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { McpConfig } from '../config/variables/mcp';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PendingLoginOutcome } from './session.service';
+import type { PendingLoginOutcome } from './pending-login';
 import { Session } from './entities/session.entity';
 
 /** What verification needs about a session and its user, in one row (and one cache entry). */

@@ -6,7 +6,7 @@ import { RefreshTokenService } from '../auth/refresh-token.service';
 import type { LiveLogin } from '../auth/refresh-tokens.repository';
 import { DomainError } from '../common/errors/domain-error';
 import type { RequestContext } from '../common/http/request-context';
-import { RateLimitedError, RateLimiterService } from '../common/rate-limit/rate-limiter.service';
+import { RateLimitedError, RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -20,6 +20,7 @@ import {
   SessionNotFoundError,
   SessionRevokedError,
 } from './session.errors';
+import type { PendingLoginOutcome } from './pending-login';
 import { SessionRepository, SessionSnapshot } from './session.repository';
 import { generateSessionToken, hashSessionToken, isWellFormedSessionToken } from './session-token';
 
@@ -41,14 +42,6 @@ export interface CreatedSession {
   sessionId: string;
   expiresAt: Date;
 }
-
-/**
- * How a Google login met the third party's pending claim: `bound` to this account (the service
- * that already polled is named), `elsewhere` (another browser started or already completed it,
- * S-12), or `none` (no live claim).
- */
-export type PendingLoginOutcome =
-  { state: 'bound'; client: string | null } | { state: 'elsewhere' } | { state: 'none' };
 
 export type ClaimResult =
   | { status: 'pending' }

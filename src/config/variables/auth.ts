@@ -1,6 +1,5 @@
 import { passwordProblem } from '../../common/password-rules';
-import type { ConfigValues } from '../app-config';
-import type { VariableSpec } from '../environment';
+import type { ConfigValues, VariableSpec } from '../config-values';
 
 const GOOGLE_AUTHORIZATION_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';

@@ -4,8 +4,7 @@ import {
   parseUnits,
   STORAGE_MAX_UNITS,
 } from '../../common/money/credit-amount';
-import type { ConfigValues } from '../app-config';
-import type { VariableSpec } from '../environment';
+import type { ConfigValues, VariableSpec } from '../config-values';
 
 /** The credit ledger, holds, idempotency and who may call the credit API. */
 export const CREDITS_VARIABLES: readonly VariableSpec[] = [

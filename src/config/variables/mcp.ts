@@ -1,5 +1,4 @@
-import type { ConfigValues } from '../app-config';
-import type { VariableSpec } from '../environment';
+import type { ConfigValues, VariableSpec } from '../config-values';
 import type { ProviderName } from '../../../clients/typescript/src/chat-socket';
 
 /** The chat gateway: upstream providers, timeouts, retries, per-user limits and holds. */

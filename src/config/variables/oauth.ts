@@ -1,5 +1,4 @@
-import type { ConfigValues } from '../app-config';
-import type { VariableSpec } from '../environment';
+import type { ConfigValues, VariableSpec } from '../config-values';
 import { decimal } from './credits';
 
 /** The OAuth 2.1 authorization server (/oauth) and the spending grants apps get. */

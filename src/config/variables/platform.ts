@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { ConfigValues } from '../app-config';
-import type { VariableSpec } from '../environment';
+import type { ConfigValues, VariableSpec } from '../config-values';
 
 /** Server, database, Redis and HTTP: the foundation every feature runs on. */
 export const PLATFORM_VARIABLES: readonly VariableSpec[] = [

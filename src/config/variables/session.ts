@@ -1,5 +1,4 @@
-import type { ConfigValues } from '../app-config';
-import type { VariableSpec } from '../environment';
+import type { ConfigValues, VariableSpec } from '../config-values';
 
 /** VERIFIED session codes handed to third-party services. */
 export const SESSION_VARIABLES: readonly VariableSpec[] = [

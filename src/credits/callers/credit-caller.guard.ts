@@ -9,7 +9,7 @@ import {
 } from '../../auth/authentication/credentials';
 import { DomainError } from '../../common/errors/domain-error';
 import { requestContextOf } from '../../common/http/request-context';
-import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
+import { RateLimiterService } from '../../rate-limit/rate-limiter.service';
 import { isUuid } from '../../common/uuid';
 import { AppConfig } from '../../config/app-config';
 import { NoGrantError } from '../../grants/grants.errors';

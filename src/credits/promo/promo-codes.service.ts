@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 import { formatUnits } from '../../common/money/credit-amount';
-import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
+import { RateLimiterService } from '../../rate-limit/rate-limiter.service';
 import { Clock } from '../../common/time/clock';
 import { CreditCore } from '../core/credit-core';
 import { amountOf } from '../credit-ledger.service';

@@ -1,5 +1,5 @@
-import { RedisConnection } from '../../cache/redis-connection';
-import { FakeClock } from '../../../test/support/fake-clock';
+import { RedisConnection } from '../cache/redis-connection';
+import { FakeClock } from '../../test/support/fake-clock';
 import { RateLimitedError, RateLimiterService } from './rate-limiter.service';
 
 // Without REDIS_URL the limiter counts in memory against the injected clock.

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { RedisConnection } from '../../cache/redis-connection';
-import { DomainError } from '../errors/domain-error';
-import { Clock } from '../time/clock';
+import { RedisConnection } from '../cache/redis-connection';
+import { DomainError } from '../common/errors/domain-error';
+import { Clock } from '../common/time/clock';
 
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate_limited';
