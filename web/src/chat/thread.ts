@@ -1,3 +1,4 @@
+import type { Schemas } from '../api/client';
 import type {
   ChatChunkEvent,
   ChatEndEvent,
@@ -91,15 +92,11 @@ export function history(state: ThreadMessage[]): { role: 'user' | 'assistant'; c
     .map((m) => ({ role: m.role, content: m.content }));
 }
 
-/** A message of a stored conversation (`GET /api/conversations/:id`). */
-export interface StoredMessage {
-  id: string;
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-  model: string | null;
-  cost: string | null;
-  status: 'complete' | 'cancelled' | 'failed';
-}
+/** A message of a stored conversation (`GET /api/conversations/:id`), as the thread reads it. */
+export type StoredMessage = Pick<
+  Schemas['ConversationMessageDto'],
+  'id' | 'role' | 'content' | 'model' | 'cost' | 'status'
+>;
 
 /** A stored conversation as the thread shows it: system prompts are not shown. */
 export function fromStored(messages: StoredMessage[]): ThreadMessage[] {
