@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { BrowserClient } from '../support/browser-client';
 import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';

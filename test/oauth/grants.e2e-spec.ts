@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { request } from '../support/contract';
 import { ADMIN_TEST_ENV, adminApi, Caller, userWithToken } from '../support/admin';
 import { CREDITS_TEST_ENV, ledgerViolations, SORA2_KEY, topUp } from '../support/credits';
 import { startTestApp, TestApp } from '../support/test-app';
