@@ -273,6 +273,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
       'promo-codes',
       'keys',
       'grants',
+      'oauth-clients',
       'models',
       'usage',
       'audit',
@@ -304,7 +305,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
         } finally {
           await web.close();
         }
-        // Ten pages, each loaded, screenshotted and checked by axe: slow on a shared machine.
+        // Eleven pages, each loaded, screenshotted and checked by axe: slow on a shared machine.
       }, 240_000);
     }
   });

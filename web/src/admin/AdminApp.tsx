@@ -8,6 +8,7 @@ import { AdminAudit } from './AdminAudit';
 import { AdminGrants } from './AdminGrants';
 import { AdminKeys } from './AdminKeys';
 import { AdminModels } from './AdminModels';
+import { AdminOAuthClients } from './AdminOAuthClients';
 import { AdminPromos } from './AdminPromos';
 import { AdminSystem } from './AdminSystem';
 import { AdminTransactions } from './AdminTransactions';
@@ -20,6 +21,7 @@ const SECTIONS = [
   'promo-codes',
   'keys',
   'grants',
+  'oauth-clients',
   'models',
   'usage',
   'audit',
@@ -56,6 +58,7 @@ export default function AdminApp() {
         <Route path="promo-codes" element={<AdminPromos />} />
         <Route path="keys" element={<AdminKeys />} />
         <Route path="grants" element={<AdminGrants />} />
+        <Route path="oauth-clients" element={<AdminOAuthClients />} />
         <Route path="models" element={<AdminModels />} />
         <Route path="usage" element={<AdminUsage />} />
         <Route path="audit" element={<AdminAudit />} />

@@ -4,11 +4,9 @@ import {
   Card,
   Checkbox,
   Code,
-  CopyButton,
   Group,
   Radio,
   Stack,
-  Text,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -19,6 +17,7 @@ import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
 import { ActiveBadge, DataTable } from './DataTable';
+import { SecretOnce } from './SecretOnce';
 
 type Scope = Schemas['CreateApiKeyDto']['scopes'][number];
 type UserScope = Schemas['CreateApiKeyDto']['user_scope'];
@@ -146,23 +145,12 @@ function CreateKey() {
         </Stack>
       </form>
       {created && (
-        <Alert color="yellow" mt="md" title={t('admin.keyOnce')} data-testid="new-key">
-          <Group wrap="nowrap">
-            <Code style={{ overflowWrap: 'anywhere' }} data-testid="new-key-value">
-              {created}
-            </Code>
-            <CopyButton value={created}>
-              {({ copied, copy }) => (
-                <Button size="xs" onClick={copy} variant="default">
-                  {copied ? t('chat.copied') : t('admin.copy')}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-          <Text size="sm" mt="xs">
-            {t('admin.keyOnceHelp')}
-          </Text>
-        </Alert>
+        <SecretOnce
+          secret={created}
+          title={t('admin.keyOnce')}
+          help={t('admin.keyOnceHelp')}
+          testId="new-key"
+        />
       )}
     </Card>
   );
