@@ -42,6 +42,36 @@ describeWithChromium('Admin console: OAuth clients in headless Chromium', () => 
     await t?.close();
   });
 
+  it('disables a user only after the shared confirmation dialog (AdminUsers uses it too)', async () => {
+    const admin = await webUser(t, { role: 'admin' });
+    const customer = await webUser(t, { credits: '5' });
+    const web = await openWebPage(browser);
+    const page = web.page;
+    const status = async () =>
+      (
+        await t.database.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [
+          customer.id,
+        ])
+      )[0].status;
+    try {
+      await signIn(t, web, admin.email);
+      await page.goto(`${t.url}/admin/users/${customer.id}`);
+      await page.getByRole('button', { name: 'Disable' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText(`Disable ${customer.email}?`).waitFor();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await status()).toBe('active');
+      await page.getByRole('button', { name: 'Disable' }).click();
+      await dialog.getByRole('button', { name: 'Confirm' }).click();
+      await page.getByRole('button', { name: 'Enable' }).waitFor();
+      expect(await status()).toBe('disabled');
+      expect(web.problems).toEqual([]);
+    } finally {
+      await web.close();
+    }
+  });
+
   for (const width of [1280, 375]) {
     it(`${width} px: registers a confidential client (secret shown once), edits it, deletes it`, async () => {
       const name = `Console GPT ${width}`;

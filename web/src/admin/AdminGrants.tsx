@@ -17,6 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
+import { CapFields } from './CapFields';
 import { ActiveBadge, DataTable } from './DataTable';
 
 type Grant = Schemas['GrantDto'];
@@ -185,26 +186,18 @@ function CreateGrantForm() {
               ))}
             </Group>
           </Checkbox.Group>
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput
-              label={t('apps.capLabel')}
-              description={t('apps.capHelp')}
-              inputMode="decimal"
-              value={grant.period_cap ?? ''}
-              onChange={(e) => set({ period_cap: e.currentTarget.value })}
-              error={form.errors.period_cap}
-            />
-            <Select
-              label={t('apps.periodLabel')}
-              data={(['day', 'month'] as const).map((p) => ({
-                value: p,
-                label: t(`apps.per.${p}`),
-              }))}
-              value={grant.period ?? 'day'}
-              allowDeselect={false}
-              onChange={(v) => v && set({ period: v as 'day' | 'month' })}
-            />
-          </SimpleGrid>
+          <CapFields
+            label={t('apps.capLabel')}
+            cap={grant.period_cap ?? ''}
+            period={grant.period ?? 'day'}
+            error={form.errors.period_cap}
+            onChange={(c) =>
+              set({
+                ...(c.cap !== undefined && { period_cap: c.cap }),
+                ...(c.period && { period: c.period }),
+              })
+            }
+          />
           {form.formError && (
             <Alert color="red" role="alert">
               {form.formError}

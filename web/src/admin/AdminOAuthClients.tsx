@@ -7,7 +7,6 @@ import {
   Group,
   Modal,
   Radio,
-  Select,
   SimpleGrid,
   Stack,
   Text,
@@ -20,6 +19,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { useServerForm } from '../components/useServerForm';
+import { CapFields } from './CapFields';
+import { ConfirmModal } from './ConfirmModal';
 import { DataTable } from './DataTable';
 import { SecretOnce } from './SecretOnce';
 
@@ -166,33 +167,15 @@ export function AdminOAuthClients() {
           <EditClient key={editing.client_id} current={editing} done={() => setEditing(null)} />
         )}
       </Modal>
-      <Modal
+      <ConfirmModal
         opened={deleting !== null}
         onClose={() => setDeleting(null)}
-        closeButtonProps={{ 'aria-label': t('common.close') }}
-        title={t('admin.confirmTitle')}
-      >
-        <Stack>
-          <Text>{t('admin.oauth.confirmDelete', { name: deleting?.client_name })}</Text>
-          {remove.isError && (
-            <Alert color="red" role="alert">
-              {remove.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDeleting(null)}>
-              {t('common.cancel')}
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() => deleting && remove.mutate(deleting.client_id)}
-            >
-              {t('admin.oauth.delete')}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        message={t('admin.oauth.confirmDelete', { name: deleting?.client_name })}
+        error={remove.error}
+        pending={remove.isPending}
+        onConfirm={() => deleting && remove.mutate(deleting.client_id)}
+        confirmLabel={t('admin.oauth.delete')}
+      />
     </Stack>
   );
 }
@@ -367,23 +350,13 @@ function ClientForm(props: {
           onChange={(e) => set({ pkce: e.currentTarget.checked })}
           error={form.errors.pkce_required}
         />
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput
-            label={t('admin.oauth.defaultCap')}
-            description={t('apps.capHelp')}
-            inputMode="decimal"
-            value={f.cap}
-            onChange={(e) => set({ cap: e.currentTarget.value })}
-            error={form.errors.period_cap}
-          />
-          <Select
-            label={t('apps.periodLabel')}
-            data={(['day', 'month'] as const).map((p) => ({ value: p, label: t(`apps.per.${p}`) }))}
-            value={f.period}
-            allowDeselect={false}
-            onChange={(v) => v && set({ period: v as Period })}
-          />
-        </SimpleGrid>
+        <CapFields
+          label={t('admin.oauth.defaultCap')}
+          cap={f.cap}
+          period={f.period}
+          error={form.errors.period_cap}
+          onChange={set}
+        />
         {form.formError && (
           <Alert color="red" role="alert">
             {form.formError}

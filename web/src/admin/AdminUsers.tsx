@@ -5,7 +5,6 @@ import {
   Button,
   Card,
   Group,
-  Modal,
   SimpleGrid,
   Stack,
   Text,
@@ -21,6 +20,7 @@ import { hub, unwrap, type Schemas } from '../api/client';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { AUDIT_KEY, AuditTable } from './AdminAudit';
+import { ConfirmModal } from './ConfirmModal';
 import { CreditForm } from './CreditForm';
 import { DataTable } from './DataTable';
 import { useKeysetList } from './useKeysetList';
@@ -157,39 +157,21 @@ export function AdminUserPage() {
         </Group>
       </Group>
 
-      <Modal
+      <ConfirmModal
         opened={confirm !== null}
         onClose={() => setConfirm(null)}
-        closeButtonProps={{ 'aria-label': t('common.close') }}
-        title={t('admin.confirmTitle')}
-      >
-        <Stack>
-          <Text>
-            {confirm?.status === 'disabled'
-              ? t('admin.confirmDisable', { email: user.email })
-              : confirm?.status === 'active'
-                ? t('admin.confirmEnable', { email: user.email })
-                : t('admin.confirmRole', { email: user.email, role: confirm?.role })}
-          </Text>
-          {change.isError && (
-            <Alert color="red" role="alert">
-              {change.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirm(null)}>
-              {t('common.cancel')}
-            </Button>
-            <Button
-              color="red"
-              loading={change.isPending}
-              onClick={() => confirm && change.mutate(confirm)}
-            >
-              {t('admin.confirm')}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        message={
+          confirm?.status === 'disabled'
+            ? t('admin.confirmDisable', { email: user.email })
+            : confirm?.status === 'active'
+              ? t('admin.confirmEnable', { email: user.email })
+              : t('admin.confirmRole', { email: user.email, role: confirm?.role })
+        }
+        error={change.error}
+        pending={change.isPending}
+        onConfirm={() => confirm && change.mutate(confirm)}
+        confirmLabel={t('admin.confirm')}
+      />
 
       <SimpleGrid cols={{ base: 1, xs: 3 }}>
         {(['balance', 'available', 'held'] as const).map((k) => (
