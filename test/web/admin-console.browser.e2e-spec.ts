@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { request } from '../support/contract';
 import { GrantsService } from '../../src/grants/grants.service';
 import { auditRows } from '../support/admin';
-import { describeWithChromium, launchChromium } from '../support/chromium';
-import { accountFacts, asSora2, CREDITS_TEST_ENV } from '../support/credits';
+import { useBrowserApp } from '../support/browser-app';
+import { describeWithChromium } from '../support/chromium';
+import { accountFacts, asSora2 } from '../support/credits';
 import { eventually } from '../support/eventually';
-import { freePort } from '../support/free-port';
-import { startTestApp, TestApp } from '../support/test-app';
 import { accessTokenFor } from '../support/users';
 import {
   expectText,
@@ -24,42 +22,26 @@ import { signIn, webUser } from '../support/web-users';
  * once, integration keys, batch promo codes, and every page at 1280 and 375 px under axe-core.
  */
 describeWithChromium('Admin console in headless Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        PORT: String(await freePort()),
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        ...CREDITS_TEST_ENV,
-      },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const app = useBrowserApp();
 
   async function signedIn(
     fields: Parameters<typeof webUser>[1] = {},
     options: WebPageOptions = {},
   ) {
-    const user = await webUser(t, { credits: '10', ...fields });
-    const web = await openWebPage(browser, options);
-    await signIn(t, web, user.email);
+    const user = await webUser(app.t, { credits: '10', ...fields });
+    const web = await openWebPage(app.browser, options);
+    await signIn(app.t, web, user.email);
     return { user, web, page: web.page };
   }
 
   const balanceOf = async (userId: string) =>
-    Number((await accountFacts(t.database, userId)).balance);
+    Number((await accountFacts(app.t.database, userId)).balance);
 
   it('finds a user and tops up 50: one ledger row, one audit row; a double submit adds nothing more', async () => {
-    const customer = await webUser(t, { credits: '10', name: 'Malee Srisuk' });
+    const customer = await webUser(app.t, { credits: '10', name: 'Malee Srisuk' });
     const { web, page } = await signedIn({ role: 'admin' });
     try {
-      await page.goto(`${t.url}/admin/users`);
+      await page.goto(`${app.t.url}/admin/users`);
       await page.getByRole('searchbox', { name: 'Search by email or name' }).fill('Malee');
       await page.getByTestId('admin-users').getByRole('link', { name: customer.email }).click();
       await expectText(page, 'admin-credits-balance', '10');
@@ -72,13 +54,13 @@ describeWithChromium('Admin console in headless Chromium', () => {
       await expectText(page, 'admin-credits-balance', '60');
       expect(await balanceOf(customer.id)).toBe(60);
       const topups = () =>
-        t.database.query('SELECT 1 FROM credit_transactions WHERE user_id = $1 AND type = $2', [
+        app.t.database.query('SELECT 1 FROM credit_transactions WHERE user_id = $1 AND type = $2', [
           customer.id,
           'topup',
         ]);
       // webUser's own seed is one topup row; the form added exactly one more.
       expect(await topups()).toHaveLength(2);
-      const audit = (await auditRows(t, 'credits.topup')).filter(
+      const audit = (await auditRows(app.t, 'credits.topup')).filter(
         (a) => a.target_id === customer.id,
       );
       expect(audit).toHaveLength(1);
@@ -113,7 +95,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
     const requested: string[] = [];
     page.on('request', (req) => requested.push(new URL(req.url()).pathname));
     try {
-      await page.goto(`${t.url}/admin/users`);
+      await page.goto(`${app.t.url}/admin/users`);
       await page.getByTestId('forbidden').waitFor();
       await page.waitForLoadState('networkidle');
       expect(requested.filter((p) => /AdminApp|\/api\/admin/.test(p))).toEqual([]);
@@ -124,17 +106,17 @@ describeWithChromium('Admin console in headless Chromium', () => {
   });
 
   it('signs out a disabled admin at once, on whatever admin page they are', async () => {
-    const operator = await webUser(t, { role: 'admin' });
+    const operator = await webUser(app.t, { role: 'admin' });
     const { user, web, page } = await signedIn(
       { role: 'admin' },
       { allowHttpErrors: [/^40[13] \/api\/auth\/browser\/refresh$/] },
     );
     try {
-      await page.goto(`${t.url}/admin/system`);
+      await page.goto(`${app.t.url}/admin/system`);
       await page.getByRole('heading', { name: 'Admin' }).waitFor();
       await page.evaluate('window.__sameDocument = true');
-      const token = await accessTokenFor(t, operator, 'admin');
-      await request(t.server)
+      const token = await accessTokenFor(app.t, operator, 'admin');
+      await request(app.t.server)
         .patch(`/api/admin/users/${user.id}`)
         .set('Authorization', `Bearer ${token}`)
         .send({ status: 'disabled' })
@@ -149,23 +131,23 @@ describeWithChromium('Admin console in headless Chromium', () => {
   });
 
   it('creates an integration key shown once, which works on the credit API until revoked', async () => {
-    const customer = await webUser(t, { credits: '10' });
+    const customer = await webUser(app.t, { credits: '10' });
     const { web, page } = await signedIn({ role: 'admin' });
     try {
-      await page.goto(`${t.url}/admin/keys`);
+      await page.goto(`${app.t.url}/admin/keys`);
       await page.getByRole('textbox', { name: 'Name' }).fill('console-test-key');
       await page.getByRole('button', { name: 'Create', exact: true }).click();
       const shown = page.getByTestId('new-key');
       await shown.getByText('it will not be shown again').waitFor();
       const key = (await shown.getByTestId('new-key-value').textContent())!.trim();
       const deduct = () =>
-        request(t.server)
+        request(app.t.server)
           .post('/api/mcp/v1/credits/deduct')
           .set({ 'X-API-Key': key, 'X-User-ID': customer.id })
           .send({ service: 'video', cost: '1' });
       // A new key acts only for users who granted its integration (user_scope `granted`).
       await deduct().expect(403);
-      await t.app.get(GrantsService).grant({
+      await app.t.app.get(GrantsService).grant({
         userId: customer.id,
         clientType: 'integration',
         clientId: 'console-test-key',
@@ -192,7 +174,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
   it('downloads a batch of promo codes as CSV, and each code redeems', async () => {
     const { web, page } = await signedIn({ role: 'admin' });
     try {
-      await page.goto(`${t.url}/admin/promo-codes`);
+      await page.goto(`${app.t.url}/admin/promo-codes`);
       const form = page.getByTestId('promo-batch');
       await form.getByLabel('Prefix').fill('CONSOLE');
       await form.getByLabel('Amount').fill('5');
@@ -211,10 +193,10 @@ describeWithChromium('Admin console in headless Chromium', () => {
       expect(codes).toHaveLength(3);
       expect(codes.every((c) => c.startsWith('CONSOLE'))).toBe(true);
 
-      const redeemer = await webUser(t, { credits: '0' });
-      const token = await accessTokenFor(t, redeemer, 'user');
+      const redeemer = await webUser(app.t, { credits: '0' });
+      const token = await accessTokenFor(app.t, redeemer, 'user');
       for (const code of codes) {
-        await request(t.server)
+        await request(app.t.server)
           .post('/api/credits/redeem')
           .set('Authorization', `Bearer ${token}`)
           .send({ code })
@@ -228,11 +210,11 @@ describeWithChromium('Admin console in headless Chromium', () => {
   });
 
   it('shows usage totals equal to what the usage API answers for the same range', async () => {
-    const customer = await webUser(t, { credits: '40' });
-    await asSora2(t, 'deduct', customer.id, { service: 'video', cost: '12.5' }).expect(200);
+    const customer = await webUser(app.t, { credits: '40' });
+    await asSora2(app.t, 'deduct', customer.id, { service: 'video', cost: '12.5' }).expect(200);
     const { user, web, page } = await signedIn({ role: 'admin' });
     try {
-      await page.goto(`${t.url}/admin/usage`);
+      await page.goto(`${app.t.url}/admin/usage`);
       const shown = await page.getByTestId('usage-totals').textContent();
       // The page's default range: the last 30 days up to the end of today (UTC days).
       const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -240,8 +222,8 @@ describeWithChromium('Admin console in headless Chromium', () => {
         from: `${day(Date.now() - 30 * 86_400_000)}T00:00:00Z`,
         to: `${day(Date.now() + 86_400_000)}T00:00:00Z`,
       };
-      const token = await accessTokenFor(t, user, 'admin');
-      const res = await request(t.server)
+      const token = await accessTokenFor(app.t, user, 'admin');
+      const res = await request(app.t.server)
         .get('/api/admin/usage')
         .query({ group_by: 'day', ...range })
         .set('Authorization', `Bearer ${token}`)
@@ -281,12 +263,12 @@ describeWithChromium('Admin console in headless Chromium', () => {
     ];
     for (const width of [1280, 375]) {
       it(`${width} px: screenshots, no serious axe violations, no errors`, async () => {
-        const customer = await webUser(t, { credits: '25', name: 'Somchai Jaidee' });
+        const customer = await webUser(app.t, { credits: '25', name: 'Somchai Jaidee' });
         const { web, page } = await signedIn({ role: 'admin' }, { width });
         try {
           for (const section of PAGES) {
             const path = section === 'user' ? `users/${customer.id}` : section;
-            await page.goto(`${t.url}/admin/${path}`);
+            await page.goto(`${app.t.url}/admin/${path}`);
             await page.getByRole('heading', { name: 'Admin', level: 1 }).waitFor();
             await page.waitForLoadState('networkidle');
             await page

@@ -1,14 +1,10 @@
-import type { Browser } from 'playwright-core';
-import { describeWithChromium, launchChromium } from '../support/chromium';
+import { useBrowserApp } from '../support/browser-app';
+import { describeWithChromium } from '../support/chromium';
 import { request } from '../support/contract';
-import { CREDITS_TEST_ENV } from '../support/credits';
 import { eventually } from '../support/eventually';
-import { freePort } from '../support/free-port';
-import { startTestApp, TestApp } from '../support/test-app';
 import { accessTokenFor } from '../support/users';
 import { openWebPage, screenshot, seriousA11yViolations } from '../support/web-page';
 import { signIn, webUser } from '../support/web-users';
-
 interface Listed {
   client_id: string;
   client_name: string;
@@ -24,38 +20,22 @@ interface Listed {
  * At 1280 and 375 px, axe-clean, no console errors.
  */
 describeWithChromium('Admin console: OAuth clients in headless Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        PORT: String(await freePort()),
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        ...CREDITS_TEST_ENV,
-      },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const app = useBrowserApp();
 
   it('disables a user only after the shared confirmation dialog (AdminUsers uses it too)', async () => {
-    const admin = await webUser(t, { role: 'admin' });
-    const customer = await webUser(t, { credits: '5' });
-    const web = await openWebPage(browser);
+    const admin = await webUser(app.t, { role: 'admin' });
+    const customer = await webUser(app.t, { credits: '5' });
+    const web = await openWebPage(app.browser);
     const page = web.page;
     const status = async () =>
       (
-        await t.database.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [
+        await app.t.database.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [
           customer.id,
         ])
       )[0].status;
     try {
-      await signIn(t, web, admin.email);
-      await page.goto(`${t.url}/admin/users/${customer.id}`);
+      await signIn(app.t, web, admin.email);
+      await page.goto(`${app.t.url}/admin/users/${customer.id}`);
       await page.getByRole('button', { name: 'Disable' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByText(`Disable ${customer.email}?`).waitFor();
@@ -76,22 +56,22 @@ describeWithChromium('Admin console: OAuth clients in headless Chromium', () => 
     it(`${width} px: registers a confidential client (secret shown once), edits it, deletes it`, async () => {
       const name = `Console GPT ${width}`;
       const redirect = `https://chat.example.com/aip/g-${width}/oauth/callback`;
-      const admin = await webUser(t, { role: 'admin' });
-      const token = await accessTokenFor(t, admin, 'admin');
+      const admin = await webUser(app.t, { role: 'admin' });
+      const token = await accessTokenFor(app.t, admin, 'admin');
       const listed = async () =>
         (
           (
-            await request(t.server)
+            await request(app.t.server)
               .get('/api/admin/oauth/clients')
               .set('Authorization', `Bearer ${token}`)
               .expect(200)
           ).body as { items: Listed[] }
         ).items.filter((c) => c.client_name.startsWith(name));
-      const web = await openWebPage(browser, { width });
+      const web = await openWebPage(app.browser, { width });
       const page = web.page;
       try {
-        await signIn(t, web, admin.email);
-        await page.goto(`${t.url}/admin/oauth-clients`);
+        await signIn(app.t, web, admin.email);
+        await page.goto(`${app.t.url}/admin/oauth-clients`);
         const form = page.getByTestId('oauth-create');
         await form.getByRole('textbox', { name: 'Name' }).fill(name);
         await form.getByRole('textbox', { name: 'Redirect URIs' }).fill(redirect);

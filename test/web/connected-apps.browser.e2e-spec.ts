@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { describeWithChromium, launchChromium } from '../support/chromium';
+import type { Page } from 'playwright-core';
+import { useBrowserApp } from '../support/browser-app';
+import { describeWithChromium } from '../support/chromium';
 import { request } from '../support/contract';
-import { CREDITS_TEST_ENV } from '../support/credits';
 import { eventually } from '../support/eventually';
-import { freePort } from '../support/free-port';
-import { startTestApp, TestApp } from '../support/test-app';
 import { accessTokenFor } from '../support/users';
 import {
   expectText,
@@ -21,34 +19,18 @@ import { signIn, webUser } from '../support/web-users';
  * web app, and the API enforces each step. Screens at 1280 and 375 px, axe-clean, no errors.
  */
 describeWithChromium('Connected apps in headless Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        PORT: String(await freePort()),
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        ...CREDITS_TEST_ENV,
-      },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const app = useBrowserApp();
 
   async function signedIn(fields: Parameters<typeof webUser>[1], options: WebPageOptions = {}) {
-    const user = await webUser(t, fields);
-    const web = await openWebPage(browser, options);
-    await signIn(t, web, user.email);
+    const user = await webUser(app.t, fields);
+    const web = await openWebPage(app.browser, options);
+    await signIn(app.t, web, user.email);
     return { user, web, page: web.page };
   }
 
   /** An integration key acting only for users who granted it (user_scope `granted`). */
   async function integrationKey(adminToken: string, name: string): Promise<string> {
-    const res = await request(t.server)
+    const res = await request(app.t.server)
       .post('/api/admin/api-keys')
       .set('Authorization', `Bearer ${adminToken}`)
       .send({ name, scopes: ['credits:check', 'credits:deduct'], user_scope: 'granted' })
@@ -83,14 +65,14 @@ describeWithChromium('Connected apps in headless Chromium', () => {
 
   for (const width of [1280, 375]) {
     it(`${width} px: admin grants in the console; the user sees it, lowers the cap, revokes it`, async () => {
-      const app = `acme-video-${width}`;
+      const clientId = `acme-video-${width}`;
       const admin = await signedIn({ role: 'admin' }, { width });
       const customer = await signedIn({ credits: '100', name: 'Napat Wongsa' }, { width });
-      const adminToken = await accessTokenFor(t, admin.user, 'admin');
-      const userToken = await accessTokenFor(t, customer.user, 'user');
-      const key = await integrationKey(adminToken, app);
+      const adminToken = await accessTokenFor(app.t, admin.user, 'admin');
+      const userToken = await accessTokenFor(app.t, customer.user, 'user');
+      const key = await integrationKey(adminToken, clientId);
       const deduct = (cost: string) =>
-        request(t.server)
+        request(app.t.server)
           .post('/api/mcp/v1/credits/deduct')
           .set({ 'X-API-Key': key, 'X-User-ID': customer.user.id })
           .send({ service: 'video', cost });
@@ -100,15 +82,15 @@ describeWithChromium('Connected apps in headless Chromium', () => {
 
         // 1. The admin grants it in the console: 50 a day.
         const a = admin.page;
-        await a.goto(`${t.url}/admin/grants`);
+        await a.goto(`${app.t.url}/admin/grants`);
         const form = a.getByTestId('grant-create');
         await form.getByRole('textbox', { name: 'User id' }).fill(customer.user.id);
-        await form.getByRole('textbox', { name: 'App (client id)' }).fill(app);
+        await form.getByRole('textbox', { name: 'App (client id)' }).fill(clientId);
         await form.getByRole('textbox', { name: 'Cap (credits)' }).fill('50');
         await form.getByRole('button', { name: 'Grant', exact: true }).click();
         await a
           .getByTestId('admin-grants')
-          .getByRole('row', { name: new RegExp(app) })
+          .getByRole('row', { name: new RegExp(clientId) })
           .getByText('Active')
           .waitFor();
         await screenshot(a, `admin-grants-${width}`);
@@ -117,8 +99,8 @@ describeWithChromium('Connected apps in headless Chromium', () => {
 
         // 2. The user sees it: cap, spent this period, last used.
         const p = customer.page;
-        await p.goto(`${t.url}/services`);
-        const card = p.getByRole('listitem', { name: app });
+        await p.goto(`${app.t.url}/services`);
+        const card = p.getByRole('listitem', { name: clientId });
         await expectText(p, 'grant-cap', '50 per day');
         await expectText(p, 'grant-spent', '12.5');
         await card.getByText('see your balance, spend credits').waitFor();
@@ -127,8 +109,8 @@ describeWithChromium('Connected apps in headless Chromium', () => {
         await checkPage(p);
 
         // 3. Lowers the cap to 10: the API has it, and the next deduct is over it.
-        await card.getByRole('button', { name: `Change cap of ${app}` }).click();
-        const dialog = p.getByRole('dialog', { name: `Change cap of ${app}` });
+        await card.getByRole('button', { name: `Change cap of ${clientId}` }).click();
+        const dialog = p.getByRole('dialog', { name: `Change cap of ${clientId}` });
         await dialog.getByRole('textbox', { name: 'Cap (credits)' }).fill('10');
         await settled(p);
         await screenshot(p, `connected-apps-cap-${width}`);
@@ -136,24 +118,24 @@ describeWithChromium('Connected apps in headless Chromium', () => {
         await dialog.getByRole('button', { name: 'Save' }).click();
         await dialog.waitFor({ state: 'detached' });
         await expectText(p, 'grant-cap', '10 per day');
-        const mine = await request(t.server)
+        const mine = await request(app.t.server)
           .get('/api/grants')
           .set('Authorization', `Bearer ${userToken}`)
           .expect(200);
-        expect(mine.body).toMatchObject({ items: [{ client_id: app, period_cap: '10' }] });
+        expect(mine.body).toMatchObject({ items: [{ client_id: clientId, period_cap: '10' }] });
         const over = await deduct('1').expect(402);
         expect(over.body.message).toMatch(/grant/i);
 
         // 4. Revokes it after a confirmation: gone from the page, revoked in the API, refused.
-        await card.getByRole('button', { name: `Revoke ${app}` }).click();
-        const confirm = p.getByRole('dialog', { name: `Revoke ${app}` });
+        await card.getByRole('button', { name: `Revoke ${clientId}` }).click();
+        const confirm = p.getByRole('dialog', { name: `Revoke ${clientId}` });
         await confirm.getByText('will no longer be able to use your credits').waitFor();
         await settled(p);
         await screenshot(p, `connected-apps-revoke-${width}`);
         expect(await seriousA11yViolations(p)).toEqual([]);
         await confirm.getByRole('button', { name: 'Revoke access' }).click();
         await p.getByText('No app may spend your credits.').waitFor();
-        const all = await request(t.server)
+        const all = await request(app.t.server)
           .get('/api/admin/grants')
           .query({ user_id: customer.user.id, include_revoked: 'true' })
           .set('Authorization', `Bearer ${adminToken}`)
@@ -176,7 +158,7 @@ describeWithChromium('Connected apps in headless Chromium', () => {
   it('shows the Connected apps card in Thai', async () => {
     const { web, page } = await signedIn({ credits: '5' }, { locale: 'th-TH' });
     try {
-      await page.goto(`${t.url}/services`);
+      await page.goto(`${app.t.url}/services`);
       await page.getByRole('heading', { name: 'แอปที่เชื่อมต่อ' }).waitFor();
       await page.getByText('ยังไม่มีแอปที่ใช้เครดิตของคุณได้').waitFor();
       expect(web.problems).toEqual([]);
