@@ -1,41 +1,32 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { HousekeepingJob } from '../common/time/housekeeping-job';
 import { CreditCore } from './core/credit-core';
 
-const EVERY_MS = 10 * 60_000;
+interface Tidied {
+  keysPruned: number;
+  holdsExpired: number;
+}
 
 /**
- * Every 10 minutes: deletes idempotency keys past IDEMPOTENCY_TTL and releases expired holds
- * (marks them `expired`, takes them out of their account's `held`). Both are tidying only: an
- * operation that meets an expired hold releases it itself, so missing a run (or running on
- * several instances at once) is harmless.
+ * Deletes idempotency keys past IDEMPOTENCY_TTL and releases expired holds (marks them `expired`,
+ * takes them out of their account's `held`). An operation that meets an expired hold releases it
+ * itself, so this only tidies.
  */
 @Injectable()
-export class CreditsHousekeeping implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(CreditsHousekeeping.name);
-  private timer?: NodeJS.Timeout;
-
-  constructor(private readonly core: CreditCore) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.run(), EVERY_MS);
-    this.timer.unref();
+export class CreditsHousekeeping extends HousekeepingJob<Tidied> {
+  constructor(private readonly core: CreditCore) {
+    super('Credits', { keysPruned: 0, holdsExpired: 0 });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  protected async tidy(): Promise<Tidied> {
+    const keysPruned = await this.core.pruneIdempotencyKeys();
+    const holdsExpired = await this.core.expireHolds();
+    return { keysPruned, holdsExpired };
   }
 
-  async run(): Promise<{ keysPruned: number; holdsExpired: number }> {
-    try {
-      const keysPruned = await this.core.pruneIdempotencyKeys();
-      const holdsExpired = await this.core.expireHolds();
-      if (keysPruned || holdsExpired) {
-        this.logger.log(`Pruned ${keysPruned} idempotency keys, expired ${holdsExpired} holds`);
-      }
-      return { keysPruned, holdsExpired };
-    } catch (error) {
-      this.logger.warn(`Credits housekeeping failed: ${(error as Error).message}`);
-      return { keysPruned: 0, holdsExpired: 0 };
-    }
+  protected report({ keysPruned, holdsExpired }: Tidied): string | null {
+    return keysPruned || holdsExpired
+      ? `Pruned ${keysPruned} idempotency keys, expired ${holdsExpired} holds`
+      : null;
   }
 }
