@@ -24,6 +24,7 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { GrantsModule } from './grants/grants.module';
+import { CimdNetwork } from './oauth/cimd-network';
 import { OAuthModule } from './oauth/oauth.module';
 import { SessionModule } from './session/session.module';
 import { WebAppModule } from './web/web-app.module';
@@ -33,6 +34,8 @@ export interface AppModuleOptions {
   logDestination?: DestinationStream;
   /** The clock every expiry reads; the system clock when unset. Tests pass one they can move. */
   clock?: Clock;
+  /** Where Client ID Metadata Documents may come from; the public internet when unset. */
+  cimdNetwork?: CimdNetwork;
 }
 
 @Module({})
@@ -64,7 +67,7 @@ export class AppModule {
         GoogleLoginModule,
         CreditsModule,
         ConversationsModule,
-        OAuthModule,
+        OAuthModule.forRoot(options.cimdNetwork),
         McpModule,
         AdminModule,
         // Last: its catch-all GET serves the web app for any path no other route took.

@@ -1,12 +1,12 @@
-import type { AppConfig } from '../config/app-config';
-import { CimdGuard, isPrivateAddress } from './cimd-guard';
+import { CimdGuard } from './cimd-guard';
+import { isPrivateAddress, PublicInternet } from './cimd-network';
 
-function guard(allowPrivate = false, dns: Record<string, string[]> = {}): CimdGuard {
-  const g = new CimdGuard({ oauth: { cimdAllowPrivate: allowPrivate } } as AppConfig);
-  g.useResolver((host) =>
-    host in dns ? Promise.resolve(dns[host]) : Promise.reject(new Error('ENOTFOUND')),
-  );
-  return g;
+/** The production address rule, with DNS answered from a table. */
+function guard(dns: Record<string, string[]>): CimdGuard {
+  const network = new PublicInternet();
+  network.resolve = (host) =>
+    host in dns ? Promise.resolve(dns[host]) : Promise.reject(new Error('ENOTFOUND'));
+  return new CimdGuard(network);
 }
 
 describe('CimdGuard (SSRF guard of Client ID Metadata Document fetches)', () => {
@@ -34,7 +34,7 @@ describe('CimdGuard (SSRF guard of Client ID Metadata Document fetches)', () => 
   });
 
   it('decides after DNS resolution: every address of the host must be public', async () => {
-    const g = guard(false, {
+    const g = guard({
       'app.example': ['93.184.216.34'],
       'rebind.example': ['93.184.216.34', '10.0.0.5'],
       'internal.example': ['192.168.0.10'],
@@ -49,7 +49,11 @@ describe('CimdGuard (SSRF guard of Client ID Metadata Document fetches)', () => 
     await expect(g.allowFetch('http://app.example/c.json')).resolves.toBe(false);
   });
 
-  it('OAUTH_CIMD_ALLOW_PRIVATE lifts the address rule (tests only; refused in production)', async () => {
-    await expect(guard(true).allowFetch('https://127.0.0.1/c.json')).resolves.toBe(true);
+  it('never connects for a refused URL', async () => {
+    const g = guard({ 'internal.example': ['192.168.0.10'] });
+    await expect(g.fetch('https://internal.example/c.json', {})).rejects.toThrow(
+      /refused: the host resolves to a refused address \(192\.168\.0\.10\)/,
+    );
+    await expect(g.fetch('https://127.0.0.1/c.json', {})).rejects.toThrow(/refused/);
   });
 });

@@ -1,75 +1,28 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { request } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { CimdNetwork } from './cimd-network';
 
-/** Resolves a host name to every address it has (injectable for tests). */
-export type HostResolver = (host: string) => Promise<string[]>;
-
-const systemResolver: HostResolver = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-
-/** Addresses a fetched document may never come from: private, loopback, link-local, special use. */
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv6');
-}
-
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return PRIVATE.check(address, 'ipv4');
-  if (family !== 6) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
-  return PRIVATE.check(address, 'ipv6');
-}
-
-/** Time and size limits of one Client ID Metadata Document fetch. */
+/** Time limit of one Client ID Metadata Document fetch (its size limit is the provider's, 5 KB). */
 export const CIMD_FETCH_TIMEOUT_MS = 2_500;
+
+type Checked = { addresses: string[] } | { refusal: string };
 
 /**
  * SSRF guard for Client ID Metadata Documents (MCP clients name a URL as their client_id and the
- * server fetches it): the URL's host must resolve only to public addresses (checked after DNS
- * resolution; oidc-provider's own dispatcher also drops a connection that lands on a special-use
- * address, which covers a DNS answer that changes between the check and the connect), within
- * 2.5 s and 5 KB (the provider's limits). OAUTH_CIMD_ALLOW_PRIVATE lifts the address rule (tests,
- * never production).
+ * server fetches it): the URL's host must resolve only to addresses the `CimdNetwork` allows
+ * (public ones in production), checked after DNS resolution; the fetch then connects only to the
+ * addresses it checked, so a DNS answer that changes in between (rebinding) is never used. One
+ * GET, no redirects, within 2.5 s (and 5 KB, the provider's limit).
  */
 @Injectable()
 export class CimdGuard {
   private readonly logger = new Logger(CimdGuard.name);
-  private resolver: HostResolver = systemResolver;
 
-  constructor(private readonly config: AppConfig) {}
-
-  /** Tests: answer DNS from a table. */
-  useResolver(resolver: HostResolver): void {
-    this.resolver = resolver;
-  }
+  constructor(private readonly network: CimdNetwork) {}
 
   async allowFetch(clientId: string): Promise<boolean> {
-    if (this.config.oauth.cimdAllowPrivate) return true;
     const reason = await this.refusal(clientId);
     if (reason) this.logger.warn({ client_id: clientId, reason }, 'Client metadata fetch refused');
     return reason === undefined;
@@ -77,24 +30,60 @@ export class CimdGuard {
 
   /** Why fetching `url` is refused, or undefined. */
   async refusal(url: string): Promise<string | undefined> {
+    const checked = await this.check(url);
+    return 'refusal' in checked ? checked.refusal : undefined;
+  }
+
+  /** The provider's outgoing fetch (`options`: its method, headers and redirect: 'manual'). */
+  async fetch(url: URL | string, options: RequestInit): Promise<Response> {
+    const target = new URL(url);
+    const checked = await this.check(target.href);
+    if ('refusal' in checked) throw new Error(`client metadata fetch refused: ${checked.refusal}`);
+    const addresses = checked.addresses.map((address) => ({ address, family: isIP(address) }));
+    const checkedOnly: LookupFunction = (_host, lookup, callback) =>
+      lookup.all
+        ? callback(null, addresses)
+        : callback(null, addresses[0].address, addresses[0].family);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        target,
+        {
+          method: options.method ?? 'GET',
+          headers: Object.fromEntries(new Headers(options.headers)),
+          lookup: checkedOnly,
+          ca: this.network.ca,
+          agent: false,
+          signal: AbortSignal.timeout(CIMD_FETCH_TIMEOUT_MS),
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.destroy();
+            return reject(new Error(`unexpected response status ${res.statusCode}`));
+          }
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const one of [value ?? []].flat()) headers.append(name, one);
+          }
+          resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { headers }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  private async check(url: string): Promise<Checked> {
     const parsed = URL.parse(url);
-    if (!parsed || parsed.protocol !== 'https:') return 'not an https URL';
+    if (!parsed || parsed.protocol !== 'https:') return { refusal: 'not an https URL' };
     const host = parsed.hostname.replace(/^\[|\]$/g, '');
     let addresses: string[];
     try {
-      addresses = isIP(host) ? [host] : await this.resolver(host);
+      addresses = isIP(host) ? [host] : await this.network.resolve(host);
     } catch {
-      return 'the host does not resolve';
+      return { refusal: 'the host does not resolve' };
     }
-    if (addresses.length === 0) return 'the host does not resolve';
-    const bad = addresses.find(isPrivateAddress);
-    return bad ? `the host resolves to a private address (${bad})` : undefined;
-  }
-
-  /** The provider's outgoing fetch; with private addresses allowed, without its address check. */
-  fetch(url: URL | string, options: RequestInit & { dispatcher?: unknown }): Promise<Response> {
-    if (this.config.oauth.cimdAllowPrivate) delete options.dispatcher;
-    options.signal = AbortSignal.timeout(CIMD_FETCH_TIMEOUT_MS);
-    return fetch(url, options);
+    if (addresses.length === 0) return { refusal: 'the host does not resolve' };
+    const bad = addresses.find((address) => !this.network.allows(address));
+    return bad ? { refusal: `the host resolves to a refused address (${bad})` } : { addresses };
   }
 }

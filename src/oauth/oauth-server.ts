@@ -87,6 +87,7 @@ export class OAuthServer implements OnModuleInit {
    */
   middleware(): RequestHandler {
     const forms = urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+    const issuer = new URL(this.config.oauth.issuer);
     return (req: Request, res: Response, next: NextFunction) => {
       const path = req.path;
       if (path.startsWith(`${INTERACTION_PATH}/`)) {
@@ -101,6 +102,13 @@ export class OAuthServer implements OnModuleInit {
       } else {
         return next();
       }
+      // The provider builds the URLs it publishes (metadata, the resume step) from the request's
+      // host and protocol, and with TRUST_PROXY (koa `proxy`) it would take them from
+      // X-Forwarded-Host/-Proto: any client could then have its own host written into a metadata
+      // document a cache serves to everyone. They are the issuer's, from configuration only.
+      delete req.headers['x-forwarded-host'];
+      req.headers.host = issuer.host;
+      req.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
       void this.provider.callback()(req, res);
     };
   }
@@ -207,6 +215,7 @@ export class OAuthServer implements OnModuleInit {
           },
         },
       },
+      // CimdGuard connects by itself (to the addresses it checked): the provider's dispatcher is unused.
       fetch: (url, options) => this.cimd.fetch(url as string | URL, options ?? {}),
       fetchResponseBodyLimits: { 'client_id metadata document': 5 * 1024 },
       // Refresh tokens for every client allowed the grant type (GPT Actions ask no offline_access).

@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/common/time/clock';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { RawEnvironment } from '../../src/config/environment';
+import type { CimdNetwork } from '../../src/oauth/cimd-network';
 import { registerContractApp } from './contract';
 import { TestDatabase } from './test-database';
 import { sharedRedisUrl } from './test-environment';
@@ -17,6 +18,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** A clock the test moves; the system clock when unset. */
   clock?: Clock;
+  /** Where Client ID Metadata Documents may come from (`startCimdFixture`); the public internet when unset. */
+  cimdNetwork?: CimdNetwork;
 }
 
 /** Every JSON log line the app wrote, for assertions about what is (never) logged. */
@@ -62,7 +65,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logs = new LogCapture();
-  const app = await createApp(config, { logDestination: logs, clock: options.clock });
+  const app = await createApp(config, {
+    logDestination: logs,
+    clock: options.clock,
+    cimdNetwork: options.cimdNetwork,
+  });
   // PORT from `env` when a test must know its address up front (e.g. an OAuth callback URL).
   await app.listen(config.port, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;

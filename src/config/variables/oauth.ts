@@ -36,13 +36,6 @@ export const OAUTH_VARIABLES: readonly VariableSpec[] = [
       'Allow dynamic client registration (RFC 7591, public clients only) and Client ID Metadata Documents for MCP clients.',
   },
   {
-    name: 'OAUTH_CIMD_ALLOW_PRIVATE',
-    kind: { type: 'bool' },
-    default: 'false',
-    description:
-      'Allow fetching client metadata documents from private, loopback and link-local addresses (never in production).',
-  },
-  {
     name: 'GRANT_DEFAULT_PERIOD',
     kind: { type: 'enum', values: ['day', 'month'] },
     default: 'month',
@@ -73,7 +66,6 @@ export interface OAuthConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   dynamicRegistration: boolean;
-  cimdAllowPrivate: boolean;
   defaultPeriod: 'day' | 'month';
   /** Decimal text. */
   defaultCap: string;
@@ -86,9 +78,6 @@ export function buildOAuthConfig(v: ConfigValues, port: number): OAuthConfig {
     /\/+$/,
     '',
   );
-  if (v.nodeEnv === 'production' && v.boolean('OAUTH_CIMD_ALLOW_PRIVATE')) {
-    v.problem('OAUTH_CIMD_ALLOW_PRIVATE is invalid: it must be false when NODE_ENV=production');
-  }
   // An invalid PORT was reported already; the URL only has to parse.
   const origin = URL.canParse(issuer) ? new URL(issuer).origin : 'http://localhost';
   return {
@@ -99,7 +88,6 @@ export function buildOAuthConfig(v: ConfigValues, port: number): OAuthConfig {
     accessTokenTtlSeconds: Math.floor(v.number('OAUTH_ACCESS_TOKEN_TTL') / 1000),
     refreshTokenTtlSeconds: Math.floor(v.number('OAUTH_REFRESH_TOKEN_TTL') / 1000),
     dynamicRegistration: v.boolean('OAUTH_DYNAMIC_REGISTRATION'),
-    cimdAllowPrivate: v.boolean('OAUTH_CIMD_ALLOW_PRIVATE'),
     defaultPeriod: v.string('GRANT_DEFAULT_PERIOD') as 'day' | 'month',
     defaultCap: decimal(v, 'GRANT_DEFAULT_CAP', true),
     jwks: parseJwks(v),

@@ -1,6 +1,5 @@
 import {
   Alert,
-  Button,
   Card,
   Checkbox,
   Group,
@@ -11,14 +10,16 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
 import { CapFields } from './CapFields';
-import { ActiveBadge, DataTable } from './DataTable';
+import { ActiveBadge, DataTable, RevokeButton } from './DataTable';
+import { FormFooter } from './FormFooter';
+import { useAdminList, useRowAction } from './useAdminList';
 
 type Grant = Schemas['GrantDto'];
 type CreateGrant = Schemas['CreateGrantDto'];
@@ -29,7 +30,6 @@ const GRANT_SCOPES = ['credits:read', 'credits:spend'];
 /** Every user's grants (`/api/admin/grants`): find by user or app, grant, revoke. */
 export function AdminGrants() {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const [userId, setUserId] = useState('');
   const [clientId, setClientId] = useState('');
   const [withRevoked, setWithRevoked] = useState(false);
@@ -38,15 +38,13 @@ export function AdminGrants() {
     client_id: clientId.trim() || undefined,
     include_revoked: withRevoked ? ('true' as const) : undefined,
   };
-  const grants = useQuery({
-    queryKey: [...KEY, query],
-    queryFn: async () => (await unwrap(hub.GET('/api/admin/grants', { params: { query } }))).items,
-  });
-  const revoke = useMutation({
-    mutationFn: (id: string) =>
-      unwrap(hub.DELETE('/api/admin/grants/{id}', { params: { path: { id } } })),
-    onSettled: () => client.invalidateQueries({ queryKey: KEY }),
-  });
+  const grants = useAdminList(
+    [...KEY, query],
+    async () => (await unwrap(hub.GET('/api/admin/grants', { params: { query } }))).items,
+  );
+  const revoke = useRowAction(KEY, (id: string) =>
+    unwrap(hub.DELETE('/api/admin/grants/{id}', { params: { path: { id } } })),
+  );
   return (
     <Stack>
       <CreateGrantForm />
@@ -73,9 +71,7 @@ export function AdminGrants() {
       <DataTable<Grant>
         label={t('admin.sections.grants')}
         testId="admin-grants"
-        rows={grants.data}
-        loading={grants.isPending}
-        error={grants.error}
+        {...grants}
         rowKey={(g) => g.id}
         columns={[
           { label: t('admin.user'), render: (g) => g.user_id.slice(0, 8) },
@@ -95,11 +91,7 @@ export function AdminGrants() {
           {
             label: '',
             render: (g) =>
-              g.revoked_at ? null : (
-                <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(g.id)}>
-                  {t('services.revoke')}
-                </Button>
-              ),
+              g.revoked_at ? null : <RevokeButton onClick={() => revoke.mutate(g.id)} />,
           },
         ]}
       />
@@ -198,17 +190,9 @@ function CreateGrantForm() {
               })
             }
           />
-          {form.formError && (
-            <Alert color="red" role="alert">
-              {form.formError}
-            </Alert>
-          )}
-          <Group>
-            <Button type="submit" loading={form.submitting}>
-              {t('admin.grant')}
-            </Button>
+          <FormFooter form={form} submitLabel={t('admin.grant')}>
             {done && <span role="status">✓</span>}
-          </Group>
+          </FormFooter>
         </Stack>
       </form>
     </Card>

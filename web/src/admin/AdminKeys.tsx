@@ -1,23 +1,14 @@
-import {
-  Alert,
-  Button,
-  Card,
-  Checkbox,
-  Code,
-  Group,
-  Radio,
-  Stack,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Card, Checkbox, Code, Group, Radio, Stack, TextInput, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
-import { ActiveBadge, DataTable } from './DataTable';
+import { ActiveBadge, DataTable, RevokeButton } from './DataTable';
+import { FormFooter } from './FormFooter';
 import { SecretOnce } from './SecretOnce';
+import { useAdminList, useRowAction } from './useAdminList';
 
 type Scope = Schemas['CreateApiKeyDto']['scopes'][number];
 type UserScope = Schemas['CreateApiKeyDto']['user_scope'];
@@ -27,16 +18,10 @@ const KEY = ['admin', 'api-keys'];
 
 export function AdminKeys() {
   const { t } = useTranslation();
-  const client = useQueryClient();
-  const keys = useQuery({
-    queryKey: KEY,
-    queryFn: () => unwrap(hub.GET('/api/admin/api-keys')),
-  });
-  const revoke = useMutation({
-    mutationFn: (id: string) =>
-      unwrap(hub.DELETE('/api/admin/api-keys/{id}', { params: { path: { id } } })),
-    onSettled: () => client.invalidateQueries({ queryKey: KEY }),
-  });
+  const keys = useAdminList(KEY, () => unwrap(hub.GET('/api/admin/api-keys')));
+  const revoke = useRowAction(KEY, (id: string) =>
+    unwrap(hub.DELETE('/api/admin/api-keys/{id}', { params: { path: { id } } })),
+  );
   return (
     <Stack>
       <CreateKey />
@@ -44,9 +29,7 @@ export function AdminKeys() {
       <DataTable
         label={t('admin.sections.keys')}
         testId="admin-keys"
-        rows={keys.data}
-        loading={keys.isPending}
-        error={keys.error}
+        {...keys}
         rowKey={(k) => k.id}
         columns={[
           { label: t('admin.name'), render: (k) => k.name },
@@ -62,9 +45,7 @@ export function AdminKeys() {
             label: '',
             render: (k) =>
               !k.revoked_at && k.source !== 'env' ? (
-                <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(k.id)}>
-                  {t('services.revoke')}
-                </Button>
+                <RevokeButton onClick={() => revoke.mutate(k.id)} />
               ) : null,
           },
         ]}
@@ -132,16 +113,7 @@ function CreateKey() {
               <Radio value="all" label={t('admin.userScopeAll')} />
             </Stack>
           </Radio.Group>
-          {form.formError && (
-            <Alert color="red" role="alert">
-              {form.formError}
-            </Alert>
-          )}
-          <Group>
-            <Button type="submit" loading={form.submitting}>
-              {t('admin.create')}
-            </Button>
-          </Group>
+          <FormFooter form={form} submitLabel={t('admin.create')} />
         </Stack>
       </form>
       {created && (

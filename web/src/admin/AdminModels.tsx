@@ -1,9 +1,10 @@
 import { Alert, Button, Group, Switch, TextInput } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { DataTable } from './DataTable';
+import { useAdminList } from './useAdminList';
 
 /** A catalogue row; prices are decimal strings. */
 type AdminModel = Schemas['AdminModelDto'];
@@ -12,14 +13,12 @@ const KEY = ['admin', 'models'];
 
 export function AdminModels() {
   const { t } = useTranslation();
-  const models = useQuery({ queryKey: KEY, queryFn: () => unwrap(hub.GET('/api/admin/models')) });
+  const models = useAdminList(KEY, () => unwrap(hub.GET('/api/admin/models')));
   return (
     <DataTable
       label={t('admin.sections.models')}
       testId="admin-models"
-      rows={models.data}
-      loading={models.isPending}
-      error={models.error}
+      {...models}
       rowKey={(m) => m.id}
       columns={[
         { label: t('dashboard.model'), render: (m) => `${m.name} (${m.provider})` },

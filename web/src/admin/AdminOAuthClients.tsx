@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Card,
   Checkbox,
@@ -14,7 +13,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
@@ -22,7 +21,9 @@ import { useServerForm } from '../components/useServerForm';
 import { CapFields } from './CapFields';
 import { ConfirmModal } from './ConfirmModal';
 import { DataTable } from './DataTable';
+import { FormFooter } from './FormFooter';
 import { SecretOnce } from './SecretOnce';
+import { useAdminList, useRowAction } from './useAdminList';
 
 type OAuthClient = Schemas['OAuthClientDto'];
 type Scope = Schemas['CreateOAuthClientDto']['scopes'][number];
@@ -87,30 +88,27 @@ const capOf = (c: OAuthClient) =>
 /** OAuth clients (`/api/admin/oauth/clients`): the apps users connect through consent. */
 export function AdminOAuthClients() {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const [editing, setEditing] = useState<OAuthClient | null>(null);
   const [deleting, setDeleting] = useState<OAuthClient | null>(null);
-  const clients = useQuery({
-    queryKey: KEY,
-    queryFn: async () => (await unwrap(hub.GET('/api/admin/oauth/clients'))).items,
-  });
-  const remove = useMutation({
-    mutationFn: (id: string) =>
+  const clients = useAdminList(
+    KEY,
+    async () => (await unwrap(hub.GET('/api/admin/oauth/clients'))).items,
+  );
+  const remove = useRowAction(
+    KEY,
+    (id: string) =>
       unwrap(
         hub.DELETE('/api/admin/oauth/clients/{client_id}', { params: { path: { client_id: id } } }),
       ),
-    onSuccess: () => setDeleting(null),
-    onSettled: () => client.invalidateQueries({ queryKey: KEY }),
-  });
+    () => setDeleting(null),
+  );
   return (
     <Stack>
       <CreateClient />
       <DataTable<OAuthClient>
         label={t('admin.sections.oauth-clients')}
         testId="admin-oauth-clients"
-        rows={clients.data}
-        loading={clients.isPending}
-        error={clients.error}
+        {...clients}
         rowKey={(c) => c.client_id}
         columns={[
           { label: t('admin.name'), render: (c) => c.client_name },
@@ -357,16 +355,7 @@ function ClientForm(props: {
           error={form.errors.period_cap}
           onChange={set}
         />
-        {form.formError && (
-          <Alert color="red" role="alert">
-            {form.formError}
-          </Alert>
-        )}
-        <Group>
-          <Button type="submit" loading={form.submitting}>
-            {props.submitLabel}
-          </Button>
-        </Group>
+        <FormFooter form={form} submitLabel={props.submitLabel} />
       </Stack>
     </form>
   );

@@ -10,7 +10,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
@@ -18,6 +18,8 @@ import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
 import { ActiveBadge, DataTable } from './DataTable';
 import { downloadCsv } from '../components/download';
+import { FormFooter } from './FormFooter';
+import { useRowAction } from './useAdminList';
 import { useKeysetList } from './useKeysetList';
 
 type Promo = Schemas['PromoCodeDto'];
@@ -26,20 +28,17 @@ const LIST = ['admin', 'promo-codes'];
 
 export function AdminPromos() {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const list = useKeysetList(LIST, (cursor) =>
     unwrap(hub.GET('/api/admin/promo-codes', { params: { query: { cursor } } })),
   );
-  const toggle = useMutation({
-    mutationFn: (p: Promo) =>
-      unwrap(
-        hub.PATCH('/api/admin/promo-codes/{id}', {
-          params: { path: { id: p.id } },
-          body: { active: !p.active },
-        }),
-      ),
-    onSettled: () => client.invalidateQueries({ queryKey: LIST }),
-  });
+  const toggle = useRowAction(LIST, (p: Promo) =>
+    unwrap(
+      hub.PATCH('/api/admin/promo-codes/{id}', {
+        params: { path: { id: p.id } },
+        body: { active: !p.active },
+      }),
+    ),
+  );
   return (
     <Stack>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -153,21 +152,16 @@ function PromoForm({ batch }: { batch: boolean }) {
               />
             )}
           </Group>
-          {form.formError && (
-            <Alert color="red" role="alert">
-              {form.formError}
-            </Alert>
-          )}
-          <Group>
-            <Button type="submit" loading={form.submitting}>
-              {batch ? t('admin.createAndDownload') : t('admin.create')}
-            </Button>
+          <FormFooter
+            form={form}
+            submitLabel={batch ? t('admin.createAndDownload') : t('admin.create')}
+          >
             {done && (
               <Text size="sm" role="status">
                 {done}
               </Text>
             )}
-          </Group>
+          </FormFooter>
         </Stack>
       </form>
     </Card>

@@ -22,7 +22,7 @@ import { Loading } from '../components/Loading';
 import { AUDIT_KEY, AuditTable } from './AdminAudit';
 import { ConfirmModal } from './ConfirmModal';
 import { CreditForm } from './CreditForm';
-import { DataTable } from './DataTable';
+import { DataTable, RevokeButton } from './DataTable';
 import { useKeysetList } from './useKeysetList';
 
 export function AdminUsersList() {
@@ -280,11 +280,7 @@ export function AdminUserPage() {
             { label: t('services.ip'), render: (s) => s.ip ?? '–' },
             {
               label: '',
-              render: (s) => (
-                <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(s.id)}>
-                  {t('services.revoke')}
-                </Button>
-              ),
+              render: (s) => <RevokeButton onClick={() => revoke.mutate(s.id)} />,
             },
           ]}
         />

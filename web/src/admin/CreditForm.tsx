@@ -1,9 +1,10 @@
-import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Group, Stack, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { unwrap, type Schemas } from '../api/client';
 import { useServerForm } from '../components/useServerForm';
+import { FormFooter } from './FormFooter';
 import { useIdempotencyKey } from './useIdempotencyKey';
 
 /** What every credit form's answer has: the ledger row it wrote and the balance after it. */
@@ -69,15 +70,7 @@ export function CreditForm(props: {
             error={form.errors.reason}
           />
         </Group>
-        {form.formError && (
-          <Alert color="red" role="alert">
-            {form.formError}
-          </Alert>
-        )}
-        <Group>
-          <Button type="submit" loading={form.submitting}>
-            {t(`admin.${props.kind}`)}
-          </Button>
+        <FormFooter form={form} submitLabel={t(`admin.${props.kind}`)}>
           {result && (
             <Text size="sm" role="status" data-testid="credit-result">
               {t('admin.applied', {
@@ -87,7 +80,7 @@ export function CreditForm(props: {
               })}
             </Text>
           )}
-        </Group>
+        </FormFooter>
       </Stack>
     </form>
   );

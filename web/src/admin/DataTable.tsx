@@ -76,3 +76,13 @@ export function ActiveBadge(props: { active: boolean; inactiveLabel?: string }) 
     </Badge>
   );
 }
+
+/** The red "Revoke" of a row (a key, a grant, a session). */
+export function RevokeButton(props: { onClick: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Button size="xs" color="red" variant="subtle" onClick={props.onClick}>
+      {t('services.revoke')}
+    </Button>
+  );
+}
