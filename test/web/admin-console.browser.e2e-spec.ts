@@ -271,9 +271,10 @@ describeWithChromium('Admin console in headless Chromium', () => {
             await page.goto(`${app.t.url}/admin/${path}`);
             await page.getByRole('heading', { name: 'Admin', level: 1 }).waitFor();
             await page.waitForLoadState('networkidle');
-            await page
-              .locator('[role="status"] .mantine-Loader-root')
-              .waitFor({ state: 'detached' });
+            // Every loader gone (a page may show several at once, e.g. the usage charts).
+            await page.waitForFunction(
+              `!document.querySelector('[role="status"] .mantine-Loader-root')`,
+            );
             const name = `admin-${section}-${width}`;
             await screenshot(page, name);
             const violations = await seriousA11yViolations(page);
