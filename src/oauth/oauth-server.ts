@@ -60,6 +60,7 @@ export const INTERACTION_PATH = '/oauth/interaction';
 export class OAuthServer implements OnModuleInit {
   private readonly logger = new Logger(OAuthServer.name);
   private instance?: Provider;
+  private readonly revocationListeners = new Set<(userId: string) => void>();
 
   constructor(
     private readonly config: AppConfig,
@@ -78,6 +79,27 @@ export class OAuthServer implements OnModuleInit {
   get provider(): Provider {
     if (!this.instance) throw new Error('The OAuth server has not started');
     return this.instance;
+  }
+
+  /**
+   * Calls `listener(userId)` after access tokens of that user were revoked here (RFC 7009, or a
+   * refresh-token family ended on reuse), so long-lived connections re-check at once. Returns
+   * an unsubscribe.
+   */
+  onAccessTokenRevoked(listener: (userId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  private notifyRevoked(userId: string | undefined): void {
+    if (!userId) return;
+    for (const listener of this.revocationListeners) {
+      try {
+        listener(userId);
+      } catch (error) {
+        this.logger.warn(`revocation listener failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -271,6 +293,14 @@ export class OAuthServer implements OnModuleInit {
     provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
       this.logger.error({ err: error.message, stack: error.stack }, 'OAuth server error'),
     );
+    // One token revoked, or (after) every token of an oidc-provider grant.
+    provider.on('access_token.destroyed', (token: { accountId?: string }) =>
+      this.notifyRevoked(token.accountId),
+    );
+    provider.on('grant.revoked', (ctx: KoaContextWithOIDC) => {
+      const { RefreshToken, AccessToken } = ctx.oidc.entities;
+      this.notifyRevoked((RefreshToken ?? AccessToken)?.accountId);
+    });
     return provider;
   }
 

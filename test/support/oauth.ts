@@ -212,3 +212,30 @@ export async function consentedCode(
   );
   return { config, user, verifier: pkce ? verifier : undefined, state, callback, consentHtml };
 }
+
+/**
+ * An app's access token for the chat socket (`resource` /mcp): a new user with 100 credits
+ * consents to `scope` (`consent`: the form's fields); answers the token and the user's grant.
+ */
+export async function chatAccessToken(
+  t: TestApp,
+  client: RegisteredClient,
+  options: { scope?: string; consent?: Record<string, string> } = {},
+) {
+  const resource = t.config.oauth.chatResource;
+  const { config, user, verifier, state, callback } = await consentedCode(t, client, {
+    params: { scope: options.scope ?? 'chat', resource },
+    consent: options.consent,
+  });
+  const tokens = await oidcClient.authorizationCodeGrant(
+    config,
+    callback,
+    { pkceCodeVerifier: verifier, expectedState: state },
+    { resource },
+  );
+  const [grant] = await t.database.query<{ id: string }>(
+    `SELECT id FROM grants WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`,
+    [user.id, client.client_id],
+  );
+  return { config, user, accessToken: tokens.access_token, grantId: grant.id };
+}
