@@ -14,7 +14,6 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { CreditEvents } from '../credits/events/credit-events';
 import { GrantEvents } from '../grants/grant-events';
-import { OAuthServer } from '../oauth/oauth-server';
 import { SessionService } from '../session/session.service';
 import { ChatBilling } from './chat-billing';
 import { parseRequestId } from './chat-payload';
@@ -107,7 +106,6 @@ export class McpGateway
     private readonly creditEvents: CreditEvents,
     private readonly billing: ChatBilling,
     private readonly grantEvents: GrantEvents,
-    private readonly oauth: OAuthServer,
   ) {}
 
   afterInit(namespace: McpNamespace): void {
@@ -143,10 +141,8 @@ export class McpGateway
       this.authEvents.on('user.signed_out_everywhere', ({ userId }) => {
         this.disconnectUser(userId, 'You were signed out everywhere');
       }),
-      // An app's access: its grant revoked by the user or an admin, or one of its tokens
-      // revoked (RFC 7009) or replaced.
+      // An app's grant revoked by the user or an admin (its OAuth tokens end as `login.revoked`).
       this.grantEvents.on('grant.revoked', ({ userId }) => this.revalidateUser(userId)),
-      this.oauth.onAccessTokenRevoked((userId) => void this.revalidateUser(userId)),
     );
     // Every money move of a user reaches their sockets on every instance. The moves of one turn
     // of the event loop go out together (pushBalances).

@@ -3,7 +3,6 @@ import { AuthModule } from '../auth/auth.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { CreditsModule } from '../credits/credits.module';
 import { GrantsModule } from '../grants/grants.module';
-import { OAuthModule } from '../oauth/oauth.module';
 import { SessionModule } from '../session/session.module';
 import { ChatAdmission } from './chat-admission';
 import { ChatBilling } from './chat-billing';
@@ -29,9 +28,8 @@ import { UpstreamRunner } from './upstream-runner';
     SessionModule,
     CreditsModule,
     ConversationsModule,
-    // An app's socket: its grant revoked or its OAuth token revoked ends it.
+    // An app's socket ends with its grant (`grant.revoked`).
     GrantsModule,
-    OAuthModule,
   ],
   controllers: [ModelsController, AdminModelsController, ChatPageController],
   providers: [

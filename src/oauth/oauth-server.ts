@@ -13,6 +13,7 @@ import {
 } from './oidc';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { AuthEvents } from '../auth/events/auth-events';
 import { UsersService } from '../auth/users.service';
 import { GrantsService } from '../grants/grants.service';
 import { CimdGuard } from './cimd-guard';
@@ -60,7 +61,6 @@ export const INTERACTION_PATH = '/oauth/interaction';
 export class OAuthServer implements OnModuleInit {
   private readonly logger = new Logger(OAuthServer.name);
   private instance?: Provider;
-  private readonly revocationListeners = new Set<(userId: string) => void>();
 
   constructor(
     private readonly config: AppConfig,
@@ -70,6 +70,7 @@ export class OAuthServer implements OnModuleInit {
     private readonly users: UsersService,
     private readonly cimd: CimdGuard,
     private readonly grants: GrantsService,
+    private readonly authEvents: AuthEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -79,27 +80,6 @@ export class OAuthServer implements OnModuleInit {
   get provider(): Provider {
     if (!this.instance) throw new Error('The OAuth server has not started');
     return this.instance;
-  }
-
-  /**
-   * Calls `listener(userId)` after access tokens of that user were revoked here (RFC 7009, or a
-   * refresh-token family ended on reuse), so long-lived connections re-check at once. Returns
-   * an unsubscribe.
-   */
-  onAccessTokenRevoked(listener: (userId: string) => void): () => void {
-    this.revocationListeners.add(listener);
-    return () => this.revocationListeners.delete(listener);
-  }
-
-  private notifyRevoked(userId: string | undefined): void {
-    if (!userId) return;
-    for (const listener of this.revocationListeners) {
-      try {
-        listener(userId);
-      } catch (error) {
-        this.logger.warn(`revocation listener failed: ${(error as Error).message}`);
-      }
-    }
   }
 
   /**
@@ -293,15 +273,21 @@ export class OAuthServer implements OnModuleInit {
     provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
       this.logger.error({ err: error.message, stack: error.stack }, 'OAuth server error'),
     );
-    // One token revoked, or (after) every token of an oidc-provider grant.
-    provider.on('access_token.destroyed', (token: { accountId?: string }) =>
-      this.notifyRevoked(token.accountId),
+    // An app's login ended: one access token revoked (RFC 7009), or every token of an
+    // oidc-provider grant (a refresh token revoked or reused). Long-lived connections (the chat
+    // socket) re-check the user's credentials at once.
+    provider.on('access_token.destroyed', (token: { accountId?: string; jti: string }) =>
+      this.loginRevoked(token.accountId, token.jti, 'OAuth access token revoked'),
     );
-    provider.on('grant.revoked', (ctx: KoaContextWithOIDC) => {
+    provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
       const { RefreshToken, AccessToken } = ctx.oidc.entities;
-      this.notifyRevoked((RefreshToken ?? AccessToken)?.accountId);
+      this.loginRevoked((RefreshToken ?? AccessToken)?.accountId, grantId, 'OAuth grant revoked');
     });
     return provider;
+  }
+
+  private loginRevoked(userId: string | undefined, loginId: string, reason: string): void {
+    if (userId) this.authEvents.publish('login.revoked', { userId, loginId, reason });
   }
 
   /** oidc-provider's storage interface over `oauth_payloads`. */
