@@ -26,7 +26,15 @@ const rid = () => `oauth-${++n}`;
  * the token's ends the socket. An hour between re-checks: only the revocation events can do it.
  */
 describe('The chat socket (/mcp) with OAuth access tokens', () => {
-  const app = useChatApp(() => oauthTestEnv({ MCP_REVALIDATE_INTERVAL: '1h' }));
+  // Upstream limits well above the fakes' delays on a busy machine: a held stream must wait for
+  // the revocation, not time out first.
+  const app = useChatApp(() =>
+    oauthTestEnv({
+      MCP_REVALIDATE_INTERVAL: '1h',
+      MCP_FIRST_TOKEN_TIMEOUT: '15s',
+      MCP_IDLE_TIMEOUT: '15s',
+    }),
+  );
   let admin: Caller;
   let client: RegisteredClient;
 
