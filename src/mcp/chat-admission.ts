@@ -3,7 +3,7 @@ import { RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { McpConfig } from '../config/variables/mcp';
-import { ChatBilling } from './chat-billing';
+import { ChatBilling, ChatPayer } from './chat-billing';
 import { asChatError, ChatError } from './chat.types';
 import { ChatModel } from './entities/chat-model.entity';
 import { costUnits, formatLedger, Prices } from './pricing';
@@ -25,7 +25,7 @@ export interface Admitted {
 export type Admission = Admitted | { ok: false; error: ChatError };
 
 export interface AdmissionRequest {
-  userId: string;
+  payer: ChatPayer;
   requestId: string;
   slotId: string;
   candidates: ChatModel[];
@@ -103,7 +103,8 @@ export class ChatAdmission {
    * and the hold (one SQL call). Whatever one refusal leaves taken is given back; never rejects.
    */
   async admit(request: AdmissionRequest): Promise<Admission> {
-    const { userId, slotId } = request;
+    const { payer, slotId } = request;
+    const { userId } = payer;
     const limits = Promise.all([
       this.rateLimiter.consume(`mcp:messages:${userId}`, this.config.messagesPerMinute, 60_000),
       this.slots.acquire(userId, slotId, this.config.maxConcurrentStreams, this.config.holdTtlMs),
@@ -124,7 +125,7 @@ export class ChatAdmission {
     if (refusal === undefined) return held!;
     await Promise.allSettled([
       slotTaken ? this.slots.release(userId, slotId) : undefined,
-      held ? this.billing.release(userId, held.holdId) : undefined,
+      held ? this.billing.release(payer, held.holdId) : undefined,
     ]);
     return {
       ok: false,
@@ -145,7 +146,7 @@ export class ChatAdmission {
       .map((m) => costUnits(pricesOf(m), this.reserveInput(m, inputEstimate), request.maxTokens))
       .reduce((a, b) => (a > b ? a : b));
     const { holdId, expiresAt } = await this.billing.reserve({
-      userId: request.userId,
+      payer: request.payer,
       amount: formatLedger(reservedUnits),
       ttlMs: this.config.holdTtlMs,
       requestId: request.requestId,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import { CreditHoldsService } from '../credits/credit-holds.service';
+import { CreditHoldsService, HoldOwner } from '../credits/credit-holds.service';
+import { GrantLimitError, GrantRevokedError } from '../credits/credits.errors';
 import { ChatError } from './chat.types';
 import { ledgerUnits } from './pricing';
 
@@ -20,6 +21,15 @@ export interface ChatCharge {
  * an operator refunds a `chat` row.
  */
 export const CHAT_ACTOR = 'system:chat';
+
+/**
+ * Who pays for a chat: the user, and, on an app's socket (an OAuth access token), the user's
+ * spending grant to that app, which the money core checks and counts in the same call.
+ */
+export interface ChatPayer {
+  userId: string;
+  grantId?: string;
+}
 
 /**
  * The chat gateway's use of the Credits holds: reserve before, capture or release after. Keeps
@@ -44,32 +54,43 @@ export class ChatBilling {
   }
 
   /**
-   * Sets `amount` aside for one chat; `INSUFFICIENT_CREDITS` when it is not available. The hold
-   * lapses at `expiresAt` (MCP_HOLD_TTL): after that it can no longer be captured.
+   * Sets `amount` aside for one chat; `INSUFFICIENT_CREDITS` when it is not available,
+   * `GRANT_LIMIT_REACHED` when the payer's grant would pass a cap. The hold lapses at `expiresAt`
+   * (MCP_HOLD_TTL): after that it can no longer be captured.
    */
   async reserve(input: {
-    userId: string;
+    payer: ChatPayer;
     amount: string;
     ttlMs: number;
     requestId: string;
     model: string;
   }): Promise<{ holdId: string; expiresAt: Date }> {
+    const { userId, grantId } = input.payer;
     try {
       const hold = await this.holds.reserve({
-        userId: input.userId,
+        userId,
         amount: input.amount,
         ttlSeconds: Math.max(1, Math.ceil(input.ttlMs / 1000)),
         service: 'chat',
         metadata: { request_id: input.requestId, model: input.model },
         actor: CHAT_ACTOR,
+        grantId,
       });
-      this.noteAvailable(input.userId, hold.available);
+      this.noteAvailable(userId, hold.available);
       return { holdId: hold.holdId, expiresAt: new Date(hold.expiresAt) };
     } catch (error) {
+      if (error instanceof GrantLimitError) {
+        const { cap, remaining } = error.details;
+        throw new ChatError(
+          'GRANT_LIMIT_REACHED',
+          `${error.message} (${String(remaining)} of ${String(cap)} credits left)`,
+        );
+      }
+      if (error instanceof GrantRevokedError) throw new ChatError('UNAUTHENTICATED', error.message);
       if (error instanceof DomainError && error.kind === 'payment_required') {
         // The refusal names what is available (as `balance`): remember it.
         const available = error.details.balance;
-        if (typeof available === 'string') this.noteAvailable(input.userId, available);
+        if (typeof available === 'string') this.noteAvailable(userId, available);
         throw new ChatError('INSUFFICIENT_CREDITS', error.message);
       }
       if (
@@ -82,24 +103,41 @@ export class ChatBilling {
     }
   }
 
-  /** Charges `amount` (≤ the hold) as one `chat` ledger row; the balance after and the row. */
+  /**
+   * Charges `amount` (≤ the hold) as one `chat` ledger row, counted on the payer's grant; the
+   * balance after and the row.
+   */
   async capture(
-    userId: string,
+    payer: ChatPayer,
     holdId: string,
     amount: string,
     charge: ChatCharge,
   ): Promise<{ balance: string; transactionId: string | null }> {
-    const result = await this.holds.capture(holdId, {
-      amount,
-      type: 'chat',
-      metadata: { ...charge },
-      userId,
-    });
-    this.noteAvailable(userId, result.available);
+    const result = await this.settle(payer, (owner) =>
+      this.holds.capture(holdId, { amount, type: 'chat', metadata: { ...charge }, owner }),
+    );
+    this.noteAvailable(payer.userId, result.available);
     return { balance: result.balance, transactionId: result.transactionId };
   }
 
-  async release(userId: string, holdId: string): Promise<void> {
-    this.noteAvailable(userId, (await this.holds.release(holdId, { userId })).available);
+  async release(payer: ChatPayer, holdId: string): Promise<void> {
+    const result = await this.settle(payer, (owner) => this.holds.release(holdId, { owner }));
+    this.noteAvailable(payer.userId, result.available);
+  }
+
+  /**
+   * Settles a chat's hold as its owner, on the payer's grant. A grant revoked while its chat ran
+   * refuses the settlement; what was delivered until then is still settled, on the user alone
+   * (the revoked grant counts nothing more).
+   */
+  private async settle<T>(payer: ChatPayer, run: (owner: HoldOwner) => Promise<T>): Promise<T> {
+    const owner: HoldOwner = { userId: payer.userId, actor: CHAT_ACTOR };
+    if (!payer.grantId) return run(owner);
+    try {
+      return await run({ ...owner, grantId: payer.grantId });
+    } catch (error) {
+      if (error instanceof GrantRevokedError) return run(owner);
+      throw error;
+    }
   }
 }

@@ -13,7 +13,7 @@ import {
 } from '../conversations/conversations.service';
 import { McpConfig } from '../config/variables/mcp';
 import { Admission, Admitted, ChatAdmission, pricesOf } from './chat-admission';
-import { ChatBilling } from './chat-billing';
+import { ChatBilling, ChatPayer } from './chat-billing';
 import { ChatMetrics } from './chat-metrics';
 import { parseChatStart } from './chat-payload';
 import {
@@ -57,7 +57,7 @@ interface RunningChat {
 /** One chat between `chat:start` and its last event. */
 interface Chat {
   payload: ChatStartPayload;
-  userId: string;
+  payer: ChatPayer;
   slotId: string;
   /** What goes upstream: the conversation's stored history, then the new turn. */
   messages: ChatMessage[];
@@ -147,7 +147,7 @@ export class ChatService implements BeforeApplicationShutdown {
    * have let it in (or refused it: then the upstream request is aborted).
    */
   async start(
-    userId: string,
+    payer: ChatPayer,
     connectionId: string,
     raw: unknown,
     sink: ChatSink,
@@ -160,6 +160,7 @@ export class ChatService implements BeforeApplicationShutdown {
     if (chats.has(payload.request_id)) {
       return failed('INVALID_REQUEST', `request_id "${payload.request_id}" is already running`);
     }
+    const { userId } = payer;
     const startedAt = performance.now();
     const running: RunningChat = { controller: new AbortController() };
     chats.set(payload.request_id, running);
@@ -182,7 +183,7 @@ export class ChatService implements BeforeApplicationShutdown {
         : [];
       const slotId = `${connectionId}:${payload.request_id}`;
       const admission = this.admission.admit({
-        userId,
+        payer,
         requestId: payload.request_id,
         slotId,
         candidates,
@@ -200,7 +201,7 @@ export class ChatService implements BeforeApplicationShutdown {
       let open!: () => void;
       const chat: Chat = {
         payload,
-        userId,
+        payer,
         slotId,
         messages: [...history, ...payload.messages].map(({ role, content }) => ({ role, content })),
         conversation: {
@@ -382,13 +383,13 @@ export class ChatService implements BeforeApplicationShutdown {
     }
     const admitted = await chat.admission;
     if (!admitted.ok) {
-      this.admission.leave(chat.userId);
+      this.admission.leave(chat.payer.userId);
       return;
     }
     // The stream slot is given back before the last event goes out: a client that starts its
     // next chat on `chat:end` must not find the previous one still counted.
     let finished: Promise<void> | undefined;
-    const finish = () => (finished ??= this.admission.finish(chat.userId, chat.slotId));
+    const finish = () => (finished ??= this.admission.finish(chat.payer.userId, chat.slotId));
     try {
       await chat.opened;
       if (failure === undefined) {
@@ -447,7 +448,7 @@ export class ChatService implements BeforeApplicationShutdown {
             tokens.outputTokens,
           );
         } else {
-          await this.billing.release(chat.userId, admitted.holdId);
+          await this.billing.release(chat.payer, admitted.holdId);
         }
       } catch (chargeError) {
         this.logger.error({ err: chargeError, requestId }, 'Settling a failed chat failed');
@@ -486,7 +487,7 @@ export class ChatService implements BeforeApplicationShutdown {
     this.logger.log(
       {
         requestId: chat.payload.request_id,
-        userId: chat.userId,
+        userId: chat.payer.userId,
         model: charged.model,
         conversationId: chat.conversation.id,
         outcome,
@@ -518,7 +519,7 @@ export class ChatService implements BeforeApplicationShutdown {
       contentTokens: admitted.turnTokens[i],
     }));
     const stored = isNew
-      ? this.conversations.start(chat.userId, id, chat.candidates[0].id, turn)
+      ? this.conversations.start(chat.payer.userId, id, chat.candidates[0].id, turn)
       : this.conversations.continue(id, turn);
     return stored.then(
       () => true,
@@ -561,7 +562,7 @@ export class ChatService implements BeforeApplicationShutdown {
       units = admitted.reservedUnits;
     }
     const cost = formatLedger(units);
-    const captured = await this.billing.capture(chat.userId, admitted.holdId, cost, {
+    const captured = await this.billing.capture(chat.payer, admitted.holdId, cost, {
       request_id: chat.payload.request_id,
       model: model.id,
       provider: model.provider,

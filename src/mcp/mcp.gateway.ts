@@ -13,6 +13,7 @@ import { AuthEvents } from '../auth/events/auth-events';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { CreditEvents } from '../credits/events/credit-events';
+import { GrantEvents } from '../grants/grant-events';
 import { SessionService } from '../session/session.service';
 import { ChatBilling } from './chat-billing';
 import { parseRequestId } from './chat-payload';
@@ -63,11 +64,13 @@ const unauthenticated = (message: string): ChatErrorEvent => ({
 
 /**
  * Socket.IO namespace `/mcp` on the HTTP server. Who may connect: a user with a JWT access token
- * or a `VERIFIED-…` session token in `auth.token`; anything else gets connect_error
- * "unauthorized". Handlers only parse, call ChatService and send what it returns. A socket ends
- * with its credential (`chat:error` UNAUTHENTICATED, then disconnect): at its expiry (a timer on
- * the Clock; `auth:refresh` with a fresh token of the same user moves it), at its revocation
- * (logout, refresh-token reuse, a revoked session, a password reset), or a disabled account.
+ * or a `VERIFIED-…` session token in `auth.token`, or an app with the user's OAuth access token
+ * (scope `chat`; its chats are paid under the user's grant to the app); anything else gets
+ * connect_error "unauthorized". Handlers only parse, call ChatService and send what it returns. A
+ * socket ends with its credential (`chat:error` UNAUTHENTICATED, then disconnect): at its expiry
+ * (a timer on the Clock; `auth:refresh` with a fresh token of the same user moves it), at its
+ * revocation (logout, refresh-token reuse, a revoked session, a password reset, a revoked grant
+ * or OAuth token), or a disabled account.
  */
 @WebSocketGateway({ namespace: '/mcp' })
 export class McpGateway
@@ -102,6 +105,7 @@ export class McpGateway
     private readonly clock: Clock,
     private readonly creditEvents: CreditEvents,
     private readonly billing: ChatBilling,
+    private readonly grantEvents: GrantEvents,
   ) {}
 
   afterInit(namespace: McpNamespace): void {
@@ -137,6 +141,8 @@ export class McpGateway
       this.authEvents.on('user.signed_out_everywhere', ({ userId }) => {
         this.disconnectUser(userId, 'You were signed out everywhere');
       }),
+      // An app's grant revoked by the user or an admin (its OAuth tokens end as `login.revoked`).
+      this.grantEvents.on('grant.revoked', ({ userId }) => this.revalidateUser(userId)),
     );
     // Every money move of a user reaches their sockets on every instance. The moves of one turn
     // of the event loop go out together (pushBalances).
@@ -187,7 +193,9 @@ export class McpGateway
     };
     socket.on('chat:start', (...args: unknown[]) => {
       const ack = takeAck(args);
-      this.chat.start(identity.userId, socket.id, args[0], sink).then(
+      // The identity of now: `auth:refresh` may have replaced it (same user, same grant).
+      const { userId, grantId } = socket.data.identity;
+      this.chat.start({ userId, grantId }, socket.id, args[0], sink).then(
         ({ ack: result, open }) => {
           // The request went upstream before the ack; its chunks wait for the ack to go out.
           reply(ack, result, sink, args[0]);

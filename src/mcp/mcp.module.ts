@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { CreditsModule } from '../credits/credits.module';
+import { GrantsModule } from '../grants/grants.module';
 import { SessionModule } from '../session/session.module';
 import { ChatAdmission } from './chat-admission';
 import { ChatBilling } from './chat-billing';
@@ -22,7 +23,14 @@ import { UpstreamRunner } from './upstream-runner';
 
 /** Chat over Socket.IO (`/mcp`) from OpenAI and Anthropic, charged per token through holds. */
 @Module({
-  imports: [AuthModule, SessionModule, CreditsModule, ConversationsModule],
+  imports: [
+    AuthModule,
+    SessionModule,
+    CreditsModule,
+    ConversationsModule,
+    // An app's socket ends with its grant (`grant.revoked`).
+    GrantsModule,
+  ],
   controllers: [ModelsController, AdminModelsController, ChatPageController],
   providers: [
     ModelsRepository,

@@ -13,6 +13,7 @@ import {
 } from './oidc';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { AuthEvents } from '../auth/events/auth-events';
 import { UsersService } from '../auth/users.service';
 import { GrantsService } from '../grants/grants.service';
 import { CimdGuard } from './cimd-guard';
@@ -69,6 +70,7 @@ export class OAuthServer implements OnModuleInit {
     private readonly users: UsersService,
     private readonly cimd: CimdGuard,
     private readonly grants: GrantsService,
+    private readonly authEvents: AuthEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -271,7 +273,21 @@ export class OAuthServer implements OnModuleInit {
     provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
       this.logger.error({ err: error.message, stack: error.stack }, 'OAuth server error'),
     );
+    // An app's login ended: one access token revoked (RFC 7009), or every token of an
+    // oidc-provider grant (a refresh token revoked or reused). Long-lived connections (the chat
+    // socket) re-check the user's credentials at once.
+    provider.on('access_token.destroyed', (token: { accountId?: string; jti: string }) =>
+      this.loginRevoked(token.accountId, token.jti, 'OAuth access token revoked'),
+    );
+    provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+      const { RefreshToken, AccessToken } = ctx.oidc.entities;
+      this.loginRevoked((RefreshToken ?? AccessToken)?.accountId, grantId, 'OAuth grant revoked');
+    });
     return provider;
+  }
+
+  private loginRevoked(userId: string | undefined, loginId: string, reason: string): void {
+    if (userId) this.authEvents.publish('login.revoked', { userId, loginId, reason });
   }
 
   /** oidc-provider's storage interface over `oauth_payloads`. */

@@ -1,22 +1,12 @@
 import { registerUser } from '../support/users';
 import { randomUUID } from 'node:crypto';
 import { request } from '../support/contract';
-import type { ChatErrorEvent } from '../../src/mcp/chat.types';
 import { SessionService } from '../../src/session/session.service';
-import { closeMcp, connectMcp, McpClient } from '../support/mcp-client';
+import { closeMcp, connectMcp, ending, McpClient } from '../support/mcp-client';
 import { SmtpMailbox } from '../support/smtp-mailbox';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const PASSWORD = 'correct horse 9';
-
-/** Resolves with the `chat:error` the server sent and the reason of the disconnect after it. */
-function ending(socket: McpClient): Promise<{ error: ChatErrorEvent; reason: string }> {
-  return new Promise((resolve) => {
-    socket.once('chat:error', (error) =>
-      socket.once('disconnect', (reason) => resolve({ error, reason })),
-    );
-  });
-}
 
 describe('S-04 a password reset signs the account out everywhere', () => {
   let mailbox: SmtpMailbox;

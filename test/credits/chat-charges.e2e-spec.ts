@@ -26,7 +26,7 @@ describe('chat charges belong to the chat gateway', () => {
     const user = await fundedUser(t, '100');
     const billing = t.app.get(ChatBilling);
     const { holdId } = await billing.reserve({
-      userId: user.id,
+      payer: { userId: user.id },
       amount: '0.5',
       ttlMs: 60_000,
       requestId: 'r-s02',
@@ -41,7 +41,7 @@ describe('chat charges belong to the chat gateway', () => {
     // Nor for an integration key.
     await asSora2(t, `holds/${holdId}/release`, user.id, {}).expect(404);
 
-    await billing.capture(user.id, holdId, '0.075', {
+    await billing.capture({ userId: user.id }, holdId, '0.075', {
       request_id: 'r-s02',
       model: 'gpt-4o-mini',
       provider: 'openai',

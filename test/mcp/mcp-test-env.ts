@@ -73,15 +73,20 @@ export interface ChatTestApp {
 }
 
 /**
- * For a describe block: the fakes, an app using them (plus `env`) with the test models, and
- * clean-up. Call in beforeAll; fields are filled in once it resolves.
+ * For a describe block: the fakes, an app using them (plus `env`, or what `env()` answers when
+ * it needs the app's port first, as an OAuth issuer does) with the test models, and clean-up.
+ * Call in beforeAll; fields are filled in once it resolves.
  */
-export function useChatApp(env: Record<string, string> = {}, clock?: Clock): ChatTestApp {
+export function useChatApp(
+  env: Record<string, string> | (() => Promise<Record<string, string>>) = {},
+  clock?: Clock,
+): ChatTestApp {
   const sockets: McpClient[] = [];
   const ctx = {} as ChatTestApp;
   beforeAll(async () => {
     ctx.fakes = await startFakes();
-    ctx.t = await startTestApp({ env: { ...fakeProviderEnv(ctx.fakes), ...env }, clock });
+    const extra = typeof env === 'function' ? await env() : env;
+    ctx.t = await startTestApp({ env: { ...fakeProviderEnv(ctx.fakes), ...extra }, clock });
     ctx.url = urlOf(ctx.t.server);
     await insertTestModels(ctx.t);
   });

@@ -1,23 +1,14 @@
 import { request } from '../support/contract';
-import type { AuthRefreshAck, ChatErrorEvent } from '../../src/mcp/chat.types';
+import type { AuthRefreshAck } from '../../src/mcp/chat.types';
 import { fundedUser } from '../support/credit-users';
 import { FakeClock } from '../support/fake-clock';
-import { chat, McpClient } from '../support/mcp-client';
+import { chat, ending, McpClient } from '../support/mcp-client';
 import { insertUser, loginOf } from '../support/users';
 import { useChatApp } from './mcp-test-env';
 
 const HELLO = [{ role: 'user', content: 'Hello' }];
 let n = 0;
 const rid = () => `sock-${++n}`;
-
-/** Resolves with the `chat:error` the server sent and the reason of the disconnect after it. */
-function ending(socket: McpClient): Promise<{ error: ChatErrorEvent; reason: string }> {
-  return new Promise((resolve) => {
-    socket.once('chat:error', (error) =>
-      socket.once('disconnect', (reason) => resolve({ error, reason })),
-    );
-  });
-}
 
 const refreshAuth = (socket: McpClient, token: string) =>
   new Promise<AuthRefreshAck>((resolve) => socket.emit('auth:refresh', { token }, resolve));

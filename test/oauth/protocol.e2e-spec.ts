@@ -1,16 +1,14 @@
-import { Caller, userWithToken } from '../support/admin';
 import {
   Browser,
   consentedCode,
   deductWith,
   discoverFor,
-  oauthTestEnv,
   oidcClient as oc,
   REDIRECT_URI,
   registerClient,
   RegisteredClient,
+  useOAuthApp,
 } from '../support/oauth';
-import { startTestApp, TestApp } from '../support/test-app';
 
 /**
  * The protocol rules of the authorization server, through openid-client: PKCE, exact redirect
@@ -19,31 +17,23 @@ import { startTestApp, TestApp } from '../support/test-app';
  * SSRF guard of Client ID Metadata Documents.
  */
 describe('OAuth protocol rules', () => {
-  let t: TestApp;
-  let admin: Caller;
-  let issuer: string;
+  const app = useOAuthApp();
 
-  beforeAll(async () => {
-    t = await startTestApp({ env: await oauthTestEnv() });
-    issuer = t.config.oauth.issuer;
-    admin = await userWithToken(t, { role: 'admin' });
-  });
-  afterAll(() => t.close());
-
-  const deduct = (token: string) => deductWith(t, token);
-  const configFor = (client: RegisteredClient, secret?: string) => discoverFor(t, client, secret);
+  const deduct = (token: string) => deductWith(app.t, token);
+  const configFor = (client: RegisteredClient, secret?: string) =>
+    discoverFor(app.t, client, secret);
 
   /** Where the authorization endpoint sends the browser first (no sign-in yet). */
   async function firstAnswer(params: Record<string, string>) {
-    const url = new URL(`${issuer}/auth`);
+    const url = new URL(`${app.issuer}/auth`);
     for (const [k, v] of Object.entries({ response_type: 'code', ...params })) {
       url.searchParams.set(k, v);
     }
-    return new Browser(t.url).fetch(url.href);
+    return new Browser(app.t.url).fetch(url.href);
   }
 
   it('a public client must use PKCE (S256): without it the app gets invalid_request', async () => {
-    const client = await registerClient(t, admin, { client_type: 'public' });
+    const client = await registerClient(app.t, app.admin, { client_type: 'public' });
     expect(client.client_secret).toBeNull();
     const res = await firstAnswer({
       client_id: client.client_id,
@@ -69,7 +59,7 @@ describe('OAuth protocol rules', () => {
   });
 
   it('a redirect URI that is not exactly a registered one is refused on our page, never redirected to', async () => {
-    const client = await registerClient(t, admin);
+    const client = await registerClient(app.t, app.admin);
     for (const redirect of [
       'https://evil.example/callback',
       `${REDIRECT_URI}/extra`,
@@ -89,8 +79,8 @@ describe('OAuth protocol rules', () => {
   });
 
   it('a code works once: a replay is refused and revokes the tokens issued from it', async () => {
-    const client = await registerClient(t, admin);
-    const { config, verifier, state, callback } = await consentedCode(t, client);
+    const client = await registerClient(app.t, app.admin);
+    const { config, verifier, state, callback } = await consentedCode(app.t, client);
     const tokens = await oc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedState: state,
@@ -109,10 +99,10 @@ describe('OAuth protocol rules', () => {
   });
 
   it('codes live 60 s and are stored with that expiry', async () => {
-    const client = await registerClient(t, admin);
-    const { callback } = await consentedCode(t, client);
+    const client = await registerClient(app.t, app.admin);
+    const { callback } = await consentedCode(app.t, client);
     const code = callback.searchParams.get('code')!;
-    const rows = await t.database.query<{ ttl: number }>(
+    const rows = await app.t.database.query<{ ttl: number }>(
       `SELECT extract(epoch FROM expires_at - now())::float AS ttl FROM oauth_payloads
         WHERE model = 'AuthorizationCode' AND id = $1`,
       [code],
@@ -123,8 +113,8 @@ describe('OAuth protocol rules', () => {
   });
 
   it('refresh tokens rotate; reusing an old one revokes the whole family', async () => {
-    const client = await registerClient(t, admin);
-    const { config, verifier, state, callback } = await consentedCode(t, client);
+    const client = await registerClient(app.t, app.admin);
+    const { config, verifier, state, callback } = await consentedCode(app.t, client);
     const first = await oc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedState: state,
@@ -142,15 +132,15 @@ describe('OAuth protocol rules', () => {
   });
 
   it('tokens are audience-bound (RFC 8707): a token for the chat socket is refused by the credit API', async () => {
-    const client = await registerClient(t, admin, { scopes: ['credits:spend', 'chat'] });
-    const { config, verifier, state, callback } = await consentedCode(t, client, {
-      params: { scope: 'chat', resource: t.config.oauth.chatResource },
+    const client = await registerClient(app.t, app.admin, { scopes: ['credits:spend', 'chat'] });
+    const { config, verifier, state, callback } = await consentedCode(app.t, client, {
+      params: { scope: 'chat', resource: app.t.config.oauth.chatResource },
     });
     const tokens = await oc.authorizationCodeGrant(
       config,
       callback,
       { pkceCodeVerifier: verifier, expectedState: state },
-      { resource: t.config.oauth.chatResource },
+      { resource: app.t.config.oauth.chatResource },
     );
     const refused = await deduct(tokens.access_token).expect(401);
     expect(refused.body.message).toMatch(/another resource/);
@@ -168,8 +158,8 @@ describe('OAuth protocol rules', () => {
   });
 
   it('introspection (RFC 7662) tells an integration what a token is, and that it ended', async () => {
-    const client = await registerClient(t, admin);
-    const { config, user, verifier, state, callback } = await consentedCode(t, client);
+    const client = await registerClient(app.t, app.admin);
+    const { config, user, verifier, state, callback } = await consentedCode(app.t, client);
     const tokens = await oc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedState: state,
@@ -179,7 +169,7 @@ describe('OAuth protocol rules', () => {
       active: true,
       client_id: client.client_id,
       sub: user.id,
-      aud: t.config.oauth.resource,
+      aud: app.t.config.oauth.resource,
       scope: 'credits:read credits:spend',
     });
     await oc.tokenRevocation(config, tokens.access_token);
@@ -187,7 +177,7 @@ describe('OAuth protocol rules', () => {
       active: false,
     });
     // Without client authentication: refused.
-    const anonymous = await fetch(`${issuer}/token/introspection`, {
+    const anonymous = await fetch(`${app.issuer}/token/introspection`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: tokens.refresh_token!, client_id: client.client_id }),
@@ -196,13 +186,13 @@ describe('OAuth protocol rules', () => {
   });
 
   it('a confidential client with PKCE off (GPT Actions) works, but only with its secret', async () => {
-    const gpt = await registerClient(t, admin, { pkce_required: false });
-    const { callback, state } = await consentedCode(t, gpt, { pkce: false });
+    const gpt = await registerClient(app.t, app.admin, { pkce_required: false });
+    const { callback, state } = await consentedCode(app.t, gpt, { pkce: false });
     const wrong = await configFor(gpt, 'not-the-secret');
     await expect(
       oc.authorizationCodeGrant(wrong, callback, { expectedState: state }),
     ).rejects.toMatchObject({ error: 'invalid_client' });
-    const noSecret = await fetch(`${issuer}/token`, {
+    const noSecret = await fetch(`${app.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -219,7 +209,7 @@ describe('OAuth protocol rules', () => {
     await deduct(tokens.access_token).expect(200);
 
     // The same client with PKCE on (the default) refuses an authorization without it.
-    const strict = await registerClient(t, admin);
+    const strict = await registerClient(app.t, app.admin);
     const res = await firstAnswer({
       client_id: strict.client_id,
       redirect_uri: REDIRECT_URI,
@@ -229,7 +219,7 @@ describe('OAuth protocol rules', () => {
   });
 
   it('dynamic registration (RFC 7591) registers public clients only, without a cap of their own', async () => {
-    const registered = await fetch(`${issuer}/reg`, {
+    const registered = await fetch(`${app.issuer}/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -243,14 +233,14 @@ describe('OAuth protocol rules', () => {
     expect(registered.status).toBe(201);
     const body = (await registered.json()) as { client_id: string; client_secret?: string };
     expect(body.client_secret).toBeUndefined();
-    const [stored] = await t.database.query<{ payload: Record<string, unknown> }>(
+    const [stored] = await app.t.database.query<{ payload: Record<string, unknown> }>(
       `SELECT payload FROM oauth_payloads WHERE model = 'Client' AND id = $1`,
       [body.client_id],
     );
     expect(stored.payload).toMatchObject({ registered_by: 'dynamic', pkce_required: true });
     expect(stored.payload.default_grant).toBeUndefined();
 
-    const confidential = await fetch(`${issuer}/reg`, {
+    const confidential = await fetch(`${app.issuer}/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -279,12 +269,12 @@ describe('OAuth protocol rules', () => {
       expect(res.status).toBe(400);
       expect(await res.text()).toContain('invalid_client');
     }
-    expect(t.logs.text).toContain('Client metadata fetch refused');
+    expect(app.t.logs.text).toContain('Client metadata fetch refused');
   });
 
   it('a code raced by 10 concurrent exchanges is used once (consumption is one conditional UPDATE)', async () => {
-    const client = await registerClient(t, admin);
-    const { config, verifier, state, callback } = await consentedCode(t, client, {
+    const client = await registerClient(app.t, app.admin);
+    const { config, verifier, state, callback } = await consentedCode(app.t, client, {
       params: { scope: 'openid credits:spend' },
     });
     const outcomes = await Promise.allSettled(
@@ -301,7 +291,7 @@ describe('OAuth protocol rules', () => {
       expect(lost.reason).toMatchObject({ error: 'invalid_grant' });
     }
     // The code is used (or gone: a loser saw a replay and revoked everything the code gave).
-    const rows = await t.database.query<{ consumed: boolean }>(
+    const rows = await app.t.database.query<{ consumed: boolean }>(
       `SELECT consumed_at IS NOT NULL AS consumed FROM oauth_payloads
         WHERE model = 'AuthorizationCode' AND id = $1`,
       [callback.searchParams.get('code')],
@@ -316,24 +306,24 @@ describe('OAuth protocol rules', () => {
   });
 
   it('with openid, the ID token is signed with the published key (ES256) and names the user', async () => {
-    const client = await registerClient(t, admin);
-    const { config, user, verifier, state, callback } = await consentedCode(t, client, {
+    const client = await registerClient(app.t, app.admin);
+    const { config, user, verifier, state, callback } = await consentedCode(app.t, client, {
       params: { scope: 'openid credits:spend' },
     });
     const tokens = await oc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedState: state,
     });
-    expect(tokens.claims()).toMatchObject({ sub: user.id, iss: issuer, aud: client.client_id });
+    expect(tokens.claims()).toMatchObject({ sub: user.id, iss: app.issuer, aud: client.client_id });
     const header = JSON.parse(
       Buffer.from(tokens.id_token!.split('.')[0], 'base64url').toString(),
     ) as { alg: string; kid: string };
     expect(header.alg).toBe('ES256');
-    const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as {
+    const jwks = (await (await fetch(`${app.issuer}/jwks`)).json()) as {
       keys: { kid: string; d?: string }[];
     };
     expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
-    await deductWith(t, tokens.access_token).expect(200);
+    await deductWith(app.t, tokens.access_token).expect(200);
   });
 });

@@ -96,3 +96,12 @@ export function closeMcp(socket: McpClient): void {
 export function cancel(socket: McpClient, requestId: string): Promise<ChatAck> {
   return new Promise((resolve) => socket.emit('chat:cancel', { request_id: requestId }, resolve));
 }
+
+/** Resolves with the `chat:error` the server sent and the reason of the disconnect after it. */
+export function ending(socket: McpClient): Promise<{ error: ChatErrorEvent; reason: string }> {
+  return new Promise((resolve) => {
+    socket.once('chat:error', (error) =>
+      socket.once('disconnect', (reason) => resolve({ error, reason })),
+    );
+  });
+}

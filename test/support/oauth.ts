@@ -1,10 +1,10 @@
 import type * as OpenIdClient from 'openid-client' with { 'resolution-mode': 'import' };
 import { PasswordHasher } from '../../src/auth/passwords';
-import { adminApi, ADMIN_TEST_ENV, Caller } from './admin';
+import { adminApi, ADMIN_TEST_ENV, Caller, userWithToken } from './admin';
 import { request } from './contract';
 import { CREDITS_TEST_ENV, topUp } from './credits';
 import { freePort } from './free-port';
-import type { TestApp } from './test-app';
+import { startTestApp, TestApp } from './test-app';
 import { insertUser, TestUser } from './users';
 
 /** openid-client 6 (ES module only; Jest compiles it, see jest.config.js), as ChatGPT would use. */
@@ -23,6 +23,35 @@ export async function oauthTestEnv(extra: Record<string, string> = {}) {
     PORT: String(port),
     OAUTH_ISSUER: `http://127.0.0.1:${port}/oauth`,
     ...extra,
+  };
+}
+
+/**
+ * An OAuth suite's start-up: one app whose issuer is its real address (`oauthTestEnv`) and an
+ * admin who registers the clients, closed after the file.
+ */
+export function useOAuthApp(): {
+  readonly t: TestApp;
+  readonly admin: Caller;
+  readonly issuer: string;
+} {
+  let t: TestApp;
+  let admin: Caller;
+  beforeAll(async () => {
+    t = await startTestApp({ env: await oauthTestEnv() });
+    admin = await userWithToken(t, { role: 'admin' });
+  });
+  afterAll(() => t?.close());
+  return {
+    get t() {
+      return t;
+    },
+    get admin() {
+      return admin;
+    },
+    get issuer() {
+      return t.config.oauth.issuer;
+    },
   };
 }
 
@@ -211,4 +240,31 @@ export async function consentedCode(
     consent,
   );
   return { config, user, verifier: pkce ? verifier : undefined, state, callback, consentHtml };
+}
+
+/**
+ * An app's access token for the chat socket (`resource` /mcp): a new user with 100 credits
+ * consents to `scope` (`consent`: the form's fields); answers the token and the user's grant.
+ */
+export async function chatAccessToken(
+  t: TestApp,
+  client: RegisteredClient,
+  options: { scope?: string; consent?: Record<string, string> } = {},
+) {
+  const resource = t.config.oauth.chatResource;
+  const { config, user, verifier, state, callback } = await consentedCode(t, client, {
+    params: { scope: options.scope ?? 'chat', resource },
+    consent: options.consent,
+  });
+  const tokens = await oidcClient.authorizationCodeGrant(
+    config,
+    callback,
+    { pkceCodeVerifier: verifier, expectedState: state },
+    { resource },
+  );
+  const [grant] = await t.database.query<{ id: string }>(
+    `SELECT id FROM grants WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`,
+    [user.id, client.client_id],
+  );
+  return { config, user, accessToken: tokens.access_token, grantId: grant.id };
 }

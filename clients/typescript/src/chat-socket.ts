@@ -16,6 +16,8 @@ export type ProviderName = 'openai' | 'anthropic';
 /**
  * Error codes of `chat:start` acks and `chat:error` events. `UNAUTHENTICATED`: the socket's
  * credential expired or was revoked; the server disconnects right after it.
+ * `GRANT_LIMIT_REACHED`: on an app's socket (an OAuth access token), the chat would pass a
+ * spending limit the user set for the app (the user's balance may still have credits).
  */
 export const CHAT_ERROR_CODES = [
   'INVALID_REQUEST',
@@ -29,6 +31,7 @@ export const CHAT_ERROR_CODES = [
   'CANCELLED',
   'INTERNAL',
   'UNAUTHENTICATED',
+  'GRANT_LIMIT_REACHED',
 ] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 

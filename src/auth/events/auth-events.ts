@@ -16,7 +16,10 @@ export interface EmailVerifiedEvent {
   tx: EntityManager;
 }
 
-/** One login (a refresh-token family) ended: logout, refresh-token reuse, disabled account. */
+/**
+ * One login ended: a refresh-token family (logout, refresh-token reuse, disabled account), or an
+ * app's OAuth access token or token family (revoked, refresh-token reuse; published by OAuth).
+ */
 export interface LoginRevokedEvent {
   userId: string;
   loginId: string;
