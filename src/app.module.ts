@@ -25,6 +25,7 @@ import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { GrantsModule } from './grants/grants.module';
 import { CimdNetwork } from './oauth/cimd-network';
+import { CimdNetworkModule } from './oauth/cimd-network.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { SessionModule } from './session/session.module';
 import { WebAppModule } from './web/web-app.module';
@@ -46,6 +47,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         TimeModule.forRoot(options.clock),
+        CimdNetworkModule.forRoot(options.cimdNetwork),
         LoggingModule.forRoot(config.logLevel, options.logDestination),
         DatabaseModule,
         CacheModule,
@@ -67,7 +69,7 @@ export class AppModule {
         GoogleLoginModule,
         CreditsModule,
         ConversationsModule,
-        OAuthModule.forRoot(options.cimdNetwork),
+        OAuthModule,
         McpModule,
         AdminModule,
         // Last: its catch-all GET serves the web app for any path no other route took.

@@ -1,9 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { GrantsModule } from '../grants/grants.module';
 import { AdminOAuthClientsController } from './admin-oauth-clients.controller';
 import { CimdGuard } from './cimd-guard';
-import { CimdNetwork, PublicInternet } from './cimd-network';
 import { InteractionController } from './interaction.controller';
 import { InteractionService } from './interaction.service';
 import { OAuthClientsService } from './oauth-clients.service';
@@ -34,12 +33,4 @@ import { ProtectedResourceController } from './protected-resource.controller';
   ],
   exports: [OAuthServer],
 })
-export class OAuthModule {
-  /** Client ID Metadata Documents come from the public internet, or `network` (tests). */
-  static forRoot(network?: CimdNetwork): DynamicModule {
-    return {
-      module: OAuthModule,
-      providers: [{ provide: CimdNetwork, useValue: network ?? new PublicInternet() }],
-    };
-  }
-}
+export class OAuthModule {}
