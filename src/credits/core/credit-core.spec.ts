@@ -15,12 +15,15 @@ type Sent = { op: string; user: string; amount: string }[];
 /** A pg pool that records each statement's operations and answers what `answer` says. */
 function fakePool(answer: (ops: Sent, call: number) => Promise<unknown[]> | unknown[]) {
   const calls: Sent[] = [];
+  const statements: string[] = [];
   return {
     calls,
+    statements,
     pool: {
-      async query(q: { values: unknown[] }) {
+      async query(q: { name: string; values: unknown[] }) {
         const ops = JSON.parse(q.values[0] as string) as Sent;
         calls.push(ops);
+        statements.push(q.name);
         const call = calls.length;
         const outcomes = await answer(ops, call);
         return { rows: outcomes.map((op_outcome, op_index) => ({ op_index, op_outcome })) };
@@ -117,5 +120,51 @@ describe('CreditCore', () => {
     await expect(a).rejects.toThrow('Connection terminated');
     await expect(b).rejects.toThrow('Connection terminated');
     expect(fake.calls).toHaveLength(2);
+  });
+
+  it('commits without waiting for the WAL flush only statements made of holds that asked for it', async () => {
+    let gate: (() => void) | undefined;
+    const fake = fakePool(async (ops, call) => {
+      if (call === 1) await new Promise<void>((resolve) => (gate = resolve));
+      return ops.map(() => ({ ...ok, hold_id: 'h', expires_at: '2026-05-01T00:10:00Z' }));
+    });
+    const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '1' });
+    const reserve = (user: string, awaitFlush?: boolean): CreditOp => ({
+      op: 'reserve',
+      user,
+      amount: 1n,
+      service: 'chat',
+      metadata: {},
+      actor: 'system:chat',
+      expiresAt: new Date('2026-05-01T00:10:00Z'),
+      awaitFlush,
+    });
+    const first = core.run(reserve('a', false), () => 'a');
+    // Queued behind it: two that need not wait; then one that must wait (alone), and a batch
+    // mixing one that need not with a deduct.
+    const relaxed = [
+      core.run(reserve('b', false), () => 'b'),
+      core.run(reserve('c', false), () => 'c'),
+    ];
+    gate!();
+    await first;
+    await Promise.all(relaxed);
+    await Promise.all([
+      core.run(reserve('d'), () => 'd'),
+      core.run(reserve('e', false), () => 'e'),
+      core.run(deduct('f', 1n), () => 'f'),
+    ]);
+    expect(fake.statements).toEqual([
+      'credit_apply_no_flush_wait',
+      'credit_apply_no_flush_wait',
+      'credit_apply',
+      'credit_apply',
+    ]);
+    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([
+      ['a'],
+      ['b', 'c'],
+      ['d'],
+      ['e', 'f'],
+    ]);
   });
 });

@@ -18,10 +18,22 @@ import type { CoreAudit, CreditOp, IdempotentRequest, Outcome } from './credit-o
 import { refusal } from './credit-refusals';
 
 const APPLY_SQL = 'SELECT op_index, op_outcome FROM credit_apply($1::jsonb, $2, $3, $4)';
+/**
+ * The same call, committed without waiting for the WAL flush (synchronous_commit off for its
+ * transaction only): for statements of holds that asked for it, which move no money. On a slow
+ * disk the flush is most of a hold's latency, which a chat's first token waits for.
+ */
+const APPLY_NO_FLUSH_WAIT_SQL = `${APPLY_SQL}
+  CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait`;
 /** Outcomes that are a success of their operation; every other kind is a refusal. */
 const SUCCESS = new Set(['ok', 'already_granted']);
 /** Operations that may share a statement with others: they lock only their own user's account. */
 const BATCHABLE = new Set(['deduct', 'reserve', 'capture', 'release', 'refund', 'check', 'state']);
+
+/** A hold that asked not to wait for the WAL flush (CreditOp `awaitFlush`). */
+function noFlushWait(op: CreditOp): boolean {
+  return op.op === 'reserve' && op.awaitFlush === false;
+}
 
 /** An outcome that says an account's state after a move (CreditAccountVersion). */
 function isAccountState(outcome: Outcome): boolean {
@@ -247,7 +259,11 @@ export class CreditCore {
       return;
     }
     try {
-      const outcomes = await this.send(sqlOps);
+      const outcomes = await this.send(
+        sqlOps,
+        undefined,
+        ordered.every((p) => noFlushWait(p.op)),
+      );
       ordered.forEach((p, i) => p.resolve(outcomes[i]));
     } catch (error) {
       // Only a statement PostgreSQL refused surely changed nothing: a lost connection may have
@@ -260,13 +276,18 @@ export class CreditCore {
         `A batch of ${ordered.length} credit operations failed (${(error as Error).message}); running them one by one`,
       );
       await Promise.all(
-        ordered.map((p, i) => this.send([sqlOps[i]]).then((o) => p.resolve(o[0]), p.reject)),
+        ordered.map((p, i) =>
+          this.send([sqlOps[i]], undefined, noFlushWait(p.op)).then(
+            (o) => p.resolve(o[0]),
+            p.reject,
+          ),
+        ),
       );
     }
   }
 
   private async sendAlone(op: CreditOp, idempotency?: IdempotentRequest): Promise<Outcome> {
-    return (await this.send([this.sqlOf(op, idempotency)]))[0];
+    return (await this.send([this.sqlOf(op, idempotency)], undefined, noFlushWait(op)))[0];
   }
 
   private sqlOf(op: CreditOp, idempotency?: IdempotentRequest): SqlOp {
@@ -280,8 +301,15 @@ export class CreditCore {
     return sql;
   }
 
-  /** One round trip: the operations in one `credit_apply` call, their outcomes in order. */
-  private async send(ops: SqlOp[], manager?: EntityManager): Promise<Outcome[]> {
+  /**
+   * One round trip: the operations in one `credit_apply` call, their outcomes in order.
+   * `noFlushWait`: every operation is a hold that need not wait for the WAL flush.
+   */
+  private async send(
+    ops: SqlOp[],
+    manager?: EntityManager,
+    noFlushWait = false,
+  ): Promise<Outcome[]> {
     const now = this.clock.now();
     const values = [
       JSON.stringify(ops),
@@ -291,7 +319,13 @@ export class CreditCore {
     ];
     const rows = manager
       ? await manager.query<ApplyRow[]>(APPLY_SQL, values)
-      : (await this.pool.query<ApplyRow>({ name: 'credit_apply', text: APPLY_SQL, values })).rows;
+      : (
+          await this.pool.query<ApplyRow>(
+            noFlushWait
+              ? { name: 'credit_apply_no_flush_wait', text: APPLY_NO_FLUSH_WAIT_SQL, values }
+              : { name: 'credit_apply', text: APPLY_SQL, values },
+          )
+        ).rows;
     const outcomes: Outcome[] = new Array<Outcome>(ops.length);
     for (const row of rows) outcomes[row.op_index] = row.op_outcome;
     return outcomes;
