@@ -122,7 +122,7 @@ describe('CreditCore', () => {
     expect(fake.calls).toHaveLength(2);
   });
 
-  it('commits without waiting for the WAL flush only statements made of holds that asked for it', async () => {
+  it('runs holds that need not wait for the WAL flush in a lane of their own, never behind a flush', async () => {
     let gate: (() => void) | undefined;
     const fake = fakePool(async (ops, call) => {
       if (call === 1) await new Promise<void>((resolve) => (gate = resolve));
@@ -139,32 +139,23 @@ describe('CreditCore', () => {
       expiresAt: new Date('2026-05-01T00:10:00Z'),
       awaitFlush,
     });
-    const first = core.run(reserve('a', false), () => 'a');
-    // Queued behind it: two that need not wait; then one that must wait (alone), and a batch
-    // mixing one that need not with a deduct.
-    const relaxed = [
-      core.run(reserve('b', false), () => 'b'),
-      core.run(reserve('c', false), () => 'c'),
-    ];
+    const waiting = core.run(deduct('x', 1n), () => 'x');
+    const queued = core.run(reserve('y'), () => 'y');
+    // The flush lane is busy (x) with y queued behind it; these two do not wait for either.
+    expect(
+      await Promise.all([
+        core.run(reserve('a', false), () => 'a'),
+        core.run(reserve('b', false), () => 'b'),
+      ]),
+    ).toEqual(['a', 'b']);
     gate!();
-    await first;
-    await Promise.all(relaxed);
-    await Promise.all([
-      core.run(reserve('d'), () => 'd'),
-      core.run(reserve('e', false), () => 'e'),
-      core.run(deduct('f', 1n), () => 'f'),
-    ]);
+    expect(await Promise.all([waiting, queued])).toEqual(['x', 'y']);
     expect(fake.statements).toEqual([
+      'credit_apply',
       'credit_apply_no_flush_wait',
       'credit_apply_no_flush_wait',
       'credit_apply',
-      'credit_apply',
     ]);
-    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([
-      ['a'],
-      ['b', 'c'],
-      ['d'],
-      ['e', 'f'],
-    ]);
+    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([['x'], ['a'], ['b'], ['y']]);
   });
 });

@@ -44,6 +44,16 @@ function isAccountState(outcome: Outcome): boolean {
   );
 }
 
+/**
+ * Operations waiting for a call, and the calls running. Holds that need not wait for the WAL
+ * flush have a lane of their own, so they never queue behind statements waiting for the disk.
+ */
+interface Lane {
+  queue: Pending[];
+  inFlight: number;
+  noFlushWait: boolean;
+}
+
 interface Pending {
   op: CreditOp;
   idempotency?: IdempotentRequest;
@@ -124,12 +134,14 @@ function toSql(op: CreditOp): SqlOp {
 export class CreditCore {
   private readonly logger = new Logger(CreditCore.name);
   private readonly pool: Pool;
-  private readonly queue: Pending[] = [];
+  private readonly lanes: Record<'flushWait' | 'noFlushWait', Lane> = {
+    flushWait: { queue: [], inFlight: 0, noFlushWait: false },
+    noFlushWait: { queue: [], inFlight: 0, noFlushWait: true },
+  };
   /** SIGNUP_BONUS_CREDITS in units. */
   readonly signupBonus: bigint;
   /** SIGNUP_BONUS_AT_REGISTRATION (false: the bonus waits for a verified email, S-19). */
   readonly bonusAtRegistration: boolean;
-  private inFlight = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -229,24 +241,25 @@ export class CreditCore {
       return this.sendAlone(op, options.idempotency);
     }
     return new Promise<Outcome>((resolve, reject) => {
-      this.queue.push({ op, idempotency: options.idempotency, sortKey, resolve, reject });
-      this.pump();
+      const lane = noFlushWait(op) ? this.lanes.noFlushWait : this.lanes.flushWait;
+      lane.queue.push({ op, idempotency: options.idempotency, sortKey, resolve, reject });
+      this.pump(lane);
     });
   }
 
-  private pump(): void {
+  private pump(lane: Lane): void {
     const { batchConcurrency, batchMax } = this.config.credits;
-    while (this.inFlight < batchConcurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, batchMax);
-      this.inFlight += 1;
-      void this.sendBatch(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
+    while (lane.inFlight < batchConcurrency && lane.queue.length > 0) {
+      const batch = lane.queue.splice(0, batchMax);
+      lane.inFlight += 1;
+      void this.sendBatch(batch, lane.noFlushWait).finally(() => {
+        lane.inFlight -= 1;
+        this.pump(lane);
       });
     }
   }
 
-  private async sendBatch(batch: Pending[]): Promise<void> {
+  private async sendBatch(batch: Pending[], noFlushWait: boolean): Promise<void> {
     // Stable sort: one user's operations keep their order of arrival.
     const ordered = [...batch].sort((a, b) =>
       a.sortKey! < b.sortKey! ? -1 : a.sortKey! > b.sortKey! ? 1 : 0,
@@ -259,11 +272,7 @@ export class CreditCore {
       return;
     }
     try {
-      const outcomes = await this.send(
-        sqlOps,
-        undefined,
-        ordered.every((p) => noFlushWait(p.op)),
-      );
+      const outcomes = await this.send(sqlOps, undefined, noFlushWait);
       ordered.forEach((p, i) => p.resolve(outcomes[i]));
     } catch (error) {
       // Only a statement PostgreSQL refused surely changed nothing: a lost connection may have
@@ -277,10 +286,7 @@ export class CreditCore {
       );
       await Promise.all(
         ordered.map((p, i) =>
-          this.send([sqlOps[i]], undefined, noFlushWait(p.op)).then(
-            (o) => p.resolve(o[0]),
-            p.reject,
-          ),
+          this.send([sqlOps[i]], undefined, noFlushWait).then((o) => p.resolve(o[0]), p.reject),
         ),
       );
     }
