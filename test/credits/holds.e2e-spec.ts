@@ -299,7 +299,10 @@ describe('credit holds: reserve, capture, release, expiry', () => {
     const clients = await Promise.all(Array.from({ length: 20 }, () => pool.connect()));
     try {
       const settings = await Promise.all(
-        clients.map(async (c) => (await c.query('SHOW synchronous_commit')).rows[0]),
+        clients.map(
+          async (c) =>
+            (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0],
+        ),
       );
       expect(settings).toEqual(Array(20).fill({ synchronous_commit: 'on' }));
     } finally {
