@@ -72,6 +72,21 @@ describe('CreditCore', () => {
     ]);
   });
 
+  it('sends what one event-loop turn brings while a call runs as one statement, though call slots are free', async () => {
+    let gate: (() => void) | undefined;
+    const fake = fakePool(async (ops, call) => {
+      if (call === 1) await new Promise<void>((resolve) => (gate = resolve));
+      return ops.map(() => ok);
+    });
+    const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '4' });
+    const first = core.run(deduct('x', 1n), () => 'x');
+    const sameTurn = ['c', 'a', 'b'].map((user) => core.run(deduct(user, 1n), () => user));
+    expect(await Promise.all(sameTurn)).toEqual(['c', 'a', 'b']);
+    gate!();
+    await first;
+    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([['x'], ['a', 'b', 'c']]);
+  });
+
   it('maps a refusal to its error, with what the operation asked for', async () => {
     const fake = fakePool((ops) => ops.map(() => ({ kind: 'insufficient', available: '0.5000' })));
     const core = coreWith(fake.pool);

@@ -52,6 +52,8 @@ interface Lane {
   queue: Pending[];
   inFlight: number;
   noFlushWait: boolean;
+  /** A pump is due at the end of this event-loop turn (see apply). */
+  pumpDue: boolean;
 }
 
 interface Pending {
@@ -124,19 +126,20 @@ function toSql(op: CreditOp): SqlOp {
  * and stores its outcome in the same statement. This class maps each refusal to its error (one
  * place, `credit-refusals.ts`); services above it hold no money rules.
  *
- * Hot accounts: operations arriving while CREDIT_BATCH_CONCURRENCY calls are already running
- * wait, and the next call carries up to CREDIT_BATCH_MAX of them in one statement, in user id
- * order (the lock order), each with its own ledger row and its own outcome. A statement that
- * fails as a whole (a deadlock with a misused key, a constraint) is retried one operation per
- * statement, so only the operation at fault fails.
+ * Hot accounts and bursts: operations arriving while calls are running wait for the end of the
+ * event-loop turn, or for a free call when CREDIT_BATCH_CONCURRENCY are running; the next call
+ * carries up to CREDIT_BATCH_MAX of them in one statement, in user id order (the lock order),
+ * each with its own ledger row and its own outcome. A statement that fails as a whole (a
+ * deadlock with a misused key, a constraint) is retried one operation per statement, so only
+ * the operation at fault fails.
  */
 @Injectable()
 export class CreditCore {
   private readonly logger = new Logger(CreditCore.name);
   private readonly pool: Pool;
   private readonly lanes: Record<'flushWait' | 'noFlushWait', Lane> = {
-    flushWait: { queue: [], inFlight: 0, noFlushWait: false },
-    noFlushWait: { queue: [], inFlight: 0, noFlushWait: true },
+    flushWait: { queue: [], inFlight: 0, noFlushWait: false, pumpDue: false },
+    noFlushWait: { queue: [], inFlight: 0, noFlushWait: true, pumpDue: false },
   };
   /** SIGNUP_BONUS_CREDITS in units. */
   readonly signupBonus: bigint;
@@ -243,7 +246,17 @@ export class CreditCore {
     return new Promise<Outcome>((resolve, reject) => {
       const lane = noFlushWait(op) ? this.lanes.noFlushWait : this.lanes.flushWait;
       lane.queue.push({ op, idempotency: options.idempotency, sortKey, resolve, reject });
-      this.pump(lane);
+      // An idle lane sends at once. A busy one sends what this event-loop turn brought (one
+      // socket read, one Redis answer releasing many requests) together once the turn is over,
+      // instead of one call per operation while call slots are free.
+      if (lane.inFlight === 0) this.pump(lane);
+      else if (!lane.pumpDue) {
+        lane.pumpDue = true;
+        setImmediate(() => {
+          lane.pumpDue = false;
+          this.pump(lane);
+        });
+      }
     });
   }
 
