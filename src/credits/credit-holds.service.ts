@@ -21,6 +21,8 @@ export interface ReserveInput {
   actor?: string;
   /** The caller's spending grant (an app acting for the user). */
   grantId?: string;
+  /** false: the hold's commit need not wait for PostgreSQL's WAL flush (CreditOp `awaitFlush`). */
+  awaitFlush?: boolean;
 }
 
 export interface HoldView {
@@ -105,6 +107,7 @@ export class CreditHoldsService {
         actor,
         expiresAt: new Date(this.clock.now().getTime() + ttlMs),
         grant: input.grantId,
+        awaitFlush: input.awaitFlush,
       },
       (outcome) => ({
         holdId: outcome.hold_id as string,

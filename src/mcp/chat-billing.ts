@@ -75,6 +75,9 @@ export class ChatBilling {
         metadata: { request_id: input.requestId, model: input.model },
         actor: CHAT_ACTOR,
         grantId,
+        // The first token waits for this hold: its commit does not also wait for the disk. A
+        // crash of PostgreSQL may forget it; the chat's charge then finds no hold (logged).
+        awaitFlush: false,
       });
       this.noteAvailable(userId, hold.available);
       return { holdId: hold.holdId, expiresAt: new Date(hold.expiresAt) };

@@ -63,6 +63,12 @@ const unauthenticated = (message: string): ChatErrorEvent => ({
 });
 
 /**
+ * How long a balance change may wait for others before one Redis message takes them to the other
+ * instances' sockets (the live balance's budget is ~100 ms; this instance's go out at once).
+ */
+const REMOTE_BALANCES_EVERY_MS = 20;
+
+/**
  * Socket.IO namespace `/mcp` on the HTTP server. Who may connect: a user with a JWT access token
  * or a `VERIFIED-…` session token in `auth.token`, or an app with the user's OAuth access token
  * (scope `chat`; its chats are paid under the user's grant to the app); anything else gets
@@ -87,6 +93,9 @@ export class McpGateway
   private stopBalances?: () => void;
   /** Balances to push at the end of this turn of the event loop: the latest per user. */
   private readonly balancePushes = new Map<string, BalancePush>();
+  /** Balances for the other instances, sent together at most every REMOTE_BALANCES_EVERY_MS. */
+  private readonly remoteBalancePushes = new Map<string, BalancePush>();
+  private remoteBalancesTimer?: NodeJS.Timeout;
   /** Per user with sockets here: the version of the state they were pushed last. */
   private readonly pushedVersions = new Map<string, number>();
   private namespace?: McpNamespace;
@@ -167,9 +176,8 @@ export class McpGateway
 
   /**
    * Pushes the balances of this turn: each user's latest state (moves that committed together,
-   * e.g. in one money-core statement, show as their result), to this instance's sockets and, in
-   * ONE message through the Redis adapter, to the other instances' (one emit per user would cost
-   * a Redis publish per money move).
+   * e.g. in one money-core statement, show as their result), to this instance's sockets, and
+   * queues them for the other instances' (sendRemoteBalances).
    */
   private pushBalances(namespace: McpNamespace): void {
     if (!this.stopBalances) return; // stopped meanwhile (onModuleDestroy)
@@ -177,7 +185,27 @@ export class McpGateway
     this.balancePushes.clear();
     this.pushLocally(namespace, pushes);
     // Without Redis (or before its adapter is attached) there is no other instance to tell.
-    if (namespace.adapter instanceof RedisAdapter) {
+    if (!(namespace.adapter instanceof RedisAdapter)) return;
+    for (const push of pushes) {
+      const queued = this.remoteBalancePushes.get(push.user_id);
+      if (!queued || queued.version < push.version)
+        this.remoteBalancePushes.set(push.user_id, push);
+    }
+    this.remoteBalancesTimer ??= setTimeout(
+      () => this.sendRemoteBalances(namespace),
+      REMOTE_BALANCES_EVERY_MS,
+    );
+  }
+
+  /**
+   * The balances queued for the other instances, in ONE message through the Redis adapter: under
+   * load a publish per turn of the event loop was one more Redis write for almost every money move.
+   */
+  private sendRemoteBalances(namespace: McpNamespace): void {
+    this.remoteBalancesTimer = undefined;
+    const pushes = [...this.remoteBalancePushes.values()];
+    this.remoteBalancePushes.clear();
+    if (this.stopBalances && pushes.length > 0) {
       namespace.serverSideEmit('credits:balances', pushes);
     }
   }
@@ -297,6 +325,8 @@ export class McpGateway
     this.stopBalances = undefined;
     // A push still waiting would publish on the adapter's connections as they close.
     this.balancePushes.clear();
+    clearTimeout(this.remoteBalancesTimer);
+    this.remoteBalancePushes.clear();
     for (const cancel of this.expiryTimers.values()) cancel();
     this.expiryTimers.clear();
   }

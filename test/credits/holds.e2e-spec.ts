@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 import { CreditHoldsService } from '../../src/credits/credit-holds.service';
 import {
   accountFacts,
@@ -275,5 +277,36 @@ describe('credit holds: reserve, capture, release, expiry', () => {
       [user.id],
     );
     expect(count).toEqual({ n: 1 });
+  });
+
+  it('a hold that need not wait for the WAL flush commits, and only its own transaction skips the wait', async () => {
+    const user = await insertUser(t.database);
+    await topUp(t, user.id, '10');
+    const holdsAtOnce = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        holds.reserve({ userId: user.id, amount: '1', service: 'chat', awaitFlush: false }),
+      ),
+    );
+    const [account] = await t.database.query<{ held: string; active: number }>(
+      `SELECT held::text,
+              (SELECT count(*)::int FROM credit_holds WHERE id = ANY($2::uuid[]) AND status = 'active') AS active
+         FROM credit_accounts WHERE user_id = $1`,
+      [user.id, holdsAtOnce.map((h) => h.holdId)],
+    );
+    expect(account).toEqual({ held: '5.0000', active: 5 });
+    // Every connection of the app's pool is back to waiting for the flush (the default).
+    const pool = (t.app.get(DataSource).driver as unknown as { master: Pool }).master;
+    const clients = await Promise.all(Array.from({ length: 20 }, () => pool.connect()));
+    try {
+      const settings = await Promise.all(
+        clients.map(
+          async (c) =>
+            (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0],
+        ),
+      );
+      expect(settings).toEqual(Array(20).fill({ synchronous_commit: 'on' }));
+    } finally {
+      clients.forEach((c) => c.release());
+    }
   });
 });

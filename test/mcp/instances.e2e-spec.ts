@@ -95,13 +95,17 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
     };
     await expect(onAGot).resolves.toEqual(expected);
     await expect(onBGot).resolves.toEqual(expected);
-    // A chat on B: its hold, then its charge, reach the socket on A as well.
+    // A chat on B: its hold, then its charge, reach the socket on A as well. The upstream waits
+    // until the hold was seen on A (pushes of moves close together may arrive as the last one).
     const seen: { held: string; transaction_id: string | null }[] = [];
     onA.on('credits:balance', (event) => seen.push(event));
-    const out = await chat(onB, { request_id: 'balance-chat', model: 't-gpt', messages: HELLO });
-    await eventually(() => expect(seen.at(-1)?.transaction_id).toEqual(expect.any(String)));
-    expect(seen[0]).toMatchObject({ transaction_id: null });
+    fakes.openai.hold();
+    const chatting = chat(onB, { request_id: 'balance-chat', model: 't-gpt', messages: HELLO });
+    await eventually(() => expect(seen[0]).toMatchObject({ transaction_id: null }));
     expect(Number(seen[0].held)).toBeGreaterThan(0);
+    fakes.openai.release();
+    const out = await chatting;
+    await eventually(() => expect(seen.at(-1)?.transaction_id).toEqual(expect.any(String)));
     expect(seen.at(-1)).toMatchObject({
       balance: String(7.5 - Number(out.end!.cost)),
       held: '0',

@@ -60,7 +60,7 @@ export const CREDITS_VARIABLES: readonly VariableSpec[] = [
     kind: { type: 'int', min: 1, max: 64 },
     default: '4',
     description:
-      'Money-core calls (one SQL statement each) running at once; operations arriving meanwhile share the next call (one ledger row and one answer each).',
+      'Money-core calls (one SQL statement each) running at once (and as many again for chat holds, which do not wait for the WAL flush); operations arriving meanwhile share the next call (one ledger row and one answer each).',
   },
   {
     name: 'CREDIT_BATCH_MAX',

@@ -18,10 +18,22 @@ import type { CoreAudit, CreditOp, IdempotentRequest, Outcome } from './credit-o
 import { refusal } from './credit-refusals';
 
 const APPLY_SQL = 'SELECT op_index, op_outcome FROM credit_apply($1::jsonb, $2, $3, $4)';
+/**
+ * The same call, committed without waiting for the WAL flush (synchronous_commit off for its
+ * transaction only): for statements of holds that asked for it, which move no money. On a slow
+ * disk the flush is most of a hold's latency, which a chat's first token waits for.
+ */
+const APPLY_NO_FLUSH_WAIT_SQL = `${APPLY_SQL}
+  CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait`;
 /** Outcomes that are a success of their operation; every other kind is a refusal. */
 const SUCCESS = new Set(['ok', 'already_granted']);
 /** Operations that may share a statement with others: they lock only their own user's account. */
 const BATCHABLE = new Set(['deduct', 'reserve', 'capture', 'release', 'refund', 'check', 'state']);
+
+/** A hold that asked not to wait for the WAL flush (CreditOp `awaitFlush`). */
+function noFlushWait(op: CreditOp): boolean {
+  return op.op === 'reserve' && op.awaitFlush === false;
+}
 
 /** An outcome that says an account's state after a move (CreditAccountVersion). */
 function isAccountState(outcome: Outcome): boolean {
@@ -30,6 +42,18 @@ function isAccountState(outcome: Outcome): boolean {
     typeof outcome.held === 'string' &&
     typeof outcome.version === 'number'
   );
+}
+
+/**
+ * Operations waiting for a call, and the calls running. Holds that need not wait for the WAL
+ * flush have a lane of their own, so they never queue behind statements waiting for the disk.
+ */
+interface Lane {
+  queue: Pending[];
+  inFlight: number;
+  noFlushWait: boolean;
+  /** A pump is due at the end of this event-loop turn (see apply). */
+  pumpDue: boolean;
 }
 
 interface Pending {
@@ -102,22 +126,25 @@ function toSql(op: CreditOp): SqlOp {
  * and stores its outcome in the same statement. This class maps each refusal to its error (one
  * place, `credit-refusals.ts`); services above it hold no money rules.
  *
- * Hot accounts: operations arriving while CREDIT_BATCH_CONCURRENCY calls are already running
- * wait, and the next call carries up to CREDIT_BATCH_MAX of them in one statement, in user id
- * order (the lock order), each with its own ledger row and its own outcome. A statement that
- * fails as a whole (a deadlock with a misused key, a constraint) is retried one operation per
- * statement, so only the operation at fault fails.
+ * Hot accounts and bursts: operations arriving while calls are running wait for the end of the
+ * event-loop turn, or for a free call when CREDIT_BATCH_CONCURRENCY are running; the next call
+ * carries up to CREDIT_BATCH_MAX of them in one statement, in user id order (the lock order),
+ * each with its own ledger row and its own outcome. A statement that fails as a whole (a
+ * deadlock with a misused key, a constraint) is retried one operation per statement, so only
+ * the operation at fault fails.
  */
 @Injectable()
 export class CreditCore {
   private readonly logger = new Logger(CreditCore.name);
   private readonly pool: Pool;
-  private readonly queue: Pending[] = [];
+  private readonly lanes: Record<'flushWait' | 'noFlushWait', Lane> = {
+    flushWait: { queue: [], inFlight: 0, noFlushWait: false, pumpDue: false },
+    noFlushWait: { queue: [], inFlight: 0, noFlushWait: true, pumpDue: false },
+  };
   /** SIGNUP_BONUS_CREDITS in units. */
   readonly signupBonus: bigint;
   /** SIGNUP_BONUS_AT_REGISTRATION (false: the bonus waits for a verified email, S-19). */
   readonly bonusAtRegistration: boolean;
-  private inFlight = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -217,24 +244,35 @@ export class CreditCore {
       return this.sendAlone(op, options.idempotency);
     }
     return new Promise<Outcome>((resolve, reject) => {
-      this.queue.push({ op, idempotency: options.idempotency, sortKey, resolve, reject });
-      this.pump();
+      const lane = noFlushWait(op) ? this.lanes.noFlushWait : this.lanes.flushWait;
+      lane.queue.push({ op, idempotency: options.idempotency, sortKey, resolve, reject });
+      // An idle lane sends at once. A busy one sends what this event-loop turn brought (one
+      // socket read, one Redis answer releasing many requests) together once the turn is over,
+      // instead of one call per operation while call slots are free.
+      if (lane.inFlight === 0) this.pump(lane);
+      else if (!lane.pumpDue) {
+        lane.pumpDue = true;
+        setImmediate(() => {
+          lane.pumpDue = false;
+          this.pump(lane);
+        });
+      }
     });
   }
 
-  private pump(): void {
+  private pump(lane: Lane): void {
     const { batchConcurrency, batchMax } = this.config.credits;
-    while (this.inFlight < batchConcurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, batchMax);
-      this.inFlight += 1;
-      void this.sendBatch(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
+    while (lane.inFlight < batchConcurrency && lane.queue.length > 0) {
+      const batch = lane.queue.splice(0, batchMax);
+      lane.inFlight += 1;
+      void this.sendBatch(batch, lane.noFlushWait).finally(() => {
+        lane.inFlight -= 1;
+        this.pump(lane);
       });
     }
   }
 
-  private async sendBatch(batch: Pending[]): Promise<void> {
+  private async sendBatch(batch: Pending[], noFlushWait: boolean): Promise<void> {
     // Stable sort: one user's operations keep their order of arrival.
     const ordered = [...batch].sort((a, b) =>
       a.sortKey! < b.sortKey! ? -1 : a.sortKey! > b.sortKey! ? 1 : 0,
@@ -247,7 +285,7 @@ export class CreditCore {
       return;
     }
     try {
-      const outcomes = await this.send(sqlOps);
+      const outcomes = await this.send(sqlOps, undefined, noFlushWait);
       ordered.forEach((p, i) => p.resolve(outcomes[i]));
     } catch (error) {
       // Only a statement PostgreSQL refused surely changed nothing: a lost connection may have
@@ -260,13 +298,15 @@ export class CreditCore {
         `A batch of ${ordered.length} credit operations failed (${(error as Error).message}); running them one by one`,
       );
       await Promise.all(
-        ordered.map((p, i) => this.send([sqlOps[i]]).then((o) => p.resolve(o[0]), p.reject)),
+        ordered.map((p, i) =>
+          this.send([sqlOps[i]], undefined, noFlushWait).then((o) => p.resolve(o[0]), p.reject),
+        ),
       );
     }
   }
 
   private async sendAlone(op: CreditOp, idempotency?: IdempotentRequest): Promise<Outcome> {
-    return (await this.send([this.sqlOf(op, idempotency)]))[0];
+    return (await this.send([this.sqlOf(op, idempotency)], undefined, noFlushWait(op)))[0];
   }
 
   private sqlOf(op: CreditOp, idempotency?: IdempotentRequest): SqlOp {
@@ -280,8 +320,15 @@ export class CreditCore {
     return sql;
   }
 
-  /** One round trip: the operations in one `credit_apply` call, their outcomes in order. */
-  private async send(ops: SqlOp[], manager?: EntityManager): Promise<Outcome[]> {
+  /**
+   * One round trip: the operations in one `credit_apply` call, their outcomes in order.
+   * `noFlushWait`: every operation is a hold that need not wait for the WAL flush.
+   */
+  private async send(
+    ops: SqlOp[],
+    manager?: EntityManager,
+    noFlushWait = false,
+  ): Promise<Outcome[]> {
     const now = this.clock.now();
     const values = [
       JSON.stringify(ops),
@@ -291,7 +338,13 @@ export class CreditCore {
     ];
     const rows = manager
       ? await manager.query<ApplyRow[]>(APPLY_SQL, values)
-      : (await this.pool.query<ApplyRow>({ name: 'credit_apply', text: APPLY_SQL, values })).rows;
+      : (
+          await this.pool.query<ApplyRow>(
+            noFlushWait
+              ? { name: 'credit_apply_no_flush_wait', text: APPLY_NO_FLUSH_WAIT_SQL, values }
+              : { name: 'credit_apply', text: APPLY_SQL, values },
+          )
+        ).rows;
     const outcomes: Outcome[] = new Array<Outcome>(ops.length);
     for (const row of rows) outcomes[row.op_index] = row.op_outcome;
     return outcomes;

@@ -43,6 +43,11 @@ export type CreditOp =
       expiresAt: Date;
       /** The caller's spending grant: the core checks and counts it in the same call. */
       grant?: string;
+      /**
+       * false: the commit need not wait for PostgreSQL's WAL flush (see CreditCore). A hold
+       * moves no money, so a crash of PostgreSQL can only forget a hold of its last moments.
+       */
+      awaitFlush?: boolean;
     }
   | {
       op: 'capture';
