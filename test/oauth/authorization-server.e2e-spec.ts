@@ -14,6 +14,7 @@ import {
   registerClient,
   useOAuthApp,
 } from '../support/oauth';
+import { accountFacts } from '../support/credits';
 import { accessTokenFor } from '../support/users';
 
 /**
@@ -125,11 +126,7 @@ describe('OAuth authorization server (/oauth) with spending grants', () => {
     expect(dead.headers['www-authenticate']).toContain('error="invalid_token"');
     // Its refresh token died with it.
     await expect(oc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toThrow();
-    const [{ balance }] = await app.t.database.query<{ balance: string }>(
-      `SELECT balance::text FROM credit_accounts WHERE user_id = $1`,
-      [user.id],
-    );
-    expect(Number(balance)).toBe(90);
+    expect(Number((await accountFacts(app.t.database, user.id)).balance)).toBe(90);
   });
 
   it('never lets the user raise the cap above the client default', async () => {
@@ -288,11 +285,7 @@ describe('OAuth authorization server (/oauth) with spending grants', () => {
       [user.id, client.client_id],
     );
     expect(Number(grant.period_spent)).toBe(10);
-    const [{ balance }] = await app.t.database.query<{ balance: string }>(
-      `SELECT balance::text FROM credit_accounts WHERE user_id = $1`,
-      [user.id],
-    );
-    expect(Number(balance)).toBe(90);
+    expect(Number((await accountFacts(app.t.database, user.id)).balance)).toBe(90);
   });
 
   it('an access token past its expiry is refused (the store honours expires_at), and pruned', async () => {

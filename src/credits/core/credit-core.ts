@@ -306,7 +306,7 @@ export class CreditCore {
   }
 
   private async sendAlone(op: CreditOp, idempotency?: IdempotentRequest): Promise<Outcome> {
-    return (await this.send([this.sqlOf(op, idempotency)], undefined, noFlushWait(op)))[0];
+    return (await this.send([this.sqlOf(op, idempotency)]))[0];
   }
 
   private sqlOf(op: CreditOp, idempotency?: IdempotentRequest): SqlOp {
