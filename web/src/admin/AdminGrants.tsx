@@ -1,7 +1,6 @@
 import {
   Alert,
   Card,
-  Checkbox,
   Group,
   Select,
   SimpleGrid,
@@ -19,6 +18,7 @@ import { useServerForm } from '../components/useServerForm';
 import { CapFields } from './CapFields';
 import { ActiveBadge, DataTable, RevokeButton } from './DataTable';
 import { FormFooter } from './FormFooter';
+import { ScopeCheckboxes } from './ScopeCheckboxes';
 import { useAdminList, useRowAction } from './useAdminList';
 
 type Grant = Schemas['GrantDto'];
@@ -166,18 +166,12 @@ function CreateGrantForm() {
               error={form.errors.client_id}
             />
           </SimpleGrid>
-          <Checkbox.Group
-            label={t('admin.scopes')}
+          <ScopeCheckboxes
+            scopes={GRANT_SCOPES}
             value={grant.scopes}
             onChange={(scopes) => set({ scopes })}
             error={form.errors.scopes}
-          >
-            <Group mt="xs">
-              {GRANT_SCOPES.map((s) => (
-                <Checkbox key={s} value={s} label={s} />
-              ))}
-            </Group>
-          </Checkbox.Group>
+          />
           <CapFields
             label={t('apps.capLabel')}
             cap={grant.period_cap ?? ''}

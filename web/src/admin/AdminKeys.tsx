@@ -1,4 +1,4 @@
-import { Alert, Card, Checkbox, Code, Group, Radio, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Card, Code, Radio, Stack, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { formatDateTime } from '../components/format';
 import { useServerForm } from '../components/useServerForm';
 import { ActiveBadge, DataTable, RevokeButton } from './DataTable';
 import { FormFooter } from './FormFooter';
+import { ScopeCheckboxes } from './ScopeCheckboxes';
 import { SecretOnce } from './SecretOnce';
 import { useAdminList, useRowAction } from './useAdminList';
 
@@ -91,18 +92,12 @@ function CreateKey() {
             error={form.errors.name}
             maw={360}
           />
-          <Checkbox.Group
-            label={t('admin.scopes')}
+          <ScopeCheckboxes
+            scopes={SCOPES}
             value={scopes}
-            onChange={(value) => setScopes(value as Scope[])}
+            onChange={setScopes}
             error={form.errors.scopes}
-          >
-            <Group mt="xs">
-              {SCOPES.map((s) => (
-                <Checkbox key={s} value={s} label={s} />
-              ))}
-            </Group>
-          </Checkbox.Group>
+          />
           <Radio.Group
             label={t('admin.userScope')}
             value={userScope}

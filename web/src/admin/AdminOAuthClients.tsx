@@ -22,6 +22,7 @@ import { CapFields } from './CapFields';
 import { ConfirmModal } from './ConfirmModal';
 import { DataTable } from './DataTable';
 import { FormFooter } from './FormFooter';
+import { ScopeCheckboxes } from './ScopeCheckboxes';
 import { SecretOnce } from './SecretOnce';
 import { useAdminList, useRowAction } from './useAdminList';
 
@@ -328,18 +329,12 @@ function ClientForm(props: {
             <Radio value="public" label={t('admin.oauth.publicHelp')} disabled={props.typeFixed} />
           </Stack>
         </Radio.Group>
-        <Checkbox.Group
-          label={t('admin.scopes')}
+        <ScopeCheckboxes
+          scopes={SCOPES}
           value={f.scopes}
-          onChange={(value) => set({ scopes: value as Scope[] })}
+          onChange={(scopes) => set({ scopes })}
           error={form.errors.scopes}
-        >
-          <Group mt="xs">
-            {SCOPES.map((s) => (
-              <Checkbox key={s} value={s} label={s} />
-            ))}
-          </Group>
-        </Checkbox.Group>
+        />
         <Checkbox
           label={t('admin.oauth.pkce')}
           description={t('admin.oauth.pkceHelp')}
