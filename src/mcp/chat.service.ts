@@ -228,18 +228,23 @@ export class ChatService implements BeforeApplicationShutdown {
         () => running.controller.abort(HOLD_EXPIRING),
       );
       void running.done.then(stopWatching, stopWatching);
-      this.logger.log(
-        {
-          requestId: payload.request_id,
-          userId,
-          model: candidates[0].id,
-          conversationId: chat.conversation.id,
-          heldCredits: formatLedger(admitted.reservedUnits),
-          admissionMs: sinceMs(startedAt),
-        },
-        'Chat started',
+      const admissionMs = sinceMs(startedAt);
+      // After the ack and the chunks waiting for it (their delivery was queued first when the
+      // chat was opened): the log line and the stored turn are off the first token's path.
+      void chat.opened.then(() =>
+        this.logger.log(
+          {
+            requestId: payload.request_id,
+            userId,
+            model: candidates[0].id,
+            conversationId: chat.conversation.id,
+            heldCredits: formatLedger(admitted.reservedUnits),
+            admissionMs,
+          },
+          'Chat started',
+        ),
       );
-      chat.turnStored = this.storeTurn(chat, admitted);
+      chat.turnStored = chat.opened.then(() => this.storeTurn(chat, admitted));
       return { ack: { ok: true, conversation_id: chat.conversation.id }, open };
     } catch (error) {
       if (!running.done) {

@@ -5,6 +5,7 @@ import { ChatError } from '../../src/mcp/chat.types';
 import { ProviderRegistry } from '../../src/mcp/providers/provider-registry';
 import { RunEvent, UpstreamRunner, UpstreamTarget } from '../../src/mcp/upstream-runner';
 import { startFakeAnthropic } from '../support/fake-anthropic';
+import { DEFAULT_CHUNKS } from '../support/fake-llm-server';
 import { startFakeOpenAI } from '../support/fake-openai';
 import { untilAborted } from './mcp-test-env';
 
@@ -101,6 +102,21 @@ describe('Upstream providers through the official SDKs against fake servers', ()
       messages: REQUEST.messages,
     });
     expect(sent.completed).toBe(true);
+  });
+
+  it('sends chats one after another over one kept-alive connection, for both SDKs', async () => {
+    const upstream = runner();
+    for (const target of [GPT, GPT, GPT, CLAUDE, CLAUDE, CLAUDE]) {
+      const texts: string[] = [];
+      await upstream.run([target], REQUEST, new AbortController().signal, (event) => {
+        if (event.type === 'delta') texts.push(event.text);
+      });
+      expect(texts.join('')).toBe(DEFAULT_CHUNKS.join(''));
+    }
+    for (const fake of [openai, anthropic]) {
+      expect(fake.requests.map((r) => r.completed)).toEqual([true, true, true]);
+      expect(new Set(fake.requests.map((r) => r.connection)).size).toBe(1);
+    }
   });
 
   it('streams Anthropic text_delta events with input usage first and output usage last', async () => {

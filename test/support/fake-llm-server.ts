@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 
 /**
  * What a fake model does for one request. Each reply chunk counts as one output token, so the
@@ -34,6 +34,8 @@ export interface RecordedRequest {
   /** The fake wrote the whole response. */
   completed: boolean;
   chunksSent: number;
+  /** Which TCP connection carried it (numbered in the order the server accepted them). */
+  connection: number;
 }
 
 export const DEFAULT_CHUNKS = ['Hello', ' from', ' the', ' fake'];
@@ -76,6 +78,8 @@ export class FakeLlmServer {
   private readonly open = new Set<ServerResponse>();
   private held?: { released: Promise<void>; release: () => void };
   private readonly arrivals: { count: number; arrived: () => void }[] = [];
+  private readonly connections = new WeakMap<Socket, number>();
+  private connectionCount = 0;
 
   private constructor(
     private readonly server: Server,
@@ -153,6 +157,7 @@ export class FakeLlmServer {
       aborted: false,
       completed: false,
       chunksSent: 0,
+      connection: this.connectionOf(req.socket),
     };
     this.requests.push(record);
     for (const waiter of this.arrivals.filter((w) => w.count <= this.requests.length)) {
@@ -178,6 +183,12 @@ export class FakeLlmServer {
     await sleep(behaviour.firstChunkDelayMs ?? 0);
     if (behaviour.errorStatus) return this.sendError(res, behaviour.errorStatus, record);
     await this.stream(res, body, behaviour, record);
+  }
+
+  private connectionOf(socket: Socket): number {
+    let id = this.connections.get(socket);
+    if (id === undefined) this.connections.set(socket, (id = ++this.connectionCount));
+    return id;
   }
 
   private authorized(req: IncomingMessage): boolean {

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ChatProvider, ProviderEvent, ProviderRequest } from './chat-provider';
 import { classifySdkError } from './chat-provider';
+import { nodeHttpFetch } from './node-http-fetch';
 
 /**
  * Anthropic messages streaming: message_start (input usage), content_block_delta (text),
@@ -12,7 +13,12 @@ export class AnthropicProvider implements ChatProvider {
 
   constructor(options: { apiKey?: string; baseUrl: string }) {
     this.client = options.apiKey
-      ? new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 })
+      ? new Anthropic({
+          apiKey: options.apiKey,
+          baseURL: options.baseUrl,
+          maxRetries: 0,
+          fetch: nodeHttpFetch(),
+        })
       : null;
   }
 

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatProvider, ProviderEvent, ProviderRequest } from './chat-provider';
 import { classifySdkError } from './chat-provider';
+import { nodeHttpFetch } from './node-http-fetch';
 
 /**
  * OpenAI chat completions with `stream: true` and `stream_options.include_usage`, so the last
@@ -13,7 +14,12 @@ export class OpenAiProvider implements ChatProvider {
 
   constructor(options: { apiKey?: string; baseUrl: string }) {
     this.client = options.apiKey
-      ? new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 })
+      ? new OpenAI({
+          apiKey: options.apiKey,
+          baseURL: options.baseUrl,
+          maxRetries: 0,
+          fetch: nodeHttpFetch(),
+        })
       : null;
   }
 

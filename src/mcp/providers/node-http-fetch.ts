@@ -1,0 +1,75 @@
+import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+/** What the provider SDKs read of a response (they accept any `fetch` that answers this). */
+export interface SdkResponse {
+  ok: boolean;
+  status: number;
+  statusText: string;
+  url: string;
+  headers: Headers;
+  /** The SDKs iterate a body that is async-iterable as it is: no web stream per chunk. */
+  body: IncomingMessage;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+/**
+ * A `fetch` for the provider SDKs (their documented `fetch` option) on Node's own HTTP client,
+ * with keep-alive connections. Node's global fetch (undici's WHATWG fetch) made a request object,
+ * a web stream and a promise per chunk: a streamed answer cost the hub ~40% more CPU (measured in
+ * BENCHMARKS.md, issue 15). Only what the SDKs use is implemented: method, headers, a string
+ * body, the abort signal; redirects are not followed (the provider APIs answer directly).
+ */
+export function nodeHttpFetch(): typeof fetch {
+  const agents = {
+    'http:': new HttpAgent({ keepAlive: true }),
+    'https:': new HttpsAgent({ keepAlive: true }),
+  };
+  const sdkFetch = (input: string | URL | Request, init: RequestInit = {}) =>
+    new Promise<SdkResponse>((resolve, reject) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      const secure = url.protocol === 'https:';
+      if (!secure && url.protocol !== 'http:') {
+        return reject(new TypeError(`Unsupported protocol ${url.protocol}`));
+      }
+      const request = (secure ? httpsRequest : httpRequest)(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers: Object.fromEntries(new Headers(init.headers).entries()),
+          agent: agents[url.protocol as 'http:' | 'https:'],
+          signal: init.signal ?? undefined,
+        },
+        (res) => resolve(responseOf(url, res)),
+      );
+      request.once('error', reject);
+      request.end(typeof init.body === 'string' ? init.body : undefined);
+    });
+  // The SDKs type their `fetch` option with the WHATWG Response; they read only SdkResponse.
+  return sdkFetch as unknown as typeof fetch;
+}
+
+function responseOf(url: URL, res: IncomingMessage): SdkResponse {
+  const headers = new Headers();
+  for (let i = 0; i < res.rawHeaders.length; i += 2) {
+    headers.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+  }
+  const status = res.statusCode ?? 0;
+  const text = async () => {
+    let body = '';
+    res.setEncoding('utf8');
+    for await (const part of res) body += part as string;
+    return body;
+  };
+  return {
+    ok: status >= 200 && status < 300,
+    status,
+    statusText: res.statusMessage ?? '',
+    url: url.toString(),
+    headers,
+    body: res,
+    text,
+    json: async () => JSON.parse(await text()) as unknown,
+  };
+}
