@@ -89,13 +89,31 @@ function whenReady(client: Redis): Promise<boolean> {
   });
 }
 
+async function readyWithin(client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'end') return false;
+  let timer: NodeJS.Timeout | undefined;
+  const ready = await Promise.race([
+    whenReady(client),
+    new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false))),
+  ]);
+  clearTimeout(timer);
+  return ready;
+}
+
 function cut(client: Redis): Promise<void> {
   client.disconnect();
   return Promise.resolve();
 }
 
+/**
+ * Longer than the longest pause between reconnection attempts (RedisConnection's retryStrategy):
+ * a client that lost Redis may hold publishes the adapter queued and never awaited; cutting it
+ * before it reconnects would reject them with nobody to catch it.
+ */
+const RECONNECT_WAIT_MS = 2500;
+
 async function quit(client: Redis): Promise<void> {
-  if (client.status !== 'ready') return cut(client);
+  if (!(await readyWithin(client, RECONNECT_WAIT_MS))) return cut(client);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     client.quit().catch(() => undefined),
