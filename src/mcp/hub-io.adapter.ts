@@ -89,15 +89,17 @@ function whenReady(client: Redis): Promise<boolean> {
   });
 }
 
-async function readyWithin(client: Redis, ms: number): Promise<boolean> {
-  if (client.status === 'end') return false;
+/** What `promise` resolves to, or `fallback` once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const ready = await Promise.race([
-    whenReady(client),
-    new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false))),
-  ]);
-  clearTimeout(timer);
-  return ready;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<T>((resolve) => (timer = setTimeout(resolve, ms, fallback))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function cut(client: Redis): Promise<void> {
@@ -113,12 +115,13 @@ function cut(client: Redis): Promise<void> {
 const RECONNECT_WAIT_MS = 2500;
 
 async function quit(client: Redis): Promise<void> {
-  if (!(await readyWithin(client, RECONNECT_WAIT_MS))) return cut(client);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
+  const ready =
+    client.status !== 'end' && (await within(whenReady(client), RECONNECT_WAIT_MS, false));
+  if (!ready) return cut(client);
+  await within(
     client.quit().catch(() => undefined),
-    new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
-  ]);
-  clearTimeout(timer);
+    1000,
+    undefined,
+  );
   client.disconnect();
 }
