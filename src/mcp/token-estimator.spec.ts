@@ -29,6 +29,20 @@ describe('TokenEstimator', () => {
     await expect(estimator.count('Hello from the fake')).resolves.toBe(4);
   });
 
+  it('counts with its one compiled pattern, never a copy of it', async () => {
+    // A copy (what String.prototype.matchAll makes) compiles the pattern again once V8's cache
+    // has aged out: ~5 ms in the first chat after the server idled.
+    const text = 'Count to one hundred, one word per number.';
+    const expected = exact(text);
+    const copies = jest.spyOn(RegExp.prototype, Symbol.matchAll);
+    try {
+      await expect(estimator.count(text)).resolves.toBe(expected);
+      expect(copies).not.toHaveBeenCalled();
+    } finally {
+      copies.mockRestore();
+    }
+  });
+
   it("agrees exactly with js-tiktoken's encoder on prose, code and mixed scripts", async () => {
     const root = join(__dirname, '..', '..');
     const texts = [
