@@ -234,7 +234,10 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
     const cached = this.resolved.get(id);
     const age = cached ? this.clock.now().getTime() - cached.loadedAt : Infinity;
     if (age >= RESOLVE_CACHE_MS && !(cached && this.hearsAnnouncements())) return this.load(id);
-    if (age >= RESOLVE_REFRESH_MS) this.load(id).catch(() => undefined);
+    // Once this chat's start has gone out (its upstream request, limits and hold are sent).
+    if (age >= RESOLVE_REFRESH_MS) {
+      setImmediate(() => void this.load(id).catch(() => undefined));
+    }
     return cached!.model;
   }
 
