@@ -32,6 +32,7 @@ import { costUnits, formatLedger } from './pricing';
 import { PROVIDER_KEY_VARIABLE, ProviderRegistry } from './providers/provider-registry';
 import { framed, MESSAGE_FRAMING_TOKENS, TokenEstimator } from './token-estimator';
 import { UpstreamRunner, UpstreamTarget } from './upstream-runner';
+import { within } from '../common/time/within';
 
 /** Where a chat's events go (the socket, in production). */
 export interface ChatSink {
@@ -275,12 +276,11 @@ export class ChatService implements BeforeApplicationShutdown {
    */
   async drain(graceMs: number): Promise<void> {
     this.closing = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
+    await within(
       Promise.allSettled(this.runningChats().map((chat) => chat.done ?? Promise.resolve())),
-      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
-    ]);
-    clearTimeout(timer);
+      graceMs,
+      [],
+    );
     await this.beforeApplicationShutdown();
   }
 

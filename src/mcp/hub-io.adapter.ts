@@ -6,6 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { RedisConnection } from '../cache/redis-connection';
 import { AppConfig } from '../config/app-config';
 import type { McpConfig } from '../config/variables/mcp';
+import { within } from '../common/time/within';
 
 /**
  * Largest Socket.IO frame read (S-07): the largest valid `chat:start`, i.e. MCP_MAX_INPUT_CHARS
@@ -87,19 +88,6 @@ function whenReady(client: Redis): Promise<boolean> {
     client.once('ready', onReady);
     client.once('end', onEnd);
   });
-}
-
-/** What `promise` resolves to, or `fallback` once `ms` have passed. */
-async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<T>((resolve) => (timer = setTimeout(resolve, ms, fallback))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function cut(client: Redis): Promise<void> {
