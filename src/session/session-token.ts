@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export const SESSION_TOKEN_PREFIX = 'VERIFIED-';
 // 32 random bytes as base64url: 43 characters, 256 bits.
@@ -17,5 +17,5 @@ export function isWellFormedSessionToken(token: string): boolean {
 
 /** What is stored and cached instead of the token: a leak of either gives nothing to replay. */
 export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { json } from 'express';
 import { isIP } from 'node:net';
+import { isPlainJsonType, jsonBody } from './json-body';
 
 /**
  * Where request input enters the app: one rule for every route, before any DTO sees it.
@@ -100,15 +100,20 @@ function hasBody(req: Request): boolean {
 }
 
 export function inputGuard(options: InputGuardOptions): RequestHandler[] {
-  const small = json({ limit: options.bodyLimit });
-  const large = json({ limit: options.largeBodyLimit });
+  const small = jsonBody(options.bodyLimit);
+  const large = jsonBody(options.largeBodyLimit);
   const mayBeLarge = (req: Request) =>
     options.largeBodyRoutes.some((prefix) => req.path.startsWith(prefix)) &&
     CREDENTIAL_HEADERS.some((header) => req.headers[header] !== undefined);
 
   const contentType = (req: Request, _res: Response, next: NextFunction) => {
-    if (req.path.startsWith('/api/') && hasBody(req) && !req.is('application/json')) {
-      const sent = req.headers['content-type'];
+    const sent = req.headers['content-type'];
+    if (
+      req.path.startsWith('/api/') &&
+      hasBody(req) &&
+      !isPlainJsonType(sent) &&
+      !req.is('application/json')
+    ) {
       return next(
         new InputRejected(
           415,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { InvalidIdempotencyKeyError } from './idempotency.errors';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -24,5 +24,5 @@ export function validateIdempotencyKey(key: string | undefined): string | undefi
 
 /** SHA-256 of the operation and its canonical request: another request under a key → 422. */
 export function requestFingerprint(operation: string, payload: unknown): string {
-  return createHash('sha256').update(canonicalJson({ operation, payload })).digest('hex');
+  return hash('sha256', canonicalJson({ operation, payload }), 'hex');
 }

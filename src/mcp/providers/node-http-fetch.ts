@@ -38,7 +38,10 @@ export function nodeHttpFetch(tls: { ca?: string } = {}): typeof fetch {
         url,
         {
           method: init.method ?? 'GET',
-          headers: Object.fromEntries(new Headers(init.headers).entries()),
+          // The SDKs pass a Headers already: a copy would check every name and value again.
+          headers: Object.fromEntries(
+            init.headers instanceof Headers ? init.headers : new Headers(init.headers),
+          ),
           agent: agents[url.protocol as 'http:' | 'https:'],
           signal: init.signal ?? undefined,
         },
