@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Response } from 'express';
+import { static as serveStatic } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
  * Where `npm run build` puts the web app (vite → dist/web): beside the compiled server in dist/,
@@ -50,8 +51,21 @@ export function serveWebAppFiles(app: NestExpressApplication): void {
     index: false,
     fallthrough: false,
   });
-  app.useStaticAssets(WEB_APP_DIR, {
+  app.use(webAppFiles(WEB_APP_DIR));
+}
+
+/**
+ * The web app's top-level files (favicon, manifest…), revalidated on every use. Server paths never
+ * look there: each lookup is a `stat` on the thread pool, which every API `GET` (session checks,
+ * balances, `/health`) paid before reaching its route.
+ */
+export function webAppFiles(dir: string): RequestHandler {
+  const files = serveStatic(dir, {
     index: false,
     setHeaders: (res: Response) => res.setHeader('Cache-Control', 'no-cache'),
   });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (isServerPath(req.path)) next();
+    else files(req, res, next);
+  };
 }
