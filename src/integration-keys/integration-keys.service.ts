@@ -1,4 +1,4 @@
-import { hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
@@ -14,6 +14,7 @@ import {
   IntegrationKeyRepository,
   IntegrationUserScope,
 } from './integration-key.repository';
+import { sha256Hex } from '../auth/secrets';
 
 export class InvalidIntegrationKeyRequestError extends DomainError {
   readonly kind = 'invalid';
@@ -60,7 +61,7 @@ const TOUCH_EVERY_MS = 60_000;
 const MINUTE_MS = 60_000;
 
 export function hashIntegrationKey(raw: string): string {
-  return hash('sha256', raw, 'hex');
+  return sha256Hex(raw);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../auth/secrets';
 
 export const SESSION_TOKEN_PREFIX = 'VERIFIED-';
 // 32 random bytes as base64url: 43 characters, 256 bits.
@@ -17,5 +18,5 @@ export function isWellFormedSessionToken(token: string): boolean {
 
 /** What is stored and cached instead of the token: a leak of either gives nothing to replay. */
 export function hashSessionToken(token: string): string {
-  return hash('sha256', token, 'hex');
+  return sha256Hex(token);
 }

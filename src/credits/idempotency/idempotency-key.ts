@@ -1,5 +1,5 @@
-import { hash } from 'node:crypto';
 import { InvalidIdempotencyKeyError } from './idempotency.errors';
+import { sha256Hex } from '../../auth/secrets';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
@@ -24,5 +24,5 @@ export function validateIdempotencyKey(key: string | undefined): string | undefi
 
 /** SHA-256 of the operation and its canonical request: another request under a key → 422. */
 export function requestFingerprint(operation: string, payload: unknown): string {
-  return hash('sha256', canonicalJson({ operation, payload }), 'hex');
+  return sha256Hex(canonicalJson({ operation, payload }));
 }
