@@ -78,7 +78,8 @@ function refuse(req: Request, next: NextFunction, error: Error): void {
   req.once('close', answer);
 }
 
-const SIZE_MISMATCH = 'request size did not match content length';
+const sizeMismatch = () =>
+  new BodyError(400, 'request.size.invalid', 'request size did not match content length');
 
 /** The body's bytes as UTF-8 text, or why it could not be read whole. */
 function readBody(req: Request, length: number, done: (error?: Error, text?: string) => void) {
@@ -93,13 +94,10 @@ function readBody(req: Request, length: number, done: (error?: Error, text?: str
   };
   const onData = (chunk: Buffer) => {
     received += chunk.length;
-    if (received > length) return finish(new BodyError(400, 'request.size.invalid', SIZE_MISMATCH));
+    if (received > length) return finish(sizeMismatch());
     chunks.push(chunk);
   };
-  const onEnd = () =>
-    finish(
-      received === length ? undefined : new BodyError(400, 'request.size.invalid', SIZE_MISMATCH),
-    );
+  const onEnd = () => finish(received === length ? undefined : sizeMismatch());
   const onAborted = () => finish(new BodyError(400, 'request.aborted', 'request aborted'));
   req.on('data', onData);
   req.on('end', onEnd);
