@@ -5,6 +5,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+import { freePort } from '../test/support/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 export const ADMIN_DATABASE_URL =
@@ -84,7 +85,7 @@ export function runBenchmark(main: () => Promise<void>): void {
 export async function startServer(
   env: Record<string, string>,
 ): Promise<{ url: string; pid: number; log: string; stop(): Promise<void> }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const log = join(tmpdir(), `bench-server-${port}.log`);
   const logFd = openSync(log, 'w');
   const child: ChildProcess = spawn(
