@@ -31,9 +31,6 @@ export class RedisConnection implements OnApplicationShutdown {
           connectTimeout: 2000,
           disconnectTimeout: 200,
           connectionName: 'smart-ai-hub',
-          // Commands issued in one turn of the event loop (e.g. a burst of requests read
-          // together, or a chat's rate limit and stream slot) leave in one write.
-          enableAutoPipelining: true,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         })
       : null;

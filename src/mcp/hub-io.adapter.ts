@@ -52,7 +52,7 @@ export class HubIoAdapter extends IoAdapter {
         enableOfflineQueue: true,
         maxRetriesPerRequest: null,
       });
-      const sub = pub.duplicate({ enableAutoPipelining: false });
+      const sub = pub.duplicate();
       for (const client of [pub, sub]) client.on('error', () => undefined);
       this.redisClients.push(pub, sub);
       // Attached once both are connected: the adapter subscribes at once and does not catch a

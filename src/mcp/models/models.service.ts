@@ -85,7 +85,6 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
     const subscriber = this.redis.client.duplicate({
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
-      enableAutoPipelining: false,
     });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined);
