@@ -11,7 +11,9 @@ const FLOOR = 20_000;
  */
 function firstEphemeralPort(): number {
   try {
-    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/);
     return Number(low) > FLOOR + 1_000 ? Number(low) : 32_768;
   } catch {
     return 32_768;
