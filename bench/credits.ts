@@ -53,6 +53,18 @@ async function seedUsers(databaseUrl: string, count: number, label: string): Pro
   }
 }
 
+/** Writes out and analyses what the seeding inserted (VACUUM ANALYZE, CHECKPOINT). */
+async function settle(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('VACUUM ANALYZE users, credit_accounts, credit_transactions');
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * The best a single statement does: the conditional UPDATE and the ledger INSERT in one CTE,
  * autocommitted, prepared, from CONNECTIONS concurrent clients over a pool of POOL_SIZE, no
@@ -352,12 +364,17 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
     const many = await seedUsers(database.url, USERS, `many-${round}`);
     const manySteady = await seedUsers(database.url, USERS, `many-steady-${round}`);
     const holders = await seedUsers(database.url, USERS, `holds-${round}`);
+    // The rows just inserted are written out and analysed now, not by PostgreSQL's background
+    // work during whichever case comes first.
+    await settle(database.url);
 
+    const hotRaw = await rawBaseline(database.url, hotRawUser, probe);
+    const hotHttp = await probe.measure(server.url, () => deducts(server.url, hotHttpUser));
+    // The baseline of the 1,000-user ratio, measured right before that case: both see the same
+    // machine (runs with /health first in the round read it while the seeding was settling).
     const health = await probe.measure(server.url, () =>
       load({ url: `${server.url}/health`, connections: CONNECTIONS, duration: DURATION_S }),
     );
-    const hotRaw = await rawBaseline(database.url, hotRawUser, probe);
-    const hotHttp = await probe.measure(server.url, () => deducts(server.url, hotHttpUser));
     const manyHttp = await probe.measure(server.url, () => deducts(server.url, many));
     // `total` counts both requests of a pair already: CPU per request divides by it as it is.
     const pairs = await probe.measure(server.url, () => holdPairs(server.url, holders));
@@ -374,9 +391,9 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
 
     const users = USERS.toLocaleString('en-US');
     table.push(
-      row(`${round}: \`/health\``, health),
       row(`${round}: hot user, raw SQL (one CTE statement)`, hotRaw),
       row(`${round}: hot user, HTTP deduct, burst`, hotHttp),
+      row(`${round}: \`/health\``, health),
       row(`${round}: ${users} users, HTTP deduct, burst`, manyHttp),
       row(`${round}: ${users} users, HTTP reserve + capture, burst (pairs/s)`, pairs),
       row(`${round}: hot user, HTTP deduct, steady at ½ burst rate`, hotSteady),
@@ -386,7 +403,7 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
     const spread = manyHttp.requestsPerSecond / health.requestsPerSecond;
     const holds = pairs.requestsPerSecond / manyHttp.requestsPerSecond;
     ratios.push(
-      `| ${round} | ${pct(hot)} ${hot >= 0.8 ? '✓' : '✗'} | ${pct(spread)} ${spread >= 0.6 ? '✓' : '✗'} | ${pct(holds)} ${holds >= 0.5 ? '✓' : '✗'} | ${health.load}–${manySteadyHttp.load} |`,
+      `| ${round} | ${pct(hot)} ${hot >= 0.8 ? '✓' : '✗'} | ${pct(spread)} ${spread >= 0.6 ? '✓' : '✗'} | ${pct(holds)} ${holds >= 0.5 ? '✓' : '✗'} | ${hotRaw.load}–${manySteadyHttp.load} |`,
     );
     const deductCase = (label: string, userIds: string[], r: LoadResult) => ({
       label: `round ${round}, ${label}`,
@@ -415,7 +432,7 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
       .join(
         ', ',
       )}. The machine may be shared with other work: read the ratios, and the CPU per request beside the load.`,
-    `Server in its own process (LOG_LEVEL=warn, DATABASE_POOL_SIZE=${POOL_SIZE}, Redis for the per-key rate limit), autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per case after a warm-up, ${ROUNDS} rounds, each on fresh accounts. HTTP requests carry an integration key (\`X-API-Key\`, \`X-User-ID\`) and no Idempotency-Key. The raw SQL baseline is the best single statement (conditional \`UPDATE … WHERE available >= cost\` and the ledger \`INSERT\` in one CTE, prepared, autocommit) from ${CONNECTIONS} clients over a \`pg\` pool of ${POOL_SIZE}: no HTTP, no key check, no idempotency.`,
+    `Server in its own process (LOG_LEVEL=warn, DATABASE_POOL_SIZE=${POOL_SIZE}, Redis for the per-key rate limit), autocannon with ${CONNECTIONS} connections for ${DURATION_S} s per case after a warm-up, ${ROUNDS} rounds, each on fresh accounts (written out and analysed before its first case: \`VACUUM ANALYZE\`, \`CHECKPOINT\`). \`/health\`, the baseline of the 1,000-user ratio, runs right before that case (since 2026-12-01 21:00 UTC; before, it ran first in each round, while the new accounts were still settling). HTTP requests carry an integration key (\`X-API-Key\`, \`X-User-ID\`) and no Idempotency-Key. The raw SQL baseline is the best single statement (conditional \`UPDATE … WHERE available >= cost\` and the ledger \`INSERT\` in one CTE, prepared, autocommit) from ${CONNECTIONS} clients over a \`pg\` pool of ${POOL_SIZE}: no HTTP, no key check, no idempotency.`,
     '"Burst": every connection sends its next request the moment the last is answered (saturation, a queue at every step). "Steady": the same requests at a fixed total rate of half what the burst reached, latency corrected for coordinated omission. CPU per request: user + system time of the server process, and of the bench database\'s PostgreSQL backends, over the case ÷ its requests (a reserve + capture pair counts two; runs before 2026-12-01 07:00 UTC divided the pairs\' CPU by twice their requests, halving it). Redis timeouts: the server\'s Redis calls that outlived REDIS_COMMAND_TIMEOUT (2 s here instead of the default 250 ms, so a crowded machine does not switch the server to its Redis-down path) during the case (`redis_calls_total{outcome="timed_out"}`); each opens the breaker, and until a probe answers rate limits count in process memory and integration keys are read from PostgreSQL: a crowded machine, not the code path being measured.',
     '',
     '| Case | Requests/s | p50 ms | p99 ms | Requests | Failed | Server CPU µs/req | PostgreSQL CPU µs/req | Redis timeouts | Load (1 min) |',
