@@ -15,6 +15,7 @@ describe('credits configuration', () => {
       integrationRateLimitPerMinute: 6000,
       batchConcurrency: 4,
       batchMax: 32,
+      batchOverlapAfterMs: 20,
     });
   });
 

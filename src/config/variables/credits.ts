@@ -60,13 +60,20 @@ export const CREDITS_VARIABLES: readonly VariableSpec[] = [
     kind: { type: 'int', min: 1, max: 64 },
     default: '4',
     description:
-      'Money-core calls (one SQL statement each) running at once (and as many again for chat holds, which do not wait for the WAL flush); operations arriving meanwhile share the next call (one ledger row and one answer each).',
+      'Most money-core calls (one SQL statement each) running at once (and as many again for chat holds, which do not wait for the WAL flush); operations arriving meanwhile share the next call (one ledger row and one answer each). See CREDIT_BATCH_OVERLAP_AFTER for when a second call starts.',
   },
   {
     name: 'CREDIT_BATCH_MAX',
     kind: { type: 'int', min: 1, max: 50 },
     default: '32',
     description: 'Most credit operations one money-core call carries.',
+  },
+  {
+    name: 'CREDIT_BATCH_OVERLAP_AFTER',
+    kind: { type: 'duration' },
+    default: '20ms',
+    description:
+      'While a money-core call runs, operations arriving wait for it and go together in the next call, unless CREDIT_BATCH_MAX of them are waiting or the call has run this long: then another call starts beside it (up to CREDIT_BATCH_CONCURRENCY). Fewer, fuller statements cost PostgreSQL and the server less CPU per operation; `0ms` starts a call for each event-loop turn while slots are free.',
   },
   {
     name: 'INTEGRATION_API_KEYS',
@@ -105,6 +112,8 @@ export interface CreditsConfig {
   integrationRateLimitPerMinute: number;
   batchConcurrency: number;
   batchMax: number;
+  /** CREDIT_BATCH_OVERLAP_AFTER in ms. */
+  batchOverlapAfterMs: number;
 }
 
 export const INTEGRATION_KEY_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -169,5 +178,6 @@ export function buildCreditsConfig(v: ConfigValues): CreditsConfig {
     integrationRateLimitPerMinute: v.number('INTEGRATION_RATE_LIMIT_PER_MINUTE'),
     batchConcurrency: v.number('CREDIT_BATCH_CONCURRENCY'),
     batchMax: v.number('CREDIT_BATCH_MAX'),
+    batchOverlapAfterMs: v.number('CREDIT_BATCH_OVERLAP_AFTER'),
   };
 }

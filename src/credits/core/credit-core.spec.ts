@@ -4,7 +4,7 @@ import { CreditMetrics } from './credit-metrics';
 import { DatabaseError } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../config/app-config';
-import type { Clock } from '../../common/time/clock';
+import { FakeClock } from '../../../test/support/fake-clock';
 import { InsufficientCreditsError } from '../credits.errors';
 import type { CreditEvents } from '../events/credit-events';
 import { CreditCore } from './credit-core';
@@ -45,9 +45,12 @@ function firstCallHeld(answer: (ops: Sent, call: number) => unknown[]) {
   return { ...fake, release: () => release!() };
 }
 
-function coreWith(pool: unknown, env: Record<string, string> = {}): CreditCore {
+function coreWith(
+  pool: unknown,
+  env: Record<string, string> = {},
+  clock = new FakeClock('2026-05-01T00:00:00Z'),
+): CreditCore {
   const dataSource = { driver: { master: pool } } as unknown as DataSource;
-  const clock = { now: () => new Date('2026-05-01T00:00:00Z') } as unknown as Clock;
   const events = { publish: () => undefined } as unknown as CreditEvents;
   const metrics = new CreditMetrics(new MetricsService(), dataSource, new CreditHoldsRepository());
   return new CreditCore(dataSource, clock, loadAppConfig(env), events, metrics);
@@ -81,15 +84,52 @@ describe('CreditCore', () => {
     ]);
   });
 
-  it('sends what one event-loop turn brings while a call runs as one statement, though call slots are free', async () => {
+  it('sends what one event-loop turn brings while a call runs as one statement, beside it when told to overlap at once', async () => {
     const fake = firstCallHeld((ops) => ops.map(() => ok));
-    const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '4' });
+    const core = coreWith(fake.pool, {
+      CREDIT_BATCH_CONCURRENCY: '4',
+      CREDIT_BATCH_OVERLAP_AFTER: '0ms',
+    });
     const first = core.run(deduct('x', 1n), () => 'x');
     const sameTurn = ['c', 'a', 'b'].map((user) => core.run(deduct(user, 1n), () => user));
     expect(await Promise.all(sameTurn)).toEqual(['c', 'a', 'b']);
     fake.release();
     await first;
     expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([['x'], ['a', 'b', 'c']]);
+  });
+
+  it('keeps operations arriving while a call runs for the next call, until that call has run CREDIT_BATCH_OVERLAP_AFTER', async () => {
+    const fake = firstCallHeld((ops) => ops.map(() => ok));
+    const clock = new FakeClock('2026-05-01T00:00:00Z');
+    const core = coreWith(
+      fake.pool,
+      { CREDIT_BATCH_CONCURRENCY: '4', CREDIT_BATCH_OVERLAP_AFTER: '20ms' },
+      clock,
+    );
+    const first = core.run(deduct('x', 1n), () => 'x');
+    const waiting = ['c', 'a'].map((user) => core.run(deduct(user, 1n), () => user));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(19);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls).toHaveLength(1); // a and c wait for x: slots are free, but x is young
+    clock.advance(1); // x has run 20 ms: a lock wait or a slow disk, so a call starts beside it
+    expect(await Promise.all(waiting)).toEqual(['c', 'a']);
+    // x still runs past 20 ms: what comes now goes beside it at once, too.
+    expect(await core.run(deduct('b', 1n), () => 'b')).toBe('b');
+    fake.release();
+    expect(await first).toBe('x');
+    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([['x'], ['a', 'c'], ['b']]);
+  });
+
+  it('sends a full batch beside a running call at once', async () => {
+    const fake = firstCallHeld((ops) => ops.map(() => ok));
+    const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '4', CREDIT_BATCH_MAX: '2' });
+    const first = core.run(deduct('x', 1n), () => 'x');
+    const full = ['b', 'a'].map((user) => core.run(deduct(user, 1n), () => user));
+    expect(await Promise.all(full)).toEqual(['b', 'a']);
+    fake.release();
+    await first;
+    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([['x'], ['a', 'b']]);
   });
 
   it('maps a refusal to its error, with what the operation asked for', async () => {

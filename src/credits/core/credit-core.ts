@@ -50,10 +50,13 @@ function isAccountState(outcome: Outcome): boolean {
  */
 interface Lane {
   queue: Pending[];
-  inFlight: number;
+  /** When each call in flight was sent (clock ms), oldest first. */
+  sentAt: number[];
   noFlushWait: boolean;
   /** A pump is due at the end of this event-loop turn (see apply). */
   pumpDue: boolean;
+  /** Cancels the timer that starts a call beside one running past CREDIT_BATCH_OVERLAP_AFTER. */
+  cancelOverlap?: () => void;
 }
 
 interface Pending {
@@ -126,10 +129,13 @@ function toSql(op: CreditOp): SqlOp {
  * and stores its outcome in the same statement. This class maps each refusal to its error (one
  * place, `credit-refusals.ts`); services above it hold no money rules.
  *
- * Hot accounts and bursts: operations arriving while calls are running wait for the end of the
- * event-loop turn, or for a free call when CREDIT_BATCH_CONCURRENCY are running; the next call
- * carries up to CREDIT_BATCH_MAX of them in one statement, in user id order (the lock order),
- * each with its own ledger row and its own outcome. A statement that fails as a whole (a
+ * Hot accounts and bursts: an idle lane sends an operation at once. Operations arriving while a
+ * call runs wait for it to end, and the next call carries up to CREDIT_BATCH_MAX of them in one
+ * statement, in user id order (the lock order), each with its own ledger row and its own
+ * outcome. A second call starts beside a running one (up to CREDIT_BATCH_CONCURRENCY) only for a
+ * full batch or once the running call has taken CREDIT_BATCH_OVERLAP_AFTER (a lock wait, a slow
+ * disk): each statement costs PostgreSQL and this process a fixed amount of CPU (its socket
+ * round trip, its commit), so fewer, fuller statements leave more CPU for everything else. A statement that fails as a whole (a
  * deadlock with a misused key, a constraint) is retried one operation per statement, so only
  * the operation at fault fails.
  */
@@ -138,8 +144,8 @@ export class CreditCore {
   private readonly logger = new Logger(CreditCore.name);
   private readonly pool: Pool;
   private readonly lanes: Record<'flushWait' | 'noFlushWait', Lane> = {
-    flushWait: { queue: [], inFlight: 0, noFlushWait: false, pumpDue: false },
-    noFlushWait: { queue: [], inFlight: 0, noFlushWait: true, pumpDue: false },
+    flushWait: { queue: [], sentAt: [], noFlushWait: false, pumpDue: false },
+    noFlushWait: { queue: [], sentAt: [], noFlushWait: true, pumpDue: false },
   };
   /** SIGNUP_BONUS_CREDITS in units. */
   readonly signupBonus: bigint;
@@ -246,10 +252,10 @@ export class CreditCore {
     return new Promise<Outcome>((resolve, reject) => {
       const lane = noFlushWait(op) ? this.lanes.noFlushWait : this.lanes.flushWait;
       lane.queue.push({ op, idempotency: options.idempotency, sortKey, resolve, reject });
-      // An idle lane sends at once. A busy one sends what this event-loop turn brought (one
-      // socket read, one Redis answer releasing many requests) together once the turn is over,
-      // instead of one call per operation while call slots are free.
-      if (lane.inFlight === 0) this.pump(lane);
+      // An idle lane sends at once. A busy one looks again once this event-loop turn is over,
+      // with whatever else the turn brought (one socket read, one Redis answer releasing many
+      // requests): see pump for when it sends them beside the running call.
+      if (lane.sentAt.length === 0) this.pump(lane);
       else if (!lane.pumpDue) {
         lane.pumpDue = true;
         setImmediate(() => {
@@ -260,15 +266,33 @@ export class CreditCore {
     });
   }
 
+  /**
+   * Sends what waits: at once on an idle lane; beside running calls only a full batch, or
+   * anything once the oldest running call has taken CREDIT_BATCH_OVERLAP_AFTER (else a timer
+   * looks again then). A call that ends pumps again.
+   */
   private pump(lane: Lane): void {
-    const { batchConcurrency, batchMax } = this.config.credits;
-    while (lane.inFlight < batchConcurrency && lane.queue.length > 0) {
+    const { batchConcurrency, batchMax, batchOverlapAfterMs } = this.config.credits;
+    while (lane.sentAt.length < batchConcurrency && lane.queue.length > 0) {
+      const now = this.clock.now().getTime();
+      const overlapAt = lane.sentAt.length === 0 ? now : lane.sentAt[0] + batchOverlapAfterMs;
+      if (lane.queue.length < batchMax && now < overlapAt) {
+        lane.cancelOverlap ??= this.clock.schedule(new Date(overlapAt), () => {
+          lane.cancelOverlap = undefined;
+          this.pump(lane);
+        });
+        return;
+      }
       const batch = lane.queue.splice(0, batchMax);
-      lane.inFlight += 1;
+      lane.sentAt.push(now);
       void this.sendBatch(batch, lane.noFlushWait).finally(() => {
-        lane.inFlight -= 1;
+        lane.sentAt.splice(lane.sentAt.indexOf(now), 1);
         this.pump(lane);
       });
+    }
+    if (lane.queue.length === 0) {
+      lane.cancelOverlap?.();
+      lane.cancelOverlap = undefined;
     }
   }
 
