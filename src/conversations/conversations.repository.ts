@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { WriteBatcher } from './write-batcher';
 
 export type MessageStatus = 'complete' | 'cancelled' | 'failed';
 /** The roles of chat messages (the chat gateway's `ChatRole`). */
@@ -76,69 +77,131 @@ const CONVERSATION_COLUMNS =
 const MESSAGE_COLUMNS = `id, role, content, model, input_tokens, output_tokens, cost::text AS cost,
   transaction_id, status, created_at`;
 
-/** A turn's messages as parallel arrays ($2 roles, $3 contents, $4 token counts), in order. */
-const TURN_ROWS = `unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS m(role, content, content_tokens, ord)`;
+/**
+ * The turns' messages as parallel arrays, in order: the statement's parameters from `$first` on
+ * (conversation ids, roles, contents, token counts; see messageArrays).
+ */
+function messageRows(first: number): string {
+  const [ids, roles, contents, tokens] = [0, 1, 2, 3].map((i) => `$${first + i}`);
+  return `unnest(${ids}::uuid[], ${roles}::text[], ${contents}::text[], ${tokens}::int[])
+    WITH ORDINALITY AS m(conversation_id, role, content, content_tokens, ord)`;
+}
+
+interface NewConversation {
+  id: string;
+  userId: string;
+  title: string;
+  model: string;
+  now: Date;
+  turn: TurnMessage[];
+}
+
+interface TurnOf {
+  conversationId: string;
+  turn: TurnMessage[];
+  now: Date;
+}
+
+interface AnswerOf {
+  conversationId: string;
+  answer: AnswerMessage;
+  now: Date;
+}
 
 /** Every SQL statement about conversations and their messages; each call is one round trip. */
 @Injectable()
 export class ConversationsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  private readonly creates = new WriteBatcher<NewConversation>((items) => this.insert(items));
+  private readonly turns = new WriteBatcher<TurnOf>((items) => this.insertTurns(items));
+  private readonly answers = new WriteBatcher<AnswerOf>((items) => this.insertAnswers(items));
+
   /** A new conversation with the first turn of its user. */
-  async create(
-    conversation: { id: string; userId: string; title: string; model: string; now: Date },
-    turn: TurnMessage[],
-  ): Promise<void> {
+  create(conversation: Omit<NewConversation, 'turn'>, turn: TurnMessage[]): Promise<void> {
+    return this.creates.add({ ...conversation, turn });
+  }
+
+  /** Appends a user's turn to one of their conversations (none when it is gone). */
+  appendTurn(conversationId: string, turn: TurnMessage[], now: Date): Promise<void> {
+    return this.turns.add({ conversationId, turn, now });
+  }
+
+  /** Appends the model's answer and adds its cost to the conversation's total. */
+  appendAnswer(conversationId: string, answer: AnswerMessage, now: Date): Promise<void> {
+    return this.answers.add({ conversationId, answer, now });
+  }
+
+  private async insert(items: NewConversation[]): Promise<void> {
     await this.dataSource.query(
       `WITH c AS (
          INSERT INTO conversations (id, user_id, title, model, created_at, updated_at)
-         VALUES ($1, $5, $6, $7, $8, $8) RETURNING id)
+         SELECT n.id, n.user_id, n.title, n.model, n.at, n.at
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
+                AS n(id, user_id, title, model, at)
+         RETURNING id, created_at)
        INSERT INTO conversation_messages (conversation_id, role, content, content_tokens, status, created_at)
-       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', $8
-         FROM c, ${TURN_ROWS} ORDER BY m.ord`,
+       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', c.created_at
+         FROM ${messageRows(6)} JOIN c ON c.id = m.conversation_id ORDER BY m.ord`,
       [
-        conversation.id,
-        ...turnArrays(turn),
-        conversation.userId,
-        conversation.title,
-        conversation.model,
-        conversation.now,
+        items.map((c) => c.id),
+        items.map((c) => c.userId),
+        items.map((c) => c.title),
+        items.map((c) => c.model),
+        items.map((c) => c.now),
+        ...messageArrays(items.map((c) => ({ conversationId: c.id, turn: c.turn }))),
       ],
     );
   }
 
-  /** Appends a user's turn to one of their conversations. */
-  async appendTurn(conversationId: string, turn: TurnMessage[], now: Date): Promise<void> {
+  private async insertTurns(items: TurnOf[]): Promise<void> {
     await this.dataSource.query(
-      `WITH c AS (UPDATE conversations SET updated_at = $5 WHERE id = $1 RETURNING id)
+      `WITH c AS (
+         UPDATE conversations SET updated_at = t.at
+           FROM (SELECT id, max(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at)
+                  GROUP BY id) t
+          WHERE conversations.id = t.id
+         RETURNING conversations.id, t.at)
        INSERT INTO conversation_messages (conversation_id, role, content, content_tokens, status, created_at)
-       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', $5
-         FROM c, ${TURN_ROWS} ORDER BY m.ord`,
-      [conversationId, ...turnArrays(turn), now],
+       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', c.at
+         FROM ${messageRows(3)} JOIN c ON c.id = m.conversation_id ORDER BY m.ord`,
+      [items.map((t) => t.conversationId), items.map((t) => t.now), ...messageArrays(items)],
     );
   }
 
-  /** Appends the model's answer and adds its cost to the conversation's total, in one statement. */
-  async appendAnswer(conversationId: string, answer: AnswerMessage, now: Date): Promise<void> {
+  private async insertAnswers(items: AnswerOf[]): Promise<void> {
+    const a = items.map((i) => i.answer);
     await this.dataSource.query(
-      `WITH c AS (
-         UPDATE conversations SET total_cost = total_cost + $7, model = $4, updated_at = $10
-          WHERE id = $1 RETURNING id)
+      `WITH a AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[],
+                              $7::numeric[], $8::uuid[], $9::text[], $10::timestamptz[])
+           WITH ORDINALITY AS a(conversation_id, content, content_tokens, model, input_tokens,
+                                output_tokens, cost, transaction_id, status, at, ord)),
+       c AS (
+         UPDATE conversations SET total_cost = total_cost + s.cost, model = s.model,
+                                  updated_at = s.at
+           FROM (SELECT conversation_id, sum(cost) AS cost, max(at) AS at,
+                        (array_agg(model ORDER BY ord DESC))[1] AS model
+                   FROM a GROUP BY conversation_id) s
+          WHERE conversations.id = s.conversation_id
+         RETURNING conversations.id)
        INSERT INTO conversation_messages
          (conversation_id, role, content, content_tokens, model, input_tokens, output_tokens, cost,
           transaction_id, status, created_at)
-       SELECT c.id, 'assistant', $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM c`,
+       SELECT a.conversation_id, 'assistant', a.content, a.content_tokens, a.model, a.input_tokens,
+              a.output_tokens, a.cost, a.transaction_id, a.status, a.at
+         FROM a JOIN c ON c.id = a.conversation_id ORDER BY a.ord`,
       [
-        conversationId,
-        answer.content,
-        answer.contentTokens,
-        answer.model,
-        answer.inputTokens,
-        answer.outputTokens,
-        answer.cost,
-        answer.transactionId,
-        answer.status,
-        now,
+        items.map((i) => i.conversationId),
+        a.map((x) => x.content),
+        a.map((x) => x.contentTokens),
+        a.map((x) => x.model),
+        a.map((x) => x.inputTokens),
+        a.map((x) => x.outputTokens),
+        a.map((x) => x.cost),
+        a.map((x) => x.transactionId),
+        a.map((x) => x.status),
+        items.map((i) => i.now),
       ],
     );
   }
@@ -231,8 +294,17 @@ export class ConversationsRepository {
   }
 }
 
-function turnArrays(turn: TurnMessage[]): [string[], string[], number[]] {
-  return [turn.map((m) => m.role), turn.map((m) => m.content), turn.map((m) => m.contentTokens)];
+/** Every message of the turns as messageRows reads them, each with its conversation's id. */
+function messageArrays(
+  turns: { conversationId: string; turn: TurnMessage[] }[],
+): [string[], string[], string[], number[]] {
+  const messages = turns.flatMap((t) => t.turn.map((m) => ({ ...m, id: t.conversationId })));
+  return [
+    messages.map((m) => m.id),
+    messages.map((m) => m.role),
+    messages.map((m) => m.content),
+    messages.map((m) => m.contentTokens),
+  ];
 }
 
 function toConversation(row: ConversationRow): ConversationRecord {

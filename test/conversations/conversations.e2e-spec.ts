@@ -3,6 +3,7 @@ import type { ConversationWithMessagesDto } from '../../src/conversations/dto/co
 import { fundedUser, FundedUser } from '../support/credit-users';
 import { cancel, chat, McpClient } from '../support/mcp-client';
 import { accessTokenFor } from '../support/users';
+import { unitsFromSql } from '../../src/common/money/credit-amount';
 import { useChatApp } from '../mcp/mcp-test-env';
 
 type Conversation = ConversationWithMessagesDto;
@@ -70,6 +71,41 @@ describe('Conversations: stored by chat:start, read and managed by their owner',
         status: 'complete',
       }),
     ]);
+  });
+
+  it('stores every conversation of chats started at once, and every answer of chats continuing one at once', async () => {
+    app.fakes.openai.behave({ chunks: ['ok'], inputTokens: 5 });
+    const ask = (content: string, conversationId?: string) =>
+      chat(socket, {
+        request_id: rid(),
+        model: 't-gpt',
+        messages: [{ role: 'user', content }],
+        ...(conversationId ? { conversation_id: conversationId } : {}),
+      });
+    const started = await Promise.all(Array.from({ length: 12 }, (_, i) => ask(`Question ${i}`)));
+    const ids = started.map((out) => (out.ack as { conversation_id: string }).conversation_id);
+    for (const [i, id] of ids.entries()) {
+      const stored = await conversation(id);
+      expect(stored).toMatchObject({ title: `Question ${i}`, total_cost: started[i].end!.cost });
+      expect(stored.messages.map((m) => [m.role, m.content])).toEqual([
+        ['user', `Question ${i}`],
+        ['assistant', 'ok'],
+      ]);
+    }
+    const continued = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ask(`More ${i}`, ids[0])),
+    );
+    const stored = await conversation(ids[0]);
+    expect(stored.messages).toHaveLength(2 + 6 * 2);
+    const units = (cost: string) => unitsFromSql(cost);
+    const total = [started[0], ...continued].reduce((sum, out) => sum + units(out.end!.cost), 0n);
+    expect(units(stored.total_cost)).toBe(total);
+    expect(
+      stored.messages
+        .filter((m) => m.role === 'user')
+        .map((m) => m.content)
+        .sort(),
+    ).toEqual(['Question 0', ...Array.from({ length: 6 }, (_, i) => `More ${i}`)].sort());
   });
 
   it('a chat with conversation_id sends the stored history before the new turn and appends to it', async () => {
