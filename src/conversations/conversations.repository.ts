@@ -79,12 +79,13 @@ const MESSAGE_COLUMNS = `id, role, content, model, input_tokens, output_tokens, 
 
 /**
  * The turns' messages as parallel arrays, in order: the statement's parameters from `$first` on
- * (conversation ids, roles, contents, token counts; see messageArrays).
+ * (conversation ids, roles, contents, token counts, times; see messageArrays).
  */
 function messageRows(first: number): string {
-  const [ids, roles, contents, tokens] = [0, 1, 2, 3].map((i) => `$${first + i}`);
-  return `unnest(${ids}::uuid[], ${roles}::text[], ${contents}::text[], ${tokens}::int[])
-    WITH ORDINALITY AS m(conversation_id, role, content, content_tokens, ord)`;
+  const [ids, roles, contents, tokens, times] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  return `unnest(${ids}::uuid[], ${roles}::text[], ${contents}::text[], ${tokens}::int[],
+                 ${times}::timestamptz[])
+    WITH ORDINALITY AS m(conversation_id, role, content, content_tokens, at, ord)`;
 }
 
 interface NewConversation {
@@ -139,9 +140,9 @@ export class ConversationsRepository {
          SELECT n.id, n.user_id, n.title, n.model, n.at, n.at
            FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
                 AS n(id, user_id, title, model, at)
-         RETURNING id, created_at)
+         RETURNING id)
        INSERT INTO conversation_messages (conversation_id, role, content, content_tokens, status, created_at)
-       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', c.created_at
+       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', m.at
          FROM ${messageRows(6)} JOIN c ON c.id = m.conversation_id ORDER BY m.ord`,
       [
         items.map((c) => c.id),
@@ -149,7 +150,7 @@ export class ConversationsRepository {
         items.map((c) => c.title),
         items.map((c) => c.model),
         items.map((c) => c.now),
-        ...messageArrays(items.map((c) => ({ conversationId: c.id, turn: c.turn }))),
+        ...messageArrays(items.map((c) => ({ conversationId: c.id, turn: c.turn, now: c.now }))),
       ],
     );
   }
@@ -161,9 +162,9 @@ export class ConversationsRepository {
            FROM (SELECT id, max(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at)
                   GROUP BY id) t
           WHERE conversations.id = t.id
-         RETURNING conversations.id, t.at)
+         RETURNING conversations.id)
        INSERT INTO conversation_messages (conversation_id, role, content, content_tokens, status, created_at)
-       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', c.at
+       SELECT c.id, m.role, m.content, m.content_tokens, 'complete', m.at
          FROM ${messageRows(3)} JOIN c ON c.id = m.conversation_id ORDER BY m.ord`,
       [items.map((t) => t.conversationId), items.map((t) => t.now), ...messageArrays(items)],
     );
@@ -296,14 +297,17 @@ export class ConversationsRepository {
 
 /** Every message of the turns as messageRows reads them, each with its conversation's id. */
 function messageArrays(
-  turns: { conversationId: string; turn: TurnMessage[] }[],
-): [string[], string[], string[], number[]] {
-  const messages = turns.flatMap((t) => t.turn.map((m) => ({ ...m, id: t.conversationId })));
+  turns: { conversationId: string; turn: TurnMessage[]; now: Date }[],
+): [string[], string[], string[], number[], Date[]] {
+  const messages = turns.flatMap((t) =>
+    t.turn.map((m) => ({ ...m, id: t.conversationId, at: t.now })),
+  );
   return [
     messages.map((m) => m.id),
     messages.map((m) => m.role),
     messages.map((m) => m.content),
     messages.map((m) => m.contentTokens),
+    messages.map((m) => m.at),
   ];
 }
 
