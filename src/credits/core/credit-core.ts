@@ -135,9 +135,9 @@ function toSql(op: CreditOp): SqlOp {
  * outcome. A second call starts beside a running one (up to CREDIT_BATCH_CONCURRENCY) only for a
  * full batch or once the running call has taken CREDIT_BATCH_OVERLAP_AFTER (a lock wait, a slow
  * disk): each statement costs PostgreSQL and this process a fixed amount of CPU (its socket
- * round trip, its commit), so fewer, fuller statements leave more CPU for everything else. A statement that fails as a whole (a
- * deadlock with a misused key, a constraint) is retried one operation per statement, so only
- * the operation at fault fails.
+ * round trip, its commit), so fewer, fuller statements leave more CPU for everything else.
+ * A statement that fails as a whole (a deadlock with a misused key, a constraint) is retried one
+ * operation per statement, so only the operation at fault fails.
  */
 @Injectable()
 export class CreditCore {
