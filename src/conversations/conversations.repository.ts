@@ -159,7 +159,7 @@ export class ConversationsRepository {
     await this.dataSource.query(
       `WITH c AS (
          UPDATE conversations SET updated_at = t.at
-           FROM (SELECT id, max(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at)
+           FROM (SELECT id, max(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS n(id, at)
                   GROUP BY id) t
           WHERE conversations.id = t.id
          RETURNING conversations.id)
@@ -176,7 +176,7 @@ export class ConversationsRepository {
       `WITH a AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[],
                               $7::numeric[], $8::uuid[], $9::text[], $10::timestamptz[])
-           WITH ORDINALITY AS a(conversation_id, content, content_tokens, model, input_tokens,
+           WITH ORDINALITY AS n(conversation_id, content, content_tokens, model, input_tokens,
                                 output_tokens, cost, transaction_id, status, at, ord)),
        c AS (
          UPDATE conversations SET total_cost = total_cost + s.cost, model = s.model,
