@@ -88,6 +88,8 @@ export class CacheStore implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    // The guard first: any store call after the client closed would open it again.
+    this.guard?.stop();
     // Forced: a client still trying to reach a Redis that never answered would keep reconnecting.
     if (this.client?.isOpen) this.client.destroy();
   }

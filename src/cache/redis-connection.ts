@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
+import { within } from '../common/time/within';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisGuard, RedisGuardStats, RedisUnavailableError } from './redis-guard';
@@ -78,11 +79,26 @@ export class RedisConnection implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.guard?.stop();
-    if (!this.client) return;
-    // QUIT only reaches a live server; otherwise stop the reconnect loop at once.
-    if (this.ready) await this.client.quit().catch(() => this.client?.disconnect());
-    else this.client.disconnect();
+    if (this.client) await closeRedisClient(this.client);
   }
+}
+
+/** How long a closing client waits for Redis to answer its QUIT (a frozen Redis never does). */
+const QUIT_WAIT_MS = 1000;
+
+/**
+ * Closes an ioredis client at shutdown: QUIT when connected, so what was sent before it is
+ * answered first; then cut, which also stops a reconnect loop and never waits on a frozen Redis.
+ */
+export async function closeRedisClient(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    await within(
+      client.quit().catch(() => undefined),
+      QUIT_WAIT_MS,
+      undefined,
+    );
+  }
+  client.disconnect();
 }
 
 /** The breaker's counters as Prometheus counters (totals read at scrape time). */

@@ -38,6 +38,22 @@ describe('RedisGuard (REDIS_COMMAND_TIMEOUT and its breaker)', () => {
     await expect(guard.run(call)).resolves.toBe('PONG');
   });
 
+  it('once stopped (shutdown) refuses every call and announces no recovery', async () => {
+    const guard = new RedisGuard('test', 250, () => Promise.resolve('PONG'));
+    const recovered = jest.fn();
+    guard.onRecovered(recovered);
+    guard.stop();
+    const call = jest.fn(() => Promise.resolve('PONG'));
+    await expect(guard.run(call)).rejects.toThrow(RedisUnavailableError);
+    expect(call).not.toHaveBeenCalled();
+    // A client that reconnects while the app closes must not start replays through the guard.
+    guard.lost();
+    guard.recovered();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(recovered).not.toHaveBeenCalled();
+    expect(guard.stats.probes).toBe(0);
+  });
+
   it('a lost connection fails calls at once until the client is ready again', async () => {
     const guard = new RedisGuard('test', 250, never);
     guard.lost();

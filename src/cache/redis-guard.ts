@@ -31,6 +31,8 @@ export interface RedisGuardStats {
 export class RedisGuard {
   private readonly logger: Logger;
   private open = false;
+  /** Set at shutdown: the clients are closing, and a call would reconnect one of them. */
+  private stopped = false;
   private probing?: NodeJS.Timeout;
   private readonly recoveredListeners = new Set<() => void>();
   readonly stats: RedisGuardStats = {
@@ -62,6 +64,10 @@ export class RedisGuard {
   }
 
   async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.stopped) {
+      this.stats.refused += 1;
+      throw new RedisUnavailableError('Redis connections are closed');
+    }
     if (this.open) {
       this.stats.refused += 1;
       throw new RedisUnavailableError('Redis is not answering');
@@ -89,6 +95,7 @@ export class RedisGuard {
 
   /** A connection is (again) ready: trust it from now on and tell the listeners. */
   recovered(): void {
+    if (this.stopped) return;
     const wasOpen = this.open;
     this.open = false;
     this.healthySince = Date.now();
@@ -104,7 +111,7 @@ export class RedisGuard {
 
   /** Opens the breaker (once) and probes until Redis answers; `why` set: a call timed out. */
   private trip(why?: string): void {
-    if (this.open) return;
+    if (this.open || this.stopped) return;
     this.open = true;
     if (why) {
       this.stats.trips += 1;
@@ -143,7 +150,14 @@ export class RedisGuard {
     }
   }
 
+  /**
+   * At shutdown, before the clients close: from now on every call is refused and no recovery is
+   * announced. A late call (a listener replaying evictions after a reconnect, say) would otherwise
+   * open a closed client again, and its connection would keep the process alive.
+   */
   stop(): void {
+    this.stopped = true;
     if (this.probing) clearInterval(this.probing);
+    this.probing = undefined;
   }
 }

@@ -3,10 +3,9 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
-import { RedisConnection } from '../cache/redis-connection';
+import { closeRedisClient, RedisConnection } from '../cache/redis-connection';
 import { AppConfig } from '../config/app-config';
 import type { McpConfig } from '../config/variables/mcp';
-import { within } from '../common/time/within';
 
 /**
  * Largest Socket.IO frame read (S-07): the largest valid `chat:start`, i.e. MCP_MAX_INPUT_CHARS
@@ -27,7 +26,6 @@ export function maxSocketMessageBytes(mcp: McpConfig): number {
 export class HubIoAdapter extends IoAdapter {
   private readonly logger = new Logger('SocketIO');
   private readonly redisClients: Redis[] = [];
-  private adapterAttached = false;
 
   constructor(
     app: INestApplicationContext,
@@ -53,14 +51,16 @@ export class HubIoAdapter extends IoAdapter {
         maxRetriesPerRequest: null,
       });
       const sub = pub.duplicate();
-      for (const client of [pub, sub]) client.on('error', () => undefined);
+      for (const client of [pub, sub]) {
+        client.on('error', () => undefined);
+        catchUnawaitedCommands(client);
+      }
       this.redisClients.push(pub, sub);
       // Attached once both are connected: the adapter subscribes at once and does not catch a
       // failure, so subscribing on a connection that is then cut would reject unhandled.
       void Promise.all([pub, sub].map((client) => whenReady(client))).then((ready) => {
         if (!ready.every(Boolean) || !this.redisClients.includes(pub)) return;
         server.adapter(createAdapter(pub, sub, { key: `${this.redis.keyPrefix}socket.io` }));
-        this.adapterAttached = true;
         this.logger.log('Socket.IO fans out through Redis');
       });
     }
@@ -69,9 +69,7 @@ export class HubIoAdapter extends IoAdapter {
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    const clients = this.redisClients.splice(0);
-    // QUIT lets the adapter's subscriptions end cleanly; unused connections are simply cut.
-    await Promise.all(clients.map((client) => (this.adapterAttached ? quit(client) : cut(client))));
+    await Promise.all(this.redisClients.splice(0).map((client) => closeRedisClient(client)));
   }
 }
 
@@ -90,26 +88,16 @@ function whenReady(client: Redis): Promise<boolean> {
   });
 }
 
-function cut(client: Redis): Promise<void> {
-  client.disconnect();
-  return Promise.resolve();
-}
-
 /**
- * Longer than the longest pause between reconnection attempts (RedisConnection's retryStrategy):
- * a client that lost Redis may hold publishes the adapter queued and never awaited; cutting it
- * before it reconnects would reject them with nobody to catch it.
+ * The adapter never awaits its publishes, nor the unsubscribes of its close, and ioredis never
+ * awaits its resubscriptions: a command still unanswered when the client is cut at shutdown (a
+ * frozen Redis, a connection being re-established) is rejected, and must not become an unhandled
+ * rejection. Whoever awaits a command still gets its error.
  */
-const RECONNECT_WAIT_MS = 2500;
-
-async function quit(client: Redis): Promise<void> {
-  const ready =
-    client.status !== 'end' && (await within(whenReady(client), RECONNECT_WAIT_MS, false));
-  if (!ready) return cut(client);
-  await within(
-    client.quit().catch(() => undefined),
-    1000,
-    undefined,
-  );
-  client.disconnect();
+function catchUnawaitedCommands(client: Redis): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command, stream) => {
+    command.promise.catch(() => undefined);
+    return send(command, stream);
+  };
 }

@@ -6,6 +6,7 @@ import { fundedUser, ledgerOf } from '../support/credit-users';
 import { asSora2, CREDITS_TEST_ENV } from '../support/credits';
 import { eventually } from '../support/eventually';
 import { chat, closeMcp, connectMcp, McpClient, urlOf } from '../support/mcp-client';
+import { PrivateRedisServer } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { describeWithRedis } from '../support/test-environment';
 import { Fakes, fakeProviderEnv, insertTestModels, startFakes } from './mcp-test-env';
@@ -160,5 +161,30 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
     // One push per statement at most (one per move before), whichever instance the socket is on.
     expect(seenOnA.length).toBeLessThanOrEqual(10);
     expect(seenOnB.length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('An instance closing while Redis is frozen', () => {
+  let redis: PrivateRedisServer;
+
+  beforeAll(async () => (redis = await PrivateRedisServer.start()));
+  afterAll(() => redis.stop());
+
+  // Jest fails the test if a rejection goes unhandled while it runs.
+  it('stops without waiting on Redis and drops the fan-out messages it could not send', async () => {
+    const t = await startTestApp({ env: { REDIS_URL: redis.url } });
+    // The Redis adapter is attached once its connections subscribed.
+    await eventually(async () =>
+      expect(String(await redis.command('PUBSUB', 'CHANNELS'))).toContain('socket.io'),
+    );
+    redis.freeze();
+    try {
+      // A broadcast for the other instances, sent on a connection that never answers.
+      t.app.get(McpGateway).disconnectUser(randomUUID());
+      await t.close();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      redis.thaw();
+    }
   });
 });

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { request } from '../support/contract';
+import { RedisConnection } from '../../src/cache/redis-connection';
 import { ModelsRepository } from '../../src/mcp/models/models.repository';
 import { ModelsService } from '../../src/mcp/models/models.service';
 import { eventually } from '../support/eventually';
 import { FakeClock } from '../support/fake-clock';
+import { PrivateRedisServer } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { describeWithRedis } from '../support/test-environment';
 import { accessTokenFor, insertUser } from '../support/users';
@@ -45,19 +47,33 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
+/** Instances A and B on one database and one Redis key prefix, with the test model `id`. */
+async function twoInstances(
+  env: Record<string, string>,
+  clock: FakeClock,
+  id: string,
+): Promise<[TestApp, TestApp]> {
+  const a = await startTestApp({ env, clock });
+  const b = await startTestApp({ env, clock, database: a.database });
+  await insertModel(a, id);
+  return [a, b];
+}
+
+async function insertModel(t: TestApp, id: string): Promise<void> {
+  await t.database.query(
+    `INSERT INTO models (id, display_name, provider, upstream_model, input_price_per_1k, output_price_per_1k, max_output_tokens)
+     VALUES ($1, $1, 'anthropic', 'claude-up', 1, 1, 4096)`,
+    [id],
+  );
+}
+
 describeWithRedis('Model catalogue across two instances on one Redis', () => {
   let a: TestApp;
   let b: TestApp;
   const clock = new FakeClock();
 
   beforeAll(async () => {
-    const env = { REDIS_KEY_PREFIX: `test:${randomUUID()}:` };
-    a = await startTestApp({ env, clock });
-    b = await startTestApp({ env, clock, database: a.database });
-    await a.database.query(
-      `INSERT INTO models (id, display_name, provider, upstream_model, input_price_per_1k, output_price_per_1k, max_output_tokens)
-       VALUES ('t-switch', 'Test switch', 'anthropic', 'claude-up', 1, 1, 4096)`,
-    );
+    [a, b] = await twoInstances({ REDIS_KEY_PREFIX: `test:${randomUUID()}:` }, clock, 't-switch');
   });
   afterAll(async () => {
     await b?.close();
@@ -107,16 +123,60 @@ describeWithRedis('Model catalogue across two instances on one Redis', () => {
   });
 });
 
+describe('Model catalogue after Redis restarts', () => {
+  const clock = new FakeClock();
+  let redis: PrivateRedisServer;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    redis = await PrivateRedisServer.start();
+    [a, b] = await twoInstances(
+      { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'restart:' },
+      clock,
+      't-restart',
+    );
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await redis?.stop();
+  });
+
+  it('subscribes again once Redis is back, so a change on A reaches B at once again', async () => {
+    await redis.stop();
+    await redis.resume();
+    // Both instances listen again (the subscription does not survive the restart).
+    const channel = `${a.config.redis.keyPrefix}models:changed`;
+    await eventually(async () =>
+      expect(await redis.command('PUBSUB', 'NUMSUB', channel)).toEqual([channel, 2]),
+    );
+    const onB = b.app.get(ModelsService);
+    await expect(onB.resolve('t-restart')).resolves.toMatchObject({ primary: { id: 't-restart' } });
+    // A announces through its command connection, which reconnects on its own schedule.
+    await eventually(() => expect(a.app.get(RedisConnection).ready).toBe(true));
+    const admin = await insertUser(a.database, { role: 'admin' });
+    await request(a.server)
+      .patch('/api/admin/models/t-restart')
+      .set('Authorization', `Bearer ${await accessTokenFor(a, admin, 'admin')}`)
+      .send({ enabled: false })
+      .expect(200);
+    // The clock stands still: only the announcement makes B read the model again.
+    await eventually(
+      () => expect(onB.resolve('t-restart')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' }),
+      1000,
+      20,
+    );
+  });
+});
+
 describe('Model catalogue without Redis', () => {
   const clock = new FakeClock();
   let t: TestApp;
 
   beforeAll(async () => {
     t = await startTestApp({ env: { REDIS_URL: '' }, clock });
-    await t.database.query(
-      `INSERT INTO models (id, display_name, provider, upstream_model, input_price_per_1k, output_price_per_1k, max_output_tokens)
-       VALUES ('t-alone', 'Test alone', 'anthropic', 'claude-up', 1, 1, 4096)`,
-    );
+    await insertModel(t, 't-alone');
   });
   afterAll(() => t?.close());
 

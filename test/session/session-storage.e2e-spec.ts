@@ -1,4 +1,5 @@
 import { request } from '../support/contract';
+import { CacheStore } from '../../src/cache/cache.module';
 import { SessionService } from '../../src/session/session.service';
 import { PrivateRedisServer } from '../support/redis-server';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -51,6 +52,30 @@ describe('sessions are durable in PostgreSQL, Redis only holds copies', () => {
       expect(res.body.error).toBe('Session revoked');
     } finally {
       await redis.resume();
+    }
+  });
+});
+
+describe('closing the app', () => {
+  it('leaves no connection to Redis, even when a cache call or a reconnect comes after', async () => {
+    const redis = await PrivateRedisServer.start();
+    try {
+      const t = await startTestApp({ env: { REDIS_URL: redis.url } });
+      const user = await insertUser(t.database);
+      const sessions = t.app.get(SessionService);
+      await sessions.createForUser({ userId: user.id });
+      // Remembered revocations are evicted again whenever Redis answers again.
+      await sessions.revokeAllForUser(user.id, 'test');
+      const store = t.app.get(CacheStore);
+      await t.close();
+
+      // What a client reconnecting during shutdown would set off, then a late cache call.
+      store.guard!.recovered();
+      await store.keyv.delete('late').catch(() => undefined);
+      const clients = String(await redis.command('CLIENT', 'LIST'));
+      expect(clients).not.toContain('name=smart-ai-hub');
+    } finally {
+      await redis.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { EntityManager } from 'typeorm';
-import { RedisConnection } from '../../cache/redis-connection';
+import { closeRedisClient, RedisConnection } from '../../cache/redis-connection';
 import { auditedBy, Operator } from '../../auth/admin-access';
 import { AuditLogService } from '../../common/audit/audit-log.service';
 import { Clock } from '../../common/time/clock';
@@ -85,6 +85,9 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
     const subscriber = this.redis.client.duplicate({
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
+      // Resubscribed by the 'ready' handler below: ioredis's own resubscription does not catch a
+      // failure, so a connection cut at shutdown just after a reconnect would reject unhandled.
+      autoResubscribe: false,
     });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined);
@@ -109,8 +112,8 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
     void listen();
   }
 
-  onApplicationShutdown(): void {
-    this.subscriber?.disconnect();
+  async onApplicationShutdown(): Promise<void> {
+    if (this.subscriber) await closeRedisClient(this.subscriber);
   }
 
   async list(): Promise<ModelView[]> {
