@@ -32,6 +32,8 @@ export class RedisConnection implements OnApplicationShutdown {
           connectTimeout: 2000,
           disconnectTimeout: 200,
           connectionName: 'smart-ai-hub',
+          // Commands of one event-loop turn (a burst's limits and slots) go in one write.
+          enableAutoPipelining: true,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         })
       : null;

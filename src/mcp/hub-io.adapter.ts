@@ -49,6 +49,8 @@ export class HubIoAdapter extends IoAdapter {
       const pub = this.redis.client.duplicate({
         enableOfflineQueue: true,
         maxRetriesPerRequest: null,
+        // A pipelined publish would answer through a promise catchUnawaitedCommands cannot see.
+        enableAutoPipelining: false,
       });
       const sub = pub.duplicate();
       for (const client of [pub, sub]) {

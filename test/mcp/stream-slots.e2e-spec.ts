@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { RedisConnection } from '../../src/cache/redis-connection';
+import { StreamSlots } from '../../src/mcp/stream-slots';
+import { RateLimiterService } from '../../src/rate-limit/rate-limiter.service';
 import { fundedUser } from '../support/credit-users';
 import { eventually } from '../support/eventually';
 import { chat, closeMcp, connectMcp, McpClient } from '../support/mcp-client';
@@ -58,6 +61,30 @@ describe('Mcp stream slots are given back when a chat ends', () => {
       expect(out.ack).toMatchObject({ ok: true });
       expect(out.end).toBeDefined();
     }
+  });
+
+  it('takes the limits and slots of 50 chats starting in one turn in a few Redis reads', async () => {
+    const reads = async () => {
+      const stats = String(await redis.command('INFO', 'stats'));
+      return Number(/total_reads_processed:(\d+)/.exec(stats)![1]);
+    };
+    const limiter = t.app.get(RateLimiterService);
+    const slots = t.app.get(StreamSlots);
+    const before = await reads();
+    const users = Array.from({ length: 50 }, () => randomUUID());
+    const taken = await Promise.all(
+      users.flatMap((user) => [
+        limiter.consume(`mcp:messages:${user}`, 10, 60_000),
+        slots.acquire(user, 'slot', 1, 60_000),
+      ]),
+    );
+    const used = (await reads()) - before;
+    expect(
+      taken.filter((answer) => answer === true || (answer as { allowed?: boolean }).allowed),
+    ).toHaveLength(100);
+    // One command each would be 100 reads; this counts the two INFO calls' connections too.
+    expect(used).toBeLessThanOrEqual(10);
+    await Promise.all(users.map((user) => slots.release(user, 'slot')));
   });
 
   it('frees a slot whose release Redis missed (frozen) as soon as Redis answers again', async () => {
