@@ -32,8 +32,10 @@ export class RedisConnection implements OnApplicationShutdown {
           connectTimeout: 2000,
           disconnectTimeout: 200,
           connectionName: 'smart-ai-hub',
-          // Commands of one event-loop turn (a burst's limits and slots) go in one write.
+          // Commands of one event-loop turn (a burst's chat limits and slots) go in one write;
+          // see defineUnpipelinedCommand for those that stay out.
           enableAutoPipelining: true,
+          autoPipeliningIgnoredCommands: [],
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         })
       : null;
@@ -60,6 +62,18 @@ export class RedisConnection implements OnApplicationShutdown {
   /** Connected and answering in time (not tripped by a timeout since). */
   get ready(): boolean {
     return this.client?.status === 'ready' && this.guard!.healthy;
+  }
+
+  /**
+   * Defines a Lua command (`client[name](…)`) sent at once rather than in the turn's pipeline:
+   * ioredis keeps one pipeline in flight at a time, so a command in it also waits for the one
+   * before. A caller that already batches its own calls (the integration keys' limit on the
+   * money path) gains nothing from it and would only wait behind chat traffic.
+   */
+  defineUnpipelinedCommand(name: string, definition: { numberOfKeys: number; lua: string }): void {
+    if (!this.client) return;
+    this.client.defineCommand(name, definition);
+    this.client.options.autoPipeliningIgnoredCommands!.push(name);
   }
 
   /** Calls `listener` each time Redis answers again after an outage or a timeout. */

@@ -3,7 +3,12 @@ import { FakeClock } from '../../test/support/fake-clock';
 import { RateLimitedError, RateLimiterService } from './rate-limiter.service';
 
 // Without REDIS_URL the limiter counts in memory against the injected clock.
-const noRedis = { client: null, ready: false, keyPrefix: 'unit:' } as unknown as RedisConnection;
+const noRedis = {
+  client: null,
+  ready: false,
+  keyPrefix: 'unit:',
+  defineUnpipelinedCommand: () => undefined,
+} as unknown as RedisConnection;
 
 describe('RateLimiterService in memory', () => {
   let clock: FakeClock;

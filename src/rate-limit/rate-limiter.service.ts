@@ -131,7 +131,8 @@ export class RateLimiterService {
     private readonly redis: RedisConnection,
     private readonly clock: Clock,
   ) {
-    redis.client?.defineCommand(HIT_UNLESS_BLOCKED, {
+    // Its calls are already one in flight per counter (HitQueue).
+    redis.defineUnpipelinedCommand(HIT_UNLESS_BLOCKED, {
       numberOfKeys: 3,
       lua: HIT_UNLESS_BLOCKED_SCRIPT,
     });
