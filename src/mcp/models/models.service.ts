@@ -85,7 +85,6 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
     const subscriber = this.redis.client.duplicate({
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
-      enableAutoPipelining: false,
       // Resubscribed by the 'ready' handler below: ioredis's own resubscription does not catch a
       // failure, so a connection cut at shutdown just after a reconnect would reject unhandled.
       autoResubscribe: false,
