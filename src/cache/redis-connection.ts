@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import { Counter } from 'prom-client';
 import { within } from '../common/time/within';
 import { AppConfig } from '../config/app-config';
@@ -74,6 +74,31 @@ export class RedisConnection implements OnApplicationShutdown {
     if (!this.client) return;
     this.client.defineCommand(name, definition);
     this.client.options.autoPipeliningIgnoredCommands!.push(name);
+  }
+
+  /**
+   * A connection of its own for pub/sub (Socket.IO fan-out, model announcements), or null without
+   * Redis. Unlike the fail-fast command connection it queues while (re)connecting, and it never
+   * pipelines. Commands nobody awaits (the Socket.IO adapter's publishes and unsubscribes,
+   * ioredis's resubscriptions) are caught: one still unanswered when the connection is cut at
+   * shutdown must not reject unhandled. Whoever awaits a command still gets its error.
+   */
+  duplicateForPubSub(options: RedisOptions = {}): Redis | null {
+    if (!this.client) return null;
+    const client = this.client.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      // A pipelined command answers through a promise of its own, which the catch below misses.
+      enableAutoPipelining: false,
+      ...options,
+    });
+    client.on('error', () => undefined);
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command, stream) => {
+      command.promise.catch(() => undefined);
+      return send(command, stream);
+    };
+    return client;
   }
 
   /** Calls `listener` each time Redis answers again after an outage or a timeout. */

@@ -44,19 +44,9 @@ export class HubIoAdapter extends IoAdapter {
     }) as Server;
     // Only `/mcp` serves anyone (S-07): the default namespace refuses every connection.
     server.of('/').use((_socket, next) => next(new Error('invalid namespace: connect to /mcp')));
-    if (this.redis.client) {
-      // Pub/sub must queue while (re)connecting, unlike the fail-fast command connection.
-      const pub = this.redis.client.duplicate({
-        enableOfflineQueue: true,
-        maxRetriesPerRequest: null,
-        // A pipelined publish would answer through a promise catchUnawaitedCommands cannot see.
-        enableAutoPipelining: false,
-      });
-      const sub = pub.duplicate();
-      for (const client of [pub, sub]) {
-        client.on('error', () => undefined);
-        catchUnawaitedCommands(client);
-      }
+    const pub = this.redis.duplicateForPubSub();
+    const sub = this.redis.duplicateForPubSub();
+    if (pub && sub) {
       this.redisClients.push(pub, sub);
       // Attached once both are connected: the adapter subscribes at once and does not catch a
       // failure, so subscribing on a connection that is then cut would reject unhandled.
@@ -88,18 +78,4 @@ function whenReady(client: Redis): Promise<boolean> {
     client.once('ready', onReady);
     client.once('end', onEnd);
   });
-}
-
-/**
- * The adapter never awaits its publishes, nor the unsubscribes of its close, and ioredis never
- * awaits its resubscriptions: a command still unanswered when the client is cut at shutdown (a
- * frozen Redis, a connection being re-established) is rejected, and must not become an unhandled
- * rejection. Whoever awaits a command still gets its error.
- */
-function catchUnawaitedCommands(client: Redis): void {
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = (command, stream) => {
-    command.promise.catch(() => undefined);
-    return send(command, stream);
-  };
 }

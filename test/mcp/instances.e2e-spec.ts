@@ -170,7 +170,7 @@ describe('An instance closing while Redis is frozen', () => {
   beforeAll(async () => (redis = await PrivateRedisServer.start()));
   afterAll(() => redis.stop());
 
-  // Jest fails the test if a rejection goes unhandled while it runs.
+  // Jest also fails the test if a rejection goes unhandled while it runs.
   it('stops without waiting on Redis and drops the fan-out messages it could not send', async () => {
     const t = await startTestApp({ env: { REDIS_URL: redis.url } });
     // The Redis adapter is attached once its connections subscribed.
@@ -186,5 +186,9 @@ describe('An instance closing while Redis is frozen', () => {
     } finally {
       redis.thaw();
     }
+    // Every connection of the instance was cut, none left to reconnect.
+    await eventually(async () =>
+      expect(String(await redis.command('CLIENT', 'LIST'))).not.toContain('name=smart-ai-hub'),
+    );
   });
 });

@@ -67,6 +67,19 @@ async function insertModel(t: TestApp, id: string): Promise<void> {
   );
 }
 
+/** An admin switches model `id` on instance `t`, through the admin API. */
+async function switchModel(t: TestApp, id: string, enabled: boolean): Promise<void> {
+  const admin = await insertUser(t.database, { role: 'admin' });
+  await request(t.server)
+    .patch(`/api/admin/models/${id}`)
+    .set('Authorization', `Bearer ${await accessTokenFor(t, admin, 'admin')}`)
+    .send({ enabled })
+    .expect(200);
+}
+
+/** Within 1 s: before the 2.5 s after which a cached model used to be read again. */
+const soon = (assertion: () => Promise<unknown>) => eventually(assertion, 1000, 20);
+
 describeWithRedis('Model catalogue across two instances on one Redis', () => {
   let a: TestApp;
   let b: TestApp;
@@ -81,31 +94,16 @@ describeWithRedis('Model catalogue across two instances on one Redis', () => {
   });
 
   it('refuses a model on instance B as soon as an admin disables it on instance A', async () => {
-    const admin = await insertUser(a.database, { role: 'admin' });
-    const token = await accessTokenFor(a, admin, 'admin');
     const onB = b.app.get(ModelsService);
     await expect(onB.resolve('t-switch')).resolves.toMatchObject({ primary: { id: 't-switch' } });
-    await request(a.server)
-      .patch('/api/admin/models/t-switch')
-      .set('Authorization', `Bearer ${token}`)
-      .send({ enabled: false })
-      .expect(200);
-    // Within 1 s: before the 2.5 s after which a cached model used to be read again.
-    await eventually(
-      () => expect(onB.resolve('t-switch')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' }),
-      1000,
-      20,
+    await switchModel(a, 't-switch', false);
+    await soon(() =>
+      expect(onB.resolve('t-switch')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' }),
     );
 
-    await request(a.server)
-      .patch('/api/admin/models/t-switch')
-      .set('Authorization', `Bearer ${token}`)
-      .send({ enabled: true })
-      .expect(200);
-    await eventually(
-      () => expect(onB.resolve('t-switch')).resolves.toMatchObject({ primary: { id: 't-switch' } }),
-      1000,
-      20,
+    await switchModel(a, 't-switch', true);
+    await soon(() =>
+      expect(onB.resolve('t-switch')).resolves.toMatchObject({ primary: { id: 't-switch' } }),
     );
   });
 
@@ -155,17 +153,10 @@ describe('Model catalogue after Redis restarts', () => {
     await expect(onB.resolve('t-restart')).resolves.toMatchObject({ primary: { id: 't-restart' } });
     // A announces through its command connection, which reconnects on its own schedule.
     await eventually(() => expect(a.app.get(RedisConnection).ready).toBe(true));
-    const admin = await insertUser(a.database, { role: 'admin' });
-    await request(a.server)
-      .patch('/api/admin/models/t-restart')
-      .set('Authorization', `Bearer ${await accessTokenFor(a, admin, 'admin')}`)
-      .send({ enabled: false })
-      .expect(200);
+    await switchModel(a, 't-restart', false);
     // The clock stands still: only the announcement makes B read the model again.
-    await eventually(
-      () => expect(onB.resolve('t-restart')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' }),
-      1000,
-      20,
+    await soon(() =>
+      expect(onB.resolve('t-restart')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' }),
     );
   });
 });

@@ -80,17 +80,10 @@ export class ModelsService implements OnModuleInit, OnApplicationShutdown {
 
   /** Listens for changes made on other instances (and, once reconnected, forgets what it missed). */
   onModuleInit(): void {
-    if (!this.redis.client) return;
-    // A subscriber connection of its own; it may queue while (re)connecting, unlike commands.
-    const subscriber = this.redis.client.duplicate({
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      // Resubscribed by the 'ready' handler below: ioredis's own resubscription does not catch a
-      // failure, so a connection cut at shutdown just after a reconnect would reject unhandled.
-      autoResubscribe: false,
-    });
+    // Subscribed by the 'ready' handler below, which also knows when it is listening again.
+    const subscriber = this.redis.duplicateForPubSub({ autoResubscribe: false });
+    if (!subscriber) return;
     this.subscriber = subscriber;
-    subscriber.on('error', () => undefined);
     subscriber.on('close', () => (this.listening = false));
     subscriber.on('message', () => this.forget());
     const listen = () =>
