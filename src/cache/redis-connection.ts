@@ -7,7 +7,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RedisGuard, RedisGuardStats, RedisUnavailableError } from './redis-guard';
 
 /**
- * The shared ioredis connection (rate limits, readiness, stream slots, Socket.IO fan-out), or
+ * The shared ioredis connection (rate limits, readiness, Socket.IO fan-out), or
  * none when REDIS_URL is unset, and the ONE breaker of the Redis server (`guard`), which the
  * cache's client shares (CacheStore). Commands fail fast while Redis is away instead of queueing,
  * and `run` gives each call REDIS_COMMAND_TIMEOUT, so callers fall back to in-process state and

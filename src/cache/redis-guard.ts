@@ -22,7 +22,7 @@ export interface RedisGuardStats {
 
 /**
  * The circuit breaker of ONE Redis server, shared by every Redis user of the process (the cache's
- * client, the shared ioredis connection: rate limits, key revocations, stream slots, readiness):
+ * client, the shared ioredis connection: rate limits, key revocations, readiness):
  * a deadline on every call and, once one call times out, every other call of every user fails at
  * once (callers fall back as when Redis is down) until a probe answers again. A frozen Redis
  * (SIGSTOP, a partition) keeps its TCP connections open, so without this every call would wait

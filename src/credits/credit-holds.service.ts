@@ -4,6 +4,7 @@ import { formatUnits, unitsFromSql } from '../common/money/credit-amount';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { CreditCore } from './core/credit-core';
+import type { HoldLimits } from './core/credit-operations';
 import { CreditHoldsRepository, HoldRecord } from './credit-holds.repository';
 import { amountOf } from './credit-ledger.service';
 import { checkMetadata, CreditAmountRules, isUuid } from './credit-rules';
@@ -23,6 +24,8 @@ export interface ReserveInput {
   grantId?: string;
   /** false: the hold's commit need not wait for PostgreSQL's WAL flush (CreditOp `awaitFlush`). */
   awaitFlush?: boolean;
+  /** Limits on the user's holds of this `service`, taken with the hold (`HoldLimitError`). */
+  limits?: HoldLimits;
 }
 
 export interface HoldView {
@@ -108,6 +111,7 @@ export class CreditHoldsService {
         expiresAt: new Date(this.clock.now().getTime() + ttlMs),
         grant: input.grantId,
         awaitFlush: input.awaitFlush,
+        limits: input.limits,
       },
       (outcome) => ({
         holdId: outcome.hold_id as string,

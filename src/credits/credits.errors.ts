@@ -64,6 +64,30 @@ export class GrantLimitError extends DomainError {
   }
 }
 
+/**
+ * A hold past a limit on the user's holds of its kind (`HoldLimits`): too many active at once
+ * (`concurrent`) or taken in the last minute (`per_minute`, with when to retry).
+ */
+export class HoldLimitError extends DomainError {
+  readonly kind = 'rate_limited';
+  constructor(
+    readonly limit: 'concurrent' | 'per_minute',
+    readonly max: number,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(
+      limit === 'concurrent'
+        ? `At most ${max} such holds may be active at once`
+        : `At most ${max} such holds may be taken per minute`,
+      {
+        limit,
+        max,
+        ...(retryAfterSeconds !== undefined ? { retry_after: retryAfterSeconds } : {}),
+      },
+    );
+  }
+}
+
 /** The caller's grant ended (revoked or expired) while the request ran. */
 export class GrantRevokedError extends DomainError {
   readonly kind = 'forbidden';

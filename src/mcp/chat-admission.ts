@@ -1,16 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { McpConfig } from '../config/variables/mcp';
+import { HoldLimitError } from '../credits/credits.errors';
 import { ChatBilling, ChatPayer } from './chat-billing';
 import { asChatError, ChatError } from './chat.types';
 import { ChatModel } from './entities/chat-model.entity';
 import { costUnits, formatLedger, Prices } from './pricing';
-import { StreamSlots } from './stream-slots';
 import { framed, TokenEstimator } from './token-estimator';
 
-/** A chat let in: its credit hold and stream slot, and the token counts behind the hold. */
+/** A chat let in: its credit hold (which is also its stream slot), and the token counts behind it. */
 export interface Admitted {
   ok: true;
   holdId: string;
@@ -27,7 +26,6 @@ export type Admission = Admitted | { ok: false; error: ChatError };
 export interface AdmissionRequest {
   payer: ChatPayer;
   requestId: string;
-  slotId: string;
   candidates: ChatModel[];
   maxTokens: number;
   historyTokens: number[];
@@ -43,10 +41,12 @@ export function pricesOf(model: ChatModel): Prices {
 }
 
 /**
- * Whether a chat may run: the per-user limits and the credit hold. The authoritative checks
- * (the message rate and stream slots in Redis across instances, the hold in PostgreSQL) run
- * while the request is already on its way upstream; in-process state answers first what it can
- * without I/O: this instance's running chats of the user, a rate refusal still in force, and
+ * Whether a chat may run: the per-user limits and the credit hold, taken in one money-core call
+ * while the request is already on its way upstream. A chat's hold is its stream slot: the core
+ * counts the user's active chat holds (MCP_MAX_CONCURRENT_STREAMS) and the chat holds taken in
+ * the last minute (MCP_MESSAGES_PER_MINUTE) under the account's lock, so the limits are exact
+ * across instances and need no round trip of their own. In-process state answers first what it
+ * can without I/O: this instance's running chats of the user, a rate refusal still in force, and
  * whether the known available balance cannot even pay the answer (then nothing goes upstream
  * before the hold is taken).
  */
@@ -59,8 +59,6 @@ export class ChatAdmission {
 
   constructor(
     config: AppConfig,
-    private readonly rateLimiter: RateLimiterService,
-    private readonly slots: StreamSlots,
     private readonly billing: ChatBilling,
     private readonly tokens: TokenEstimator,
     private readonly clock: Clock,
@@ -99,44 +97,25 @@ export class ChatAdmission {
   }
 
   /**
-   * The cross-instance limits (one Redis round trip) and, at the same time, the token estimate
-   * and the hold (one SQL call). Whatever one refusal leaves taken is given back; never rejects.
+   * The token estimate, then the hold with the limits (one SQL call). Never rejects: a refusal
+   * is the admission's error.
    */
   async admit(request: AdmissionRequest): Promise<Admission> {
-    const { payer, slotId } = request;
-    const { userId } = payer;
-    const limits = Promise.all([
-      this.rateLimiter.consume(`mcp:messages:${userId}`, this.config.messagesPerMinute, 60_000),
-      this.slots.acquire(userId, slotId, this.config.maxConcurrentStreams, this.config.holdTtlMs),
-    ]);
-    const hold = this.hold(request);
-    const [limitsResult, holdResult] = await Promise.allSettled([limits, hold]);
-    const [rate, slotTaken] = limitsResult.status === 'fulfilled' ? limitsResult.value : [];
-    const held = holdResult.status === 'fulfilled' ? holdResult.value : undefined;
-    let refusal: unknown;
-    if (limitsResult.status === 'rejected') refusal = limitsResult.reason;
-    else if (!rate!.allowed) {
-      const windowEnd = this.clock.now().getTime() + rate!.retryAfterSeconds * 1000;
-      this.rateRefusedUntil.set(userId, windowEnd);
-      if (this.rateRefusedUntil.size > 10_000) this.pruneRefusals();
-      refusal = this.rateError(rate!.retryAfterSeconds);
-    } else if (!slotTaken) refusal = this.slotsError();
-    else if (holdResult.status === 'rejected') refusal = holdResult.reason;
-    if (refusal === undefined) return held!;
-    await Promise.allSettled([
-      slotTaken ? this.slots.release(userId, slotId) : undefined,
-      held ? this.billing.release(payer, held.holdId) : undefined,
-    ]);
-    return {
-      ok: false,
-      error: asChatError(refusal, this.logger, { requestId: request.requestId }),
-    };
+    try {
+      return await this.hold(request);
+    } catch (refusal) {
+      return {
+        ok: false,
+        error: asChatError(this.limitError(request.payer.userId, refusal), this.logger, {
+          requestId: request.requestId,
+        }),
+      };
+    }
   }
 
-  /** An admitted chat has ended: it no longer runs here, and its stream slot is given back. */
-  async finish(userId: string, slotId: string): Promise<void> {
+  /** An admitted chat has ended (its hold settled): it no longer runs here. */
+  finish(userId: string): void {
     this.leave(userId);
-    await this.slots.release(userId, slotId);
   }
 
   private async hold(request: AdmissionRequest): Promise<Admitted> {
@@ -151,6 +130,10 @@ export class ChatAdmission {
       ttlMs: this.config.holdTtlMs,
       requestId: request.requestId,
       model: request.candidates[0].id,
+      limits: {
+        concurrent: this.config.maxConcurrentStreams,
+        perMinute: this.config.messagesPerMinute,
+      },
     });
     return { ok: true, holdId, holdExpiresAt: expiresAt, reservedUnits, turnTokens, inputEstimate };
   }
@@ -158,6 +141,16 @@ export class ChatAdmission {
   private reserveInput(model: ChatModel, inputEstimate: number): number {
     const estimate = BigInt(this.tokens.forProvider(model.provider, inputEstimate));
     return Number((estimate * INPUT_MARGIN_PERCENT + 99n) / 100n + INPUT_MARGIN_TOKENS);
+  }
+
+  /** The chat's words for a refused limit; a rate refusal is also remembered here. */
+  private limitError(userId: string, refusal: unknown): unknown {
+    if (!(refusal instanceof HoldLimitError)) return refusal;
+    if (refusal.limit === 'concurrent') return this.slotsError();
+    const retryAfterSeconds = refusal.retryAfterSeconds ?? 1;
+    this.rateRefusedUntil.set(userId, this.clock.now().getTime() + retryAfterSeconds * 1000);
+    if (this.rateRefusedUntil.size > 10_000) this.pruneRefusals();
+    return this.rateError(retryAfterSeconds);
   }
 
   private rateError(retryAfterSeconds: number): ChatError {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import type { HoldLimits } from '../credits/core/credit-operations';
 import { CreditHoldsService, HoldOwner } from '../credits/credit-holds.service';
 import { GrantLimitError, GrantRevokedError } from '../credits/credits.errors';
 import { ChatError } from './chat.types';
@@ -64,6 +65,8 @@ export class ChatBilling {
     ttlMs: number;
     requestId: string;
     model: string;
+    /** The chat limits, taken with the hold; past one, `HoldLimitError` goes to the caller. */
+    limits: HoldLimits;
   }): Promise<{ holdId: string; expiresAt: Date }> {
     const { userId, grantId } = input.payer;
     try {
@@ -78,6 +81,7 @@ export class ChatBilling {
         // The first token waits for this hold: its commit does not also wait for the disk. A
         // crash of PostgreSQL may forget it; the chat's charge then finds no hold (logged).
         awaitFlush: false,
+        limits: input.limits,
       });
       this.noteAvailable(userId, hold.available);
       return { holdId: hold.holdId, expiresAt: new Date(hold.expiresAt) };

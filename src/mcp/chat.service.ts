@@ -59,13 +59,12 @@ interface RunningChat {
 interface Chat {
   payload: ChatStartPayload;
   payer: ChatPayer;
-  slotId: string;
   /** What goes upstream: the conversation's stored history, then the new turn. */
   messages: ChatMessage[];
   conversation: { id: string; isNew: boolean };
   candidates: ChatModel[];
   maxTokens: number;
-  /** The credit hold and stream slot; refused → the chat ends without an event or a charge. */
+  /** The credit hold (also the stream slot); refused → the chat ends without an event or a charge. */
   admission: Promise<Admission>;
   /** Resolves when the ack has gone out (StartedChat.open). */
   opened: Promise<void>;
@@ -182,11 +181,9 @@ export class ChatService implements BeforeApplicationShutdown {
       const history = payload.conversation_id
         ? await this.history(userId, payload.conversation_id, candidates, maxTokens, turnTokens)
         : [];
-      const slotId = `${connectionId}:${payload.request_id}`;
       const admission = this.admission.admit({
         payer,
         requestId: payload.request_id,
-        slotId,
         candidates,
         maxTokens,
         historyTokens: history.map((m) => m.contentTokens),
@@ -203,7 +200,6 @@ export class ChatService implements BeforeApplicationShutdown {
       const chat: Chat = {
         payload,
         payer,
-        slotId,
         messages: [...history, ...payload.messages].map(({ role, content }) => ({ role, content })),
         conversation: {
           id: payload.conversation_id ?? randomUUID(),
@@ -391,10 +387,14 @@ export class ChatService implements BeforeApplicationShutdown {
       this.admission.leave(chat.payer.userId);
       return;
     }
-    // The stream slot is given back before the last event goes out: a client that starts its
-    // next chat on `chat:end` must not find the previous one still counted.
-    let finished: Promise<void> | undefined;
-    const finish = () => (finished ??= this.admission.finish(chat.payer.userId, chat.slotId));
+    // The chat stops counting here before the last event goes out (its hold, the stream slot
+    // the money core counts, is settled by then): a client that starts its next chat on
+    // `chat:end` must not find the previous one still counted.
+    let finished = false;
+    const finish = () => {
+      if (!finished) this.admission.finish(chat.payer.userId);
+      finished = true;
+    };
     try {
       await chat.opened;
       if (failure === undefined) {
@@ -411,7 +411,7 @@ export class ChatService implements BeforeApplicationShutdown {
           status: 'complete',
         });
         const primary = chat.candidates[0];
-        await finish();
+        finish();
         this.ended(chat, 'complete', {
           model: answered.modelId,
           inputTokens,
@@ -465,7 +465,7 @@ export class ChatService implements BeforeApplicationShutdown {
         ...charged,
         status: chatError.code === 'CANCELLED' ? 'cancelled' : 'failed',
       });
-      await finish();
+      finish();
       this.ended(chat, chatError.code === 'CANCELLED' ? 'cancelled' : chatError.code, {
         model: (target ?? targetOf(chat.candidates[0])).modelId,
         ...tokens,
@@ -478,7 +478,7 @@ export class ChatService implements BeforeApplicationShutdown {
         cost: charged.cost,
       });
     } finally {
-      await finish();
+      finish();
     }
   }
 

@@ -17,7 +17,6 @@ import { ModelsService } from './models/models.service';
 import { ProviderRegistry } from './providers/provider-registry';
 import { SocketAuthenticator } from './socket-authenticator';
 import { SocketLimits } from './socket-limits';
-import { StreamSlots } from './stream-slots';
 import { TokenEstimator } from './token-estimator';
 import { UpstreamRunner } from './upstream-runner';
 
@@ -38,7 +37,6 @@ import { UpstreamRunner } from './upstream-runner';
     ProviderRegistry,
     UpstreamRunner,
     TokenEstimator,
-    StreamSlots,
     ChatBilling,
     ChatMetrics,
     ChatAdmission,

@@ -31,6 +31,7 @@ describe('chat charges belong to the chat gateway', () => {
       ttlMs: 60_000,
       requestId: 'r-s02',
       model: 'gpt-4o-mini',
+      limits: {},
     });
     const [hold] = await t.database.query(`SELECT actor FROM credit_holds WHERE id = $1`, [holdId]);
     expect(hold).toEqual({ actor: 'system:chat' });

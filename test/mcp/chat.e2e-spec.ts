@@ -1,9 +1,9 @@
-import { Client } from 'pg';
 import { request } from '../support/contract';
 import { accessTokenFor } from '../support/users';
 import { formatLedger, ledgerUnits } from '../../src/mcp/pricing';
 import { TokenEstimator } from '../../src/mcp/token-estimator';
 import { fundedUser, FundedUser, ledgerOf } from '../support/credit-users';
+import { whileAccountLocked } from '../support/credits';
 import { eventually } from '../support/eventually';
 import { cancel, chat, connectMcp, McpClient } from '../support/mcp-client';
 import { untilAborted, useChatApp } from './mcp-test-env';
@@ -316,6 +316,10 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
   });
 
   describe('holds against one balance', () => {
+    /** 100 × 2/1000 = 0.2 credits of answer, plus the input. */
+    const chatFor100Tokens = (socket: McpClient) =>
+      chat(socket, { request_id: rid(), model: 't-gpt', messages: HELLO, max_tokens: 100 });
+
     it('a hold refused after the request went upstream: no chunk delivered, no charge, no ledger row, the upstream aborted; a chat the known balance cannot pay waits for its hold and sends nothing', async () => {
       // 0.21 pays the answer (100 × 2/1000 = 0.2), so the request goes upstream at once, but not
       // the whole hold (+ (9 × 1.1 + 16) input tokens × 1/1000 = 0.026).
@@ -325,15 +329,16 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       app.fakes.openai.hold(); // the upstream answers nothing before the refusal (released in reset)
       const seen: unknown[] = [];
       socket.on('chat:chunk', (chunk) => seen.push(chunk));
-      const out = await chat(socket, {
-        request_id: rid(),
-        model: 't-gpt',
-        messages: HELLO,
-        max_tokens: 100,
+      // The hold waits on the locked account row until the request has reached the upstream (a
+      // hold answered before the request is sent ends the chat without sending it).
+      const started = await whileAccountLocked(app.t.database, poor.id, async () => {
+        const pending = chatFor100Tokens(socket);
+        // Sent at once, in parallel with the hold, and aborted when the hold was refused.
+        await app.fakes.openai.arrived(1);
+        return { pending };
       });
+      const out = await started.pending;
       expect(out.ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
-      // Sent at once, in parallel with the hold, and aborted when the hold was refused.
-      await app.fakes.openai.arrived(1);
       await untilAborted(app.fakes.openai);
       expect(app.fakes.openai.requests[0].completed).toBe(false);
       const ledger = await ledgerOf(app.t, poor.id);
@@ -360,28 +365,18 @@ describe('Mcp chat gateway (Socket.IO /mcp) against fake providers', () => {
       app.fakes.openai.behave({ chunks: Array<string>(40).fill(' word'), chunkDelayMs: 50 });
       const seen: unknown[] = [];
       socket.on('chat:chunk', (chunk) => seen.push(chunk));
-      const locker = new Client({ connectionString: app.t.database.url });
-      await locker.connect();
-      try {
-        await locker.query('BEGIN');
-        await locker.query('SELECT 1 FROM credit_accounts WHERE user_id = $1 FOR UPDATE', [
-          poor.id,
-        ]);
-        const out = chat(socket, {
-          request_id: rid(),
-          model: 't-gpt',
-          messages: HELLO,
-          max_tokens: 100,
-        });
+      const started = await whileAccountLocked(app.t.database, poor.id, async () => {
+        const pending = chatFor100Tokens(socket);
         // The upstream is already streaming to the hub before the hold is decided.
         await eventually(() =>
           expect(app.fakes.openai.requests[0]?.chunksSent).toBeGreaterThanOrEqual(3),
         );
-        await locker.query('COMMIT');
-        expect((await out).ack).toMatchObject({ ok: false, code: 'INSUFFICIENT_CREDITS' });
-      } finally {
-        await locker.end();
-      }
+        return { pending };
+      });
+      expect((await started.pending).ack).toMatchObject({
+        ok: false,
+        code: 'INSUFFICIENT_CREDITS',
+      });
       await untilAborted(app.fakes.openai);
       expect(app.fakes.openai.requests[0].completed).toBe(false);
       expect(await roundTrip(socket)).toMatchObject({ ok: false });

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { request } from './contract';
 import { CreditLedgerService } from '../../src/credits/credit-ledger.service';
 import { TestApp } from './test-app';
@@ -72,4 +73,27 @@ export async function ledgerViolations(database: TestDatabase): Promise<unknown[
          OR a.held <> (SELECT coalesce(sum(h.amount), 0) FROM credit_holds h
                         WHERE h.user_id = a.user_id AND h.status = 'active')`,
   );
+}
+
+/**
+ * Runs `until` while another connection holds the user's credit account row locked, so every
+ * money move of that user waits; then lets them go on. `until` returns as soon as what the test
+ * needs has happened (it must not wait for a money move of the user), with what the test keeps.
+ */
+export async function whileAccountLocked<T>(
+  database: TestDatabase,
+  userId: string,
+  until: () => Promise<T>,
+): Promise<T> {
+  const locker = new Client({ connectionString: database.url });
+  await locker.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM credit_accounts WHERE user_id = $1 FOR UPDATE', [userId]);
+    const kept = await until();
+    await locker.query('COMMIT');
+    return kept;
+  } finally {
+    await locker.end();
+  }
 }

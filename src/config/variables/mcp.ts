@@ -56,13 +56,15 @@ export const MCP_VARIABLES: readonly VariableSpec[] = [
     name: 'MCP_MAX_CONCURRENT_STREAMS',
     kind: { type: 'int', min: 1, max: 1000 },
     default: '3',
-    description: 'Chat streams one user may run at once (across instances when Redis is set).',
+    description:
+      "Chat streams one user may run at once, across instances (counted by the money core with each chat's credit hold).",
   },
   {
     name: 'MCP_MESSAGES_PER_MINUTE',
     kind: { type: 'int', min: 1, max: 100_000 },
     default: '30',
-    description: '`chat:start` messages one user may send per minute.',
+    description:
+      'Chats one user may start per minute (any 60 s), across instances; a refused start does not count.',
   },
   {
     name: 'MCP_DEFAULT_MAX_TOKENS',

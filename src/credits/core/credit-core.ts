@@ -102,6 +102,10 @@ function toSql(op: CreditOp): SqlOp {
         actor: op.actor,
         expires_at: op.op === 'reserve' ? op.expiresAt.toISOString() : undefined,
         grant: op.grant,
+        limits:
+          op.op === 'reserve' && op.limits
+            ? { concurrent: op.limits.concurrent, per_minute: op.limits.perMinute }
+            : undefined,
       };
     case 'capture':
       return { ...op, amount: unitsToSql(op.amount) };

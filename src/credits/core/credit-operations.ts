@@ -21,6 +21,16 @@ export type CoreAudit = Pick<AuditRecord, 'actor' | 'action' | 'target' | 'reque
   after?: Record<string, unknown>;
 };
 
+/**
+ * Limits on one user's holds of one kind (`service`), e.g. the chat gateway's streams: how many
+ * may be active at once, and how many may be taken in any minute. A reserve past either is
+ * refused (`HoldLimitError`).
+ */
+export interface HoldLimits {
+  concurrent?: number;
+  perMinute?: number;
+}
+
 /** One money operation as `credit_apply` runs it. Amounts are bigint units of 0.0001. */
 export type CreditOp =
   | {
@@ -48,6 +58,8 @@ export type CreditOp =
        * moves no money, so a crash of PostgreSQL can only forget a hold of its last moments.
        */
       awaitFlush?: boolean;
+      /** Limits on the user's holds of this `service`, checked in the same call. */
+      limits?: HoldLimits;
     }
   | {
       op: 'capture';

@@ -7,6 +7,7 @@ import {
   CreditTransactionNotFoundError,
   GrantLimitError,
   GrantRevokedError,
+  HoldLimitError,
   HoldNotActiveError,
   HoldNotFoundError,
   InsufficientCreditsError,
@@ -70,6 +71,12 @@ export function refusal(op: CreditOp, outcome: Outcome): DomainError {
       });
     case 'grant_revoked':
       return new GrantRevokedError(outcome.grant_id as string);
+    case 'hold_limit':
+      return new HoldLimitError(
+        outcome.limit as 'concurrent' | 'per_minute',
+        outcome.max as number,
+        outcome.retry_after_seconds as number | undefined,
+      );
     case 'hold_not_found':
       return new HoldNotFoundError(hold);
     case 'hold_not_active':
