@@ -4,7 +4,8 @@
  * `credit_apply` of migration CreditCore, plus (when `withGrants`) the two grant hooks around the
  * dispatch: an operation carrying `grant` is checked before and counted after, in the same call.
  * Whoever replaces credit_apply again builds it here and keeps the lines marked "grants".
- * `reserveLimits` (migration ChatLimitsInHolds): a reserve passes its `limits` on.
+ * `reserveLimits` (migration ChatLimitsInHolds): a reserve goes through `credit_reserve_limited`
+ * with its `limits`.
  */
 export function creditApplySql(withGrants: boolean, reserveLimits = false): string {
   const before = withGrants
@@ -45,7 +46,7 @@ export function creditApplySql(withGrants: boolean, reserveLimits = false): stri
           v_out := CASE v_op->>'op'
             WHEN 'deduct' THEN credit_deduct((v_op->>'user')::uuid, (v_op->>'amount')::numeric,
               v_op->>'service', v_op->'metadata', v_op->>'actor', v_op->>'key', p_now)
-            WHEN 'reserve' THEN credit_reserve((v_op->>'user')::uuid, (v_op->>'amount')::numeric,
+            WHEN 'reserve' THEN credit_reserve${reserveLimits ? '_limited' : ''}((v_op->>'user')::uuid, (v_op->>'amount')::numeric,
               v_op->>'service', v_op->'metadata', v_op->>'actor',
               (v_op->>'expires_at')::timestamptz, p_now${reserveLimits ? ", v_op->'limits'" : ''})
             WHEN 'capture' THEN credit_capture((v_op->>'hold')::uuid, (v_op->>'user')::uuid,

@@ -89,7 +89,7 @@ export class ChatAdmission {
     return { likelyShort: known !== undefined && known < floor };
   }
 
-  /** A chat counted by `enter` ended before it was admitted (or was refused). */
+  /** A chat counted by `enter` ended: refused, or admitted and its hold settled. */
   leave(userId: string): void {
     const running = (this.runningByUser.get(userId) ?? 1) - 1;
     if (running > 0) this.runningByUser.set(userId, running);
@@ -111,11 +111,6 @@ export class ChatAdmission {
         }),
       };
     }
-  }
-
-  /** An admitted chat has ended (its hold settled): it no longer runs here. */
-  finish(userId: string): void {
-    this.leave(userId);
   }
 
   private async hold(request: AdmissionRequest): Promise<Admitted> {

@@ -392,7 +392,7 @@ export class ChatService implements BeforeApplicationShutdown {
     // `chat:end` must not find the previous one still counted.
     let finished = false;
     const finish = () => {
-      if (!finished) this.admission.finish(chat.payer.userId);
+      if (!finished) this.admission.leave(chat.payer.userId);
       finished = true;
     };
     try {
