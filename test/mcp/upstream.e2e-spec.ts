@@ -207,6 +207,21 @@ describe('Upstream providers through the official SDKs against fake servers', ()
     await untilAborted(openai);
   });
 
+  it.each([
+    ['OpenAI', () => openai, GPT],
+    ['Anthropic', () => anthropic, CLAUDE],
+  ])(
+    'ends an %s stream whose provider reports an error midway with PROVIDER_UNAVAILABLE, without switching',
+    async (_name, fake, target) => {
+      fake().behave({ chunks: ['a', 'b', 'c', 'd'], failAfter: 2 });
+      const { error, text } = await collect([target, target === GPT ? CLAUDE : GPT]);
+      expect(error?.code).toBe('PROVIDER_UNAVAILABLE');
+      expect(text).toBe('ab');
+      expect(fake().requests).toHaveLength(1);
+      expect(openai.requests.length + anthropic.requests.length).toBe(1);
+    },
+  );
+
   it('times out a slow first token and aborts that request', async () => {
     anthropic.hold(); // no first token until the test is over
     const { error } = await collect([CLAUDE], {

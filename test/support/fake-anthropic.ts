@@ -71,6 +71,7 @@ export const ANTHROPIC_WIRE: WireFormat = {
     sse(res, { type: 'message_stop' }, 'message_stop');
   },
   error: (status) => ({ type: 'error', error: ANTHROPIC_ERRORS[status] }),
+  streamError: (res) => sse(res, { type: 'error', error: ANTHROPIC_ERRORS[503] }, 'error'),
 };
 
 /** A fake Anthropic; the SDK's base URL is the server root. */

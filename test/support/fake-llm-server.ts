@@ -17,6 +17,8 @@ export interface FakeBehaviour {
   holdAfter?: number;
   /** After this many chunks the stream stops sending but stays open (a stalled upstream). */
   stallAfter?: number;
+  /** After this many chunks the stream sends the provider's error event and ends (it failed midway). */
+  failAfter?: number;
   /** Input tokens the fake reports (default 12). */
   inputTokens?: number;
   /** Leave the usage out of the stream (OpenAI without the usage chunk). */
@@ -62,6 +64,8 @@ export interface WireFormat {
     b: FakeBehaviour,
   ): void;
   error(status: number): Record<string, unknown>;
+  /** The event that reports an overloaded server after the stream began. */
+  streamError(res: ServerResponse): void;
 }
 
 /**
@@ -233,6 +237,12 @@ export class FakeLlmServer {
         await this.held!.released;
       }
       if (behaviour.stallAfter !== undefined && index >= behaviour.stallAfter) return; // stays open
+      if (index === behaviour.failAfter) {
+        this.wire.streamError(res);
+        res.end();
+        record.completed = true;
+        return;
+      }
       if (res.destroyed) return;
       this.wire.chunk(res, body, text, index);
       record.chunksSent++;

@@ -58,6 +58,7 @@ export const OPENAI_WIRE: WireFormat = {
     res.write('data: [DONE]\n\n');
   },
   error: (status) => ({ error: { ...OPENAI_ERRORS[status], param: null } }),
+  streamError: (res) => sse(res, { error: { ...OPENAI_ERRORS[503], param: null } }),
 };
 
 function envelope(res: object, body: Record<string, unknown>) {

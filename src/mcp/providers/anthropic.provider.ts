@@ -1,11 +1,20 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { ChatProvider, ProviderEvent, ProviderRequest } from './chat-provider';
-import { classifySdkError } from './chat-provider';
+import { classifySdkError, UpstreamError } from './chat-provider';
 import { nodeHttpFetch } from './node-http-fetch';
+import { streamedJson } from './sse';
+
+/** What Anthropic streams instead of the next event when the response fails midway. */
+interface StreamErrorEvent {
+  type: 'error';
+  error: { type: string; message: string };
+}
 
 /**
  * Anthropic messages streaming: message_start (input usage), content_block_delta (text),
- * message_delta (stop reason, output usage), message_stop. System messages go to `system`.
+ * message_delta (stop reason, output usage), message_stop. System messages go to `system`. The
+ * SDK sends the request and raises its HTTP errors; the streamed body is read by `streamedJson`.
  */
 export class AnthropicProvider implements ChatProvider {
   readonly name = 'anthropic' as const;
@@ -36,20 +45,21 @@ export class AnthropicProvider implements ChatProvider {
       .filter((m) => m.role !== 'system')
       .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
     try {
-      const stream = await this.client.messages.create(
-        {
-          model: request.upstreamModel,
-          max_tokens: request.maxTokens,
-          messages,
-          ...(system ? { system } : {}),
-          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-          stream: true,
-        },
-        { signal },
-      );
-      // The SDK misses an abort that comes while it prepares the request: end it here.
-      if (signal.aborted) return stream.controller.abort();
-      for await (const event of stream) {
+      const response = await this.client.messages
+        .create(
+          {
+            model: request.upstreamModel,
+            max_tokens: request.maxTokens,
+            messages,
+            ...(system ? { system } : {}),
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+            stream: true,
+          },
+          { signal },
+        )
+        .asResponse();
+      for await (const data of streamedJson(this.name, response.body, signal)) {
+        const event = data as RawMessageStreamEvent | StreamErrorEvent;
         switch (event.type) {
           case 'message_start':
             yield { type: 'usage', inputTokens: event.message.usage.input_tokens };
@@ -63,6 +73,9 @@ export class AnthropicProvider implements ChatProvider {
             yield { type: 'usage', outputTokens: event.usage.output_tokens };
             if (event.delta.stop_reason) yield { type: 'finish', reason: event.delta.stop_reason };
             break;
+          case 'error':
+            // E.g. overloaded_error after the response began (the SDK throws it too).
+            throw new UpstreamError('unavailable', this.name, undefined, event.error.message);
           default:
             break;
         }
