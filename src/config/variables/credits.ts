@@ -73,7 +73,7 @@ export const CREDITS_VARIABLES: readonly VariableSpec[] = [
     kind: { type: 'duration' },
     default: '20ms',
     description:
-      'While a money-core call runs, operations arriving wait for it and go together in the next call, unless CREDIT_BATCH_MAX of them are waiting or the call has run this long: then another call starts beside it (up to CREDIT_BATCH_CONCURRENCY). Fewer, fuller statements cost PostgreSQL and the server less CPU per operation; `0ms` starts a call for each event-loop turn while slots are free.',
+      'While a money-core call runs, operations arriving wait for it and go together in the next call, unless CREDIT_BATCH_MAX of them are waiting or the call has run this long: then another call starts beside it (up to CREDIT_BATCH_CONCURRENCY). Fewer, fuller statements cost PostgreSQL and the server less CPU per operation; `0ms` starts a call for each event-loop turn while slots are free, as chat holds always do (a first token waits for them).',
   },
   {
     name: 'INTEGRATION_API_KEYS',

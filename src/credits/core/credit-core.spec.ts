@@ -132,6 +132,33 @@ describe('CreditCore', () => {
     expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([['x'], ['a', 'b']]);
   });
 
+  it('sends the chat holds of one event-loop turn beside a running one at once, whatever CREDIT_BATCH_OVERLAP_AFTER says', async () => {
+    const fake = firstCallHeld((ops) =>
+      ops.map(() => ({ ...ok, hold_id: 'h', expires_at: '2026-05-01T00:10:00Z' })),
+    );
+    const core = coreWith(fake.pool, {
+      CREDIT_BATCH_CONCURRENCY: '4',
+      CREDIT_BATCH_OVERLAP_AFTER: '20ms',
+    });
+    const chatHold = (user: string): CreditOp => ({
+      op: 'reserve',
+      user,
+      amount: 1n,
+      service: 'chat',
+      metadata: {},
+      actor: 'system:chat',
+      expiresAt: new Date('2026-05-01T00:10:00Z'),
+      awaitFlush: false,
+    });
+    const first = core.run(chatHold('x'), () => 'x');
+    const sameTurn = ['c', 'a'].map((user) => core.run(chatHold(user), () => user));
+    // The fake clock never moves: x is young, and still c and a do not wait for it.
+    expect(await Promise.all(sameTurn)).toEqual(['c', 'a']);
+    fake.release();
+    await first;
+    expect(fake.calls.map((ops) => ops.map((o) => o.user))).toEqual([['x'], ['a', 'c']]);
+  });
+
   it('maps a refusal to its error, with what the operation asked for', async () => {
     const fake = fakePool((ops) => ops.map(() => ({ kind: 'insufficient', available: '0.5000' })));
     const core = coreWith(fake.pool);

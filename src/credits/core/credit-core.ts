@@ -53,6 +53,12 @@ interface Lane {
   /** When each call in flight was sent (clock ms), oldest first. */
   sentAt: number[];
   noFlushWait: boolean;
+  /**
+   * How long a running call makes operations arriving meanwhile wait for it
+   * (CREDIT_BATCH_OVERLAP_AFTER; 0 for holds that skip the flush wait: chat starts, whose first
+   * token waits for the hold, go out on each event-loop turn while a slot is free).
+   */
+  overlapAfterMs: number;
   /** A pump is due at the end of this event-loop turn (see apply). */
   pumpDue: boolean;
   /** Cancels the timer that starts a call beside one running past CREDIT_BATCH_OVERLAP_AFTER. */
@@ -140,6 +146,9 @@ function toSql(op: CreditOp): SqlOp {
  * full batch or once the running call has taken CREDIT_BATCH_OVERLAP_AFTER (a lock wait, a slow
  * disk): each statement costs PostgreSQL and this process a fixed amount of CPU (its socket
  * round trip, its commit), so fewer, fuller statements leave more CPU for everything else.
+ * Chat holds (which skip the flush wait, a lane of their own) never wait for a running call while
+ * a slot is free: a chat's first token waits for its hold, and in a burst of 100 chat starts this
+ * took ~5 ms off the first token's p50 (paired probe in BENCHMARKS.md).
  * A statement that fails as a whole (a deadlock with a misused key, a constraint) is retried one
  * operation per statement, so only the operation at fault fails.
  */
@@ -147,10 +156,7 @@ function toSql(op: CreditOp): SqlOp {
 export class CreditCore {
   private readonly logger = new Logger(CreditCore.name);
   private readonly pool: Pool;
-  private readonly lanes: Record<'flushWait' | 'noFlushWait', Lane> = {
-    flushWait: { queue: [], sentAt: [], noFlushWait: false, pumpDue: false },
-    noFlushWait: { queue: [], sentAt: [], noFlushWait: true, pumpDue: false },
-  };
+  private readonly lanes: Record<'flushWait' | 'noFlushWait', Lane>;
   /** SIGNUP_BONUS_CREDITS in units. */
   readonly signupBonus: bigint;
   /** SIGNUP_BONUS_AT_REGISTRATION (false: the bonus waits for a verified email, S-19). */
@@ -164,6 +170,17 @@ export class CreditCore {
     private readonly metrics: CreditMetrics,
   ) {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+    const lane = (noFlushWait: boolean, overlapAfterMs: number): Lane => ({
+      queue: [],
+      sentAt: [],
+      noFlushWait,
+      overlapAfterMs,
+      pumpDue: false,
+    });
+    this.lanes = {
+      flushWait: lane(false, config.credits.batchOverlapAfterMs),
+      noFlushWait: lane(true, 0),
+    };
     const bonus = parseUnits(config.credits.signupBonus);
     this.signupBonus = 'units' in bonus ? bonus.units : 0n;
     this.bonusAtRegistration = config.credits.signupBonusAtRegistration !== false;
@@ -276,10 +293,10 @@ export class CreditCore {
    * looks again then). A call that ends pumps again.
    */
   private pump(lane: Lane): void {
-    const { batchConcurrency, batchMax, batchOverlapAfterMs } = this.config.credits;
+    const { batchConcurrency, batchMax } = this.config.credits;
     while (lane.sentAt.length < batchConcurrency && lane.queue.length > 0) {
       const now = this.clock.now().getTime();
-      const overlapAt = lane.sentAt.length === 0 ? now : lane.sentAt[0] + batchOverlapAfterMs;
+      const overlapAt = lane.sentAt.length === 0 ? now : lane.sentAt[0] + lane.overlapAfterMs;
       if (lane.queue.length < batchMax && now < overlapAt) {
         lane.cancelOverlap ??= this.clock.schedule(new Date(overlapAt), () => {
           lane.cancelOverlap = undefined;
