@@ -65,6 +65,17 @@ const deduct = (user: string, amount: bigint): CreditOp => ({
   actor: 'api_key:test',
 });
 
+const reserve = (user: string, awaitFlush?: boolean): CreditOp => ({
+  op: 'reserve',
+  user,
+  amount: 1n,
+  service: 'chat',
+  metadata: {},
+  actor: 'system:chat',
+  expiresAt: new Date('2026-05-01T00:10:00Z'),
+  awaitFlush,
+});
+
 const ok = { kind: 'ok', balance: '1.0000', held: '0.0000', available: '1.0000' };
 
 describe('CreditCore', () => {
@@ -140,16 +151,7 @@ describe('CreditCore', () => {
       CREDIT_BATCH_CONCURRENCY: '4',
       CREDIT_BATCH_OVERLAP_AFTER: '20ms',
     });
-    const chatHold = (user: string): CreditOp => ({
-      op: 'reserve',
-      user,
-      amount: 1n,
-      service: 'chat',
-      metadata: {},
-      actor: 'system:chat',
-      expiresAt: new Date('2026-05-01T00:10:00Z'),
-      awaitFlush: false,
-    });
+    const chatHold = (user: string) => reserve(user, false);
     const first = core.run(chatHold('x'), () => 'x');
     const sameTurn = ['c', 'a'].map((user) => core.run(chatHold(user), () => user));
     // The fake clock never moves: x is young, and still c and a do not wait for it.
@@ -210,16 +212,6 @@ describe('CreditCore', () => {
       ops.map(() => ({ ...ok, hold_id: 'h', expires_at: '2026-05-01T00:10:00Z' })),
     );
     const core = coreWith(fake.pool, { CREDIT_BATCH_CONCURRENCY: '1' });
-    const reserve = (user: string, awaitFlush?: boolean): CreditOp => ({
-      op: 'reserve',
-      user,
-      amount: 1n,
-      service: 'chat',
-      metadata: {},
-      actor: 'system:chat',
-      expiresAt: new Date('2026-05-01T00:10:00Z'),
-      awaitFlush,
-    });
     const waiting = core.run(deduct('x', 1n), () => 'x');
     const queued = core.run(reserve('y'), () => 'y');
     // The flush lane is busy (x) with y queued behind it; these two do not wait for either.
