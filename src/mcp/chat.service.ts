@@ -184,7 +184,7 @@ export class ChatService implements BeforeApplicationShutdown {
       // Asked for on the next tick, so the hold's statement goes out after the upstream request
       // made below: Node writes that request on a tick of its own, and a hold asked for now would
       // be sent first, from the microtasks that prepare the request. A single chat's first token
-      // waits longest for the request (paired probe in BENCHMARKS.md).
+      // came 0.2–0.5 ms sooner in this order (paired probe in BENCHMARKS.md).
       const admission = new Promise<Admission>((resolve) =>
         process.nextTick(() =>
           resolve(
