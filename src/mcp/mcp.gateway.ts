@@ -63,10 +63,13 @@ const unauthenticated = (message: string): ChatErrorEvent => ({
 });
 
 /**
- * How long a balance change may wait for others before one Redis message takes them to the other
- * instances' sockets (the live balance's budget is ~100 ms; this instance's go out at once).
+ * How long a balance change waits for others before each user's latest state goes to this
+ * instance's sockets and, in one Redis message, to the other instances' (the live balance's budget
+ * is ~100 ms). A push per turn of the event loop wrote a frame per money move in a burst: 20
+ * simultaneous chat starts pushed 20 balances while their first tokens were on the way, and their
+ * first tokens came 1–3 ms sooner without (paired probe in BENCHMARKS.md).
  */
-const REMOTE_BALANCES_EVERY_MS = 20;
+const BALANCES_EVERY_MS = 50;
 
 /**
  * Socket.IO namespace `/mcp` on the HTTP server. Who may connect: a user with a JWT access token
@@ -91,11 +94,9 @@ export class McpGateway
   private stopListening?: () => void;
   private readonly stopAuthEvents: (() => void)[] = [];
   private stopBalances?: () => void;
-  /** Balances to push at the end of this turn of the event loop: the latest per user. */
+  /** Balances to push when `balancesTimer` fires (BALANCES_EVERY_MS): the latest per user. */
   private readonly balancePushes = new Map<string, BalancePush>();
-  /** Balances for the other instances, sent together at most every REMOTE_BALANCES_EVERY_MS. */
-  private readonly remoteBalancePushes = new Map<string, BalancePush>();
-  private remoteBalancesTimer?: NodeJS.Timeout;
+  private balancesTimer?: NodeJS.Timeout;
   /** Per user with sockets here: the version of the state they were pushed last. */
   private readonly pushedVersions = new Map<string, number>();
   private namespace?: McpNamespace;
@@ -153,13 +154,13 @@ export class McpGateway
       // An app's grant revoked by the user or an admin (its OAuth tokens end as `login.revoked`).
       this.grantEvents.on('grant.revoked', ({ userId }) => this.revalidateUser(userId)),
     );
-    // Every money move of a user reaches their sockets on every instance. The moves of one turn
-    // of the event loop go out together (pushBalances).
+    // Every money move of a user reaches their sockets on every instance. The moves of
+    // BALANCES_EVERY_MS go out together (pushBalances).
     this.stopBalances = this.creditEvents.on('ledger.changed', (change) => {
       this.billing.noteAvailable(change.userId, change.available);
       const waiting = this.balancePushes.get(change.userId);
       if (waiting && waiting.version >= change.version) return;
-      if (this.balancePushes.size === 0) setImmediate(() => this.pushBalances(namespace));
+      this.balancesTimer ??= setTimeout(() => this.pushBalances(namespace), BALANCES_EVERY_MS);
       this.balancePushes.set(change.userId, {
         user_id: change.userId,
         version: change.version,
@@ -175,37 +176,18 @@ export class McpGateway
   }
 
   /**
-   * Pushes the balances of this turn: each user's latest state (moves that committed together,
-   * e.g. in one money-core statement, show as their result), to this instance's sockets, and
-   * queues them for the other instances' (sendRemoteBalances).
+   * Pushes the balances of the last BALANCES_EVERY_MS: each user's latest state (moves that
+   * committed together, e.g. in one money-core statement, show as their result), to this
+   * instance's sockets and, in ONE message through the Redis adapter, to the other instances'.
    */
   private pushBalances(namespace: McpNamespace): void {
+    this.balancesTimer = undefined;
     if (!this.stopBalances) return; // stopped meanwhile (onModuleDestroy)
     const pushes = [...this.balancePushes.values()];
     this.balancePushes.clear();
     this.pushLocally(namespace, pushes);
     // Without Redis (or before its adapter is attached) there is no other instance to tell.
-    if (!(namespace.adapter instanceof RedisAdapter)) return;
-    for (const push of pushes) {
-      const queued = this.remoteBalancePushes.get(push.user_id);
-      if (!queued || queued.version < push.version)
-        this.remoteBalancePushes.set(push.user_id, push);
-    }
-    this.remoteBalancesTimer ??= setTimeout(
-      () => this.sendRemoteBalances(namespace),
-      REMOTE_BALANCES_EVERY_MS,
-    );
-  }
-
-  /**
-   * The balances queued for the other instances, in ONE message through the Redis adapter: under
-   * load a publish per turn of the event loop was one more Redis write for almost every money move.
-   */
-  private sendRemoteBalances(namespace: McpNamespace): void {
-    this.remoteBalancesTimer = undefined;
-    const pushes = [...this.remoteBalancePushes.values()];
-    this.remoteBalancePushes.clear();
-    if (this.stopBalances && pushes.length > 0) {
+    if (namespace.adapter instanceof RedisAdapter && pushes.length > 0) {
       namespace.serverSideEmit('credits:balances', pushes);
     }
   }
@@ -325,8 +307,7 @@ export class McpGateway
     this.stopBalances = undefined;
     // A push still waiting would publish on the adapter's connections as they close.
     this.balancePushes.clear();
-    clearTimeout(this.remoteBalancesTimer);
-    this.remoteBalancePushes.clear();
+    clearTimeout(this.balancesTimer);
     for (const cancel of this.expiryTimers.values()) cancel();
     this.expiryTimers.clear();
   }

@@ -81,7 +81,7 @@ describeWithRedis('Two app instances sharing PostgreSQL and Redis', () => {
       connect(b, stranger.sessionToken),
     ]);
     // Every push a socket gets: the user's own top-up may still be announced after it connected
-    // (pushes for other instances go out every 20 ms), so the deduct's is looked for among them.
+    // (pushes go out every 50 ms), so the deduct's is looked for among them.
     const pushesTo = (socket: McpClient) => {
       const pushes: unknown[] = [];
       socket.on('credits:balance', (event) => pushes.push(event));
