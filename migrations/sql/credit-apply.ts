@@ -1,8 +1,9 @@
 // Shared SQL of the migrations (not a migration: TypeORM loads only migrations/*.ts).
 
 /**
- * `credit_apply` of migration CreditCore, plus (when `withGrants`) the two grant hooks around the
- * dispatch: an operation carrying `grant` is checked before and counted after, in the same call.
+ * `credit_apply`, as migration CreditCore creates it, plus (when `withGrants`, migration
+ * SpendingGrants) the two grant hooks around the dispatch: an operation carrying `grant` is
+ * checked before and counted after, in the same call.
  * Whoever replaces credit_apply again builds it here and keeps the lines marked "grants".
  * `reserveLimits` (migration ChatLimitsInHolds): a reserve goes through `credit_reserve_limited`
  * with its `limits`.

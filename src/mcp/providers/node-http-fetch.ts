@@ -8,7 +8,7 @@ export interface SdkResponse {
   statusText: string;
   url: string;
   headers: Headers;
-  /** The SDKs iterate a body that is async-iterable as it is: no web stream per chunk. */
+  /** Read as it is, an async iterable (streamedJson; the SDKs too): no web stream per chunk. */
   body: IncomingMessage;
   text(): Promise<string>;
   json(): Promise<unknown>;
