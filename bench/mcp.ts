@@ -7,7 +7,6 @@ import { io } from 'socket.io-client';
 import type { ChatAck, ChatErrorEvent } from '../clients/typescript/src/chat-socket';
 import type { HubChatSocket } from '../clients/typescript/src/socket';
 import { generateSessionToken, hashSessionToken } from '../src/session/session-token';
-import { startFakeOpenAI } from '../test/support/fake-openai';
 import {
   BenchServer,
   machine,
@@ -17,8 +16,7 @@ import {
   withBenchServer,
   writeBenchmarkSection,
 } from './support';
-
-type FakeOpenAIServer = Awaited<ReturnType<typeof startFakeOpenAI>>;
+import { FakeUpstream, startFakeUpstream } from './fake-upstream';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -29,12 +27,15 @@ const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 100);
 // 20 ms apart = 50 tokens/s, the pace of a typical streamed answer; 5 is a stress setting.
 const CHUNK_DELAY_MS = Number(process.env.BENCH_CHUNK_DELAY_MS ?? 20);
 const INSTANCES = Number(process.env.BENCH_HUB_INSTANCES ?? 1);
+/** As the runs before 2026-12-02 13:30 UTC: the fake upstream on the benchmark's event loop. */
+const FAKE_IN_PROCESS = process.env.BENCH_FAKE_IN_PROCESS === '1';
 /** Non-default settings get a BENCHMARKS.md section (and a command line) of their own. */
 const variant = [
   ...(INSTANCES !== 1 ? [`BENCH_HUB_INSTANCES=${INSTANCES}`] : []),
   ...(process.env.BENCH_CHUNK_DELAY_MS
     ? [`BENCH_CHUNK_DELAY_MS=${process.env.BENCH_CHUNK_DELAY_MS}`]
     : []),
+  ...(FAKE_IN_PROCESS ? ['BENCH_FAKE_IN_PROCESS=1'] : []),
 ];
 const command = [...variant, 'npm run bench:mcp'].join(' ');
 const section = ['mcp', ...variant.map((v) => v.toLowerCase().replace(/[^a-z0-9]+/g, '-'))].join(
@@ -329,7 +330,7 @@ function failureNotes(
   ];
 }
 
-async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer): Promise<void> {
+async function main(fake: FakeUpstream, { database, servers }: BenchServer): Promise<void> {
   const sockets: HubChatSocket[] = [];
   try {
     for (const token of await seedUsers(database.url)) {
@@ -389,7 +390,7 @@ async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer):
       '',
       `Run ${new Date().toISOString()} on ${await machine(database.url)}.`,
       '',
-      `The fake OpenAI server (in the benchmark process) streams ${CHUNKS} chunks ${CHUNK_DELAY_MS} ms apart (${1000 / CHUNK_DELAY_MS} tokens/s) per chat. "Hub": socket.io-client → the built server (${INSTANCES === 1 ? 'one process' : `${INSTANCES} processes on the same database and Redis, clients spread over them as by a load balancer`}; the request goes upstream at once while the credit hold, which also counts the chat limits, is taken (PostgreSQL), chunks wait for it; the capture and the conversation's answer after) → the OpenAI SDK (it sends the request; the hub reads the streamed body itself) → the fake. "Direct": the OpenAI SDK → the fake from the benchmark process, the baseline, measured in the same run, interleaved round by round. Each client runs ${CHATS} chats back to back (the single client ${SINGLE_CHATS}), ${ROUNDS} rounds per path. "Steady": the clients' first chats start spread over one stream's length (${STREAM_MS} ms), so about that many streams run at every moment, as with that many users chatting; "at once": every client starts in the same millisecond (a synchronized burst).`,
+      `The fake OpenAI server (${FAKE_IN_PROCESS ? "in the benchmark process, on the direct client's event loop" : 'a process of its own, as a real upstream is another machine'}) streams ${CHUNKS} chunks ${CHUNK_DELAY_MS} ms apart (${1000 / CHUNK_DELAY_MS} tokens/s) per chat. "Hub": socket.io-client → the built server (${INSTANCES === 1 ? 'one process' : `${INSTANCES} processes on the same database and Redis, clients spread over them as by a load balancer`}; the request goes upstream at once while the credit hold, which also counts the chat limits, is taken (PostgreSQL), chunks wait for it; the capture and the conversation's answer after) → the OpenAI SDK (it sends the request; the hub reads the streamed body itself) → the fake. "Direct": the OpenAI SDK → the fake from the benchmark process, the baseline, measured in the same run, interleaved round by round. Each client runs ${CHATS} chats back to back (the single client ${SINGLE_CHATS}), ${ROUNDS} rounds per path. "Steady": the clients' first chats start spread over one stream's length (${STREAM_MS} ms), so about that many streams run at every moment, as with that many users chatting; "at once": every client starts in the same millisecond (a synchronized burst).`,
       '',
       "TTFT = from sending to the first text chunk. Stream rate = each chat's chunks after the first ÷ its first-to-last-chunk time, averaged over the chats: how fast the answer flows. Throughput = all chunks ÷ the wall time from the first request to the last chunk (includes the time to first token). End = last chunk → `chat:end` (the charge is written before it goes out). Hub CPU = user + system time of each server process while the hub path ran, as a share of one core, and per chunk delivered (the per-chat work included).",
       '',
@@ -414,11 +415,10 @@ async function main(fake: FakeOpenAIServer, { database, servers }: BenchServer):
 }
 
 runBenchmark(async () => {
-  const fake = await startFakeOpenAI();
-  fake.behave({
-    chunks: Array.from({ length: CHUNKS }, (_, i) => ` n${i}`),
-    chunkDelayMs: CHUNK_DELAY_MS,
-  });
+  const fake = await startFakeUpstream(
+    { chunks: Array.from({ length: CHUNKS }, (_, i) => ` n${i}`), chunkDelayMs: CHUNK_DELAY_MS },
+    { inProcess: FAKE_IN_PROCESS },
+  );
   try {
     await withBenchServer(
       {
