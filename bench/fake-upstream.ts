@@ -50,6 +50,8 @@ async function serveFakeUpstream(): Promise<void> {
   const fake = await startFakeOpenAI();
   fake.behave(JSON.parse(process.argv[2]) as FakeBehaviour);
   process.once('SIGTERM', () => void fake.close().then(() => process.exit(0)));
+  // The benchmark died without stopping it: go too, rather than serve on as an orphan.
+  process.once('disconnect', () => process.exit(0));
   process.send!({ apiKey: fake.apiKey, baseUrl: fake.baseUrl } satisfies Ready);
 }
 
