@@ -9,10 +9,8 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-interface Ready {
-  apiKey: string;
-  baseUrl: string;
-}
+/** What the child reports once it listens. */
+type Ready = Omit<FakeUpstream, 'close'>;
 
 /**
  * The fake OpenAI server, by default in a process of its own, as a real upstream is: a client then
