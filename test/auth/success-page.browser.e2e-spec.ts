@@ -6,6 +6,7 @@ import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
 import { describeWithChromium, launchChromium } from '../support/chromium';
+import { eventually } from '../support/eventually';
 
 const OUTPUT = join(__dirname, '..', '..', 'test-output');
 
@@ -95,8 +96,10 @@ describeWithChromium('Success page in headless Chromium', () => {
     const button = page.locator('#copy');
     await expect(button.isVisible()).resolves.toBe(true);
     await button.click();
-    await page.waitForFunction("document.getElementById('status').textContent !== ''");
-    expect(await page.locator('#status').textContent()).toBe('✓ คัดลอกรหัสแล้ว');
+    // Read through a locator: waitForFunction evals its predicate, which the page's CSP can refuse.
+    await eventually(async () =>
+      expect(await page.locator('#status').textContent()).toBe('✓ คัดลอกรหัสแล้ว'),
+    );
     expect(await page.locator('#status').isVisible()).toBe(true);
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(code);
 

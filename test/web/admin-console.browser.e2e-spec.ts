@@ -271,9 +271,10 @@ describeWithChromium('Admin console in headless Chromium', () => {
             await page.goto(`${app.t.url}/admin/${path}`);
             await page.getByRole('heading', { name: 'Admin', level: 1 }).waitFor();
             await page.waitForLoadState('networkidle');
-            // Every loader gone (a page may show several at once, e.g. the usage charts).
-            await page.waitForFunction(
-              `!document.querySelector('[role="status"] .mantine-Loader-root')`,
+            // Every loader gone (a page may show several at once, e.g. the usage charts). Counted
+            // by a locator: waitForFunction evals its predicate, which the app's CSP can refuse.
+            await eventually(async () =>
+              expect(await page.locator('[role="status"] .mantine-Loader-root').count()).toBe(0),
             );
             const name = `admin-${section}-${width}`;
             await screenshot(page, name);
