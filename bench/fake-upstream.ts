@@ -22,11 +22,7 @@ export async function startFakeUpstream(
   behaviour: FakeBehaviour,
   { inProcess = false } = {},
 ): Promise<FakeUpstream> {
-  if (inProcess) {
-    const fake = await startFakeOpenAI();
-    fake.behave(behaviour);
-    return fake;
-  }
+  if (inProcess) return startBehavingFake(behaviour);
   const child = fork(__filename, [JSON.stringify(behaviour)], { stdio: 'inherit' });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('message', (message) => resolve(message as Ready));
@@ -43,10 +39,15 @@ export async function startFakeUpstream(
   };
 }
 
+async function startBehavingFake(behaviour: FakeBehaviour) {
+  const fake = await startFakeOpenAI();
+  fake.behave(behaviour);
+  return fake;
+}
+
 /** The child: start the fake with the behaviour given on the command line, report where it is. */
 async function serveFakeUpstream(): Promise<void> {
-  const fake = await startFakeOpenAI();
-  fake.behave(JSON.parse(process.argv[2]) as FakeBehaviour);
+  const fake = await startBehavingFake(JSON.parse(process.argv[2]) as FakeBehaviour);
   process.once('SIGTERM', () => void fake.close().then(() => process.exit(0)));
   // The benchmark died without stopping it: go too, rather than serve on as an orphan.
   process.once('disconnect', () => process.exit(0));
