@@ -97,3 +97,22 @@ export async function expectText(page: Page, testId: string, text: string): Prom
     .filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) })
     .waitFor();
 }
+
+/**
+ * Waits until the page's address matches `url`. When it does not, the error says where the page
+ * stayed, the alerts it shows and the problems collected so far: after a form's submit, a refusal
+ * shown on the page is the usual reason, and a bare timeout would not say it.
+ */
+export async function arrivesAt(web: WebPage, url: RegExp): Promise<void> {
+  try {
+    await web.page.waitForURL(url);
+  } catch (error) {
+    const alerts = await web.page
+      .getByRole('alert')
+      .allTextContents()
+      .catch((reason: Error) => [`(alerts not read: ${reason.message})`]);
+    throw new Error(
+      `${(error as Error).message}\nThe page stayed at ${web.page.url()}; alerts: ${JSON.stringify(alerts)}; problems: ${JSON.stringify(web.problems)}`,
+    );
+  }
+}

@@ -8,6 +8,7 @@ import { accountFacts, asSora2 } from '../support/credits';
 import { eventually } from '../support/eventually';
 import { accessTokenFor } from '../support/users';
 import {
+  arrivesAt,
   expectText,
   openWebPage,
   screenshot,
@@ -122,7 +123,7 @@ describeWithChromium('Admin console in headless Chromium', () => {
         .send({ status: 'disabled' })
         .expect(200);
       // No click, no navigation: the server cut the socket and the tab found out.
-      await page.waitForURL(/\/signin\?next=%2Fadmin%2Fsystem/);
+      await arrivesAt(web, /\/signin\?next=%2Fadmin%2Fsystem/);
       expect(await page.evaluate('window.__sameDocument')).toBe(true);
       expect(web.problems).toEqual([]);
     } finally {

@@ -7,7 +7,7 @@ import { FakeGoogle } from '../support/fake-google';
 import { freePort } from '../support/free-port';
 import { SmtpMailbox } from '../support/smtp-mailbox';
 import { startTestApp, TestApp } from '../support/test-app';
-import { expectText, openWebPage, screenshot } from '../support/web-page';
+import { arrivesAt, expectText, openWebPage, screenshot } from '../support/web-page';
 
 const PASSWORD = 'correct horse 42';
 
@@ -153,7 +153,7 @@ describeWithChromium('Web app in headless Chromium', () => {
       try {
         const email = `web-${Date.now()}@example.test`;
         await page.goto(`${t.url}/dashboard`);
-        await page.waitForURL(/\/signin\?next=%2Fdashboard$/);
+        await arrivesAt(web, /\/signin\?next=%2Fdashboard$/);
         await page.getByRole('link', { name: 'Create account' }).click();
 
         await page.getByLabel('Name').fill('Somchai');
@@ -168,15 +168,15 @@ describeWithChromium('Web app in headless Chromium', () => {
         await page.getByLabel('I accept the terms').check();
         await page.getByRole('button', { name: 'Create account' }).click();
 
-        await page.waitForURL(/\/verify-email\?email=/);
+        await arrivesAt(web, /\/verify-email\?email=/);
         await fillCode(page, await mailbox.codeFor(email));
         await page.getByRole('button', { name: 'Verify' }).click();
-        await page.waitForURL(/\/signin\?notice=verified/);
+        await arrivesAt(web, /\/signin\?notice=verified/);
         await page.getByText('Email verified').waitFor();
         await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
         await page.getByRole('button', { name: 'Sign in' }).click();
 
-        await page.waitForURL(/\/dashboard$/);
+        await arrivesAt(web, /\/dashboard$/);
         await expectText(page, 'credits-balance', '100');
         await expectText(page, 'credits-available', '100');
         await expectText(page, 'credits-held', '0');
@@ -201,7 +201,7 @@ describeWithChromium('Web app in headless Chromium', () => {
       const { page } = web;
       try {
         await page.goto(`${t.url}/profile`);
-        await page.waitForURL(/\/signin\?next=%2Fprofile$/);
+        await arrivesAt(web, /\/signin\?next=%2Fprofile$/);
         await page.getByLabel('Email').fill('not-an-email');
         await page.getByRole('textbox', { name: 'Password', exact: true }).fill('x');
         await page.getByRole('button', { name: 'Sign in' }).click();
@@ -212,7 +212,7 @@ describeWithChromium('Web app in headless Chromium', () => {
         await page.getByTestId('form-error').getByText('Invalid email or password').waitFor();
         await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
         await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(/\/profile$/);
+        await arrivesAt(web, /\/profile$/);
         await page.getByRole('heading', { name: 'Profile' }).waitFor();
         expect(web.problems).toEqual([]);
       } finally {
@@ -229,19 +229,19 @@ describeWithChromium('Web app in headless Chromium', () => {
         await page.getByRole('link', { name: 'Forgot password?' }).click();
         await page.getByLabel('Email').fill(user.email);
         await page.getByRole('button', { name: 'Send code' }).click();
-        await page.waitForURL(/\/reset-password\?email=/);
+        await arrivesAt(web, /\/reset-password\?email=/);
         // The second mail to this address: the first was the verification code.
         await fillCode(page, await mailbox.codeFor(user.email, 2));
         await page
           .getByRole('textbox', { name: 'New password', exact: true })
           .fill('a brand new pass 7');
         await page.getByRole('button', { name: 'Set new password' }).click();
-        await page.waitForURL(/\/signin\?notice=resetDone/);
+        await arrivesAt(web, /\/signin\?notice=resetDone/);
         await page
           .getByRole('textbox', { name: 'Password', exact: true })
           .fill('a brand new pass 7');
         await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(/\/dashboard$/);
+        await arrivesAt(web, /\/dashboard$/);
         await expectText(page, 'credits-balance', '100');
         expect(web.problems).toEqual([]);
       } finally {
@@ -261,7 +261,7 @@ describeWithChromium('Web app in headless Chromium', () => {
       try {
         await page.goto(`${t.url}/signin`);
         await page.getByRole('link', { name: 'Continue with Google' }).click();
-        await page.waitForURL(/\/dashboard$/);
+        await arrivesAt(web, /\/dashboard$/);
         await expectText(page, 'credits-balance', '100');
         expect(page.url()).not.toContain('token');
         expect(web.problems).toEqual([]);

@@ -8,6 +8,7 @@ import { freePort } from '../support/free-port';
 import { fakeProviderEnv, Fakes, insertTestModels, startFakes } from '../mcp/mcp-test-env';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
+  arrivesAt,
   expectText,
   openWebPage,
   screenshot,
@@ -90,7 +91,7 @@ describeWithChromium('Web app pages in headless Chromium', () => {
       await done.getByTestId('message-cost').waitFor();
 
       // The server stored it: the page now has the conversation's address and lists it.
-      await page.waitForURL(/\/chats\/[0-9a-f-]{36}$/);
+      await arrivesAt(web, /\/chats\/[0-9a-f-]{36}$/);
       const id = new URL(page.url()).pathname.split('/')[2];
       const listed = page.getByTestId('conversations').getByRole('link', { name: /Say hello/ });
       await listed.waitFor();
@@ -138,7 +139,7 @@ describeWithChromium('Web app pages in headless Chromium', () => {
       const error = page.getByTestId('chat-error');
       await error.getByText('Not enough credits for this message.').waitFor();
       await error.getByRole('link', { name: 'How to top up' }).click();
-      await page.waitForURL(/\/dashboard#redeem$/);
+      await arrivesAt(web, /\/dashboard#redeem$/);
       await page.getByRole('textbox', { name: 'Promo code' }).waitFor();
       const rows = await t.database.query(
         `SELECT 1 FROM credit_transactions WHERE user_id = $1 AND type = 'chat'`,
@@ -190,8 +191,12 @@ describeWithChromium('Web app pages in headless Chromium', () => {
     }
   });
 
-  it('changes the name and the password on the profile; the old login then ends', async () => {
-    const { user, web, page } = await signedIn();
+  it('changes the name and the password on the profile; the old login ends, the new password signs in and comes back', async () => {
+    // Ending every login cuts this tab's socket, whose last refresh then answers 401.
+    const { user, web, page } = await signedIn(
+      {},
+      { allowHttpErrors: [/^401 \/api\/auth\/browser\/refresh$/] },
+    );
     try {
       await page.goto(`${t.url}/profile`);
       await page.getByLabel('Name').fill('Somchai Jaidee');
@@ -206,12 +211,21 @@ describeWithChromium('Web app pages in headless Chromium', () => {
       await page.getByRole('textbox', { name: 'Current password' }).fill('correct horse 42');
       await page.getByRole('textbox', { name: 'New password' }).fill('another good one 9');
       await page.getByRole('button', { name: 'Change password' }).click();
-      await page.waitForURL(/\/signin\?notice=changed/);
+      await arrivesAt(web, /\/signin\?notice=changed&next=%2Fprofile$/);
+      await page.getByText('Password changed. Please sign in again.').waitFor();
       const live = await t.database.query(
         'SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL',
         [user.id],
       );
       expect(live).toHaveLength(0);
+
+      await page.getByLabel('Email').fill(user.email);
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill('another good one 9');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await arrivesAt(web, /\/profile$/);
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await arrivesAt(web, /\/signin\?notice=signedOutEverywhere&next=%2Fprofile$/);
+      await page.getByText('Signed out everywhere.').waitFor();
       expect(web.problems).toEqual([]);
     } finally {
       await web.close();

@@ -3,8 +3,13 @@ import { authorizeWith, hub, unwrap, type Schemas } from './client';
 
 export type SessionUser = Schemas['UserDto'];
 
+/** Why this tab's login ended, when a page ended it on purpose: the sign-in page says so. */
+export type SignedOutNotice = 'changed' | 'signedOutEverywhere';
+
 export type SessionState =
-  { status: 'loading' } | { status: 'signed-out' } | { status: 'signed-in'; user: SessionUser };
+  | { status: 'loading' }
+  | { status: 'signed-out'; notice?: SignedOutNotice }
+  | { status: 'signed-in'; user: SessionUser };
 
 /**
  * The signed-in browser: the access token lives only in this module's memory; the refresh token
@@ -42,10 +47,10 @@ class BrowserSession {
     this.set({ status: 'signed-in', user: token.user });
   }
 
-  signedOut(): void {
+  signedOut(notice?: SignedOutNotice): void {
     this.accessToken = null;
     clearTimeout(this.timer);
-    this.set({ status: 'signed-out' });
+    this.set(notice ? { status: 'signed-out', notice } : { status: 'signed-out' });
   }
 
   async login(email: string, password: string): Promise<void> {

@@ -17,8 +17,11 @@ export function RequireAuth() {
   }, [state.status]);
   if (state.status === 'loading') return <Loading />;
   if (state.status === 'signed-out') {
-    const next = location.pathname + location.search;
-    return <Navigate to={`/signin?next=${encodeURIComponent(next)}`} replace />;
+    // The one redirect of a signed-out tab: a page that ended the login leaves its notice here
+    // instead of navigating itself, which this redirect (rendered first) would overrule.
+    const next = `next=${encodeURIComponent(location.pathname + location.search)}`;
+    const notice = state.notice ? `notice=${state.notice}&` : '';
+    return <Navigate to={`/signin?${notice}${next}`} replace />;
   }
   return <Outlet />;
 }

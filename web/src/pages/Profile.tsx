@@ -12,11 +12,9 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { queryClient } from '../api/query';
-import { session } from '../api/session';
-import { closeMcpSocket } from '../api/socket';
+import { session, type SignedOutNotice } from '../api/session';
 import { Loading } from '../components/Loading';
 import { NewPasswordField } from '../components/AuthFields';
 import { useServerForm } from '../components/useServerForm';
@@ -47,12 +45,10 @@ export default function ProfilePage() {
   );
 }
 
-/** After every login has ended server-side, this tab is signed out too. */
-async function endThisTab(navigate: (to: string) => void, notice: string) {
-  closeMcpSocket();
-  session.signedOut();
+/** After every login has ended server-side, this tab is signed out too (RequireAuth redirects). */
+function endThisTab(notice: SignedOutNotice) {
+  session.signedOut(notice);
   queryClient.clear();
-  navigate(`/signin?notice=${notice}`);
 }
 
 function NameCard({ account }: { account: Account }) {
@@ -103,7 +99,6 @@ function NameCard({ account }: { account: Account }) {
 
 function PasswordCard({ account }: { account: Account }) {
   const { t } = useTranslation();
-  const navigate = useNavigate();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const form = useServerForm(['current_password', 'new_password', 'password'] as const);
@@ -119,7 +114,7 @@ function PasswordCard({ account }: { account: Account }) {
         }),
       ),
     );
-    if (ok) await endThisTab(navigate, 'changed');
+    if (ok) endThisTab('changed');
   };
   return (
     <Card withBorder padding="lg" radius="md">
@@ -183,14 +178,13 @@ function GoogleCard({ account }: { account: Account }) {
 
 function EverywhereCard() {
   const { t } = useTranslation();
-  const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const run = async () => {
     setBusy(true);
     try {
       await unwrap(hub.POST('/api/account/sign-out-everywhere'));
-      await endThisTab(navigate, 'signedOutEverywhere');
+      endThisTab('signedOutEverywhere');
     } catch (e) {
       setError((e as Error).message);
       setBusy(false);
