@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { eventually } from './eventually';
 
 export const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'web');
 
@@ -115,4 +116,20 @@ export async function arrivesAt(web: WebPage, url: RegExp): Promise<void> {
       `${(error as Error).message}\nThe page stayed at ${web.page.url()}; alerts: ${JSON.stringify(alerts)}; problems: ${JSON.stringify(web.problems)}`,
     );
   }
+}
+
+/**
+ * The dialog's open transition has ended: it is fully opaque and nothing animates (axe measures
+ * colours as they are on screen, and a half-faded button has too little contrast).
+ */
+export async function dialogSettled(page: Page): Promise<void> {
+  await eventually(async () =>
+    expect(
+      await page.evaluate<boolean>(`(() => {
+        const dialog = document.querySelector('[role="dialog"]');
+        return !!dialog && getComputedStyle(dialog).opacity === '1' &&
+          document.getAnimations().every((a) => a.playState !== 'running');
+      })()`),
+    ).toBe(true),
+  );
 }

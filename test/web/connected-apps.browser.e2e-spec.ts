@@ -2,9 +2,9 @@ import type { Page } from 'playwright-core';
 import { useBrowserApp } from '../support/browser-app';
 import { describeWithChromium } from '../support/chromium';
 import { request } from '../support/contract';
-import { eventually } from '../support/eventually';
 import { accessTokenFor } from '../support/users';
 import {
+  dialogSettled,
   expectText,
   openWebPage,
   screenshot,
@@ -36,22 +36,6 @@ describeWithChromium('Connected apps in headless Chromium', () => {
       .send({ name, scopes: ['credits:check', 'credits:deduct'], user_scope: 'granted' })
       .expect(201);
     return (res.body as { key: string }).key;
-  }
-
-  /**
-   * The dialog's open transition has ended: it is fully opaque and nothing animates (axe measures
-   * colours as they are on screen, and a half-faded button has too little contrast).
-   */
-  async function settled(page: Page) {
-    await eventually(async () =>
-      expect(
-        await page.evaluate<boolean>(`(() => {
-          const dialog = document.querySelector('[role="dialog"]');
-          return !!dialog && getComputedStyle(dialog).opacity === '1' &&
-            document.getAnimations().every((a) => a.playState !== 'running');
-        })()`),
-      ).toBe(true),
-    );
   }
 
   /** No serious axe violation, and nothing wider than the screen. */
@@ -112,7 +96,7 @@ describeWithChromium('Connected apps in headless Chromium', () => {
         await card.getByRole('button', { name: `Change cap of ${clientId}` }).click();
         const dialog = p.getByRole('dialog', { name: `Change cap of ${clientId}` });
         await dialog.getByRole('textbox', { name: 'Cap (credits)' }).fill('10');
-        await settled(p);
+        await dialogSettled(p);
         await screenshot(p, `connected-apps-cap-${width}`);
         expect(await seriousA11yViolations(p)).toEqual([]);
         await dialog.getByRole('button', { name: 'Save' }).click();
@@ -130,7 +114,7 @@ describeWithChromium('Connected apps in headless Chromium', () => {
         await card.getByRole('button', { name: `Revoke ${clientId}` }).click();
         const confirm = p.getByRole('dialog', { name: `Revoke ${clientId}` });
         await confirm.getByText('will no longer be able to use your credits').waitFor();
-        await settled(p);
+        await dialogSettled(p);
         await screenshot(p, `connected-apps-revoke-${width}`);
         expect(await seriousA11yViolations(p)).toEqual([]);
         await confirm.getByRole('button', { name: 'Revoke access' }).click();

@@ -9,6 +9,7 @@ import { fakeProviderEnv, Fakes, insertTestModels, startFakes } from '../mcp/mcp
 import { startTestApp, TestApp } from '../support/test-app';
 import {
   arrivesAt,
+  dialogSettled,
   expectText,
   openWebPage,
   screenshot,
@@ -170,7 +171,7 @@ describeWithChromium('Web app pages in headless Chromium', () => {
     }
   });
 
-  it('lists connected services; revoking one makes its code answer 401', async () => {
+  it('lists connected services; revoking one, then all after a confirmation, makes their codes answer 401', async () => {
     const { user, web, page } = await signedIn();
     try {
       const sessions = t.app.get(SessionService);
@@ -185,6 +186,20 @@ describeWithChromium('Web app pages in headless Chromium', () => {
       await page.getByTestId('sessions').getByText('Sora2 GPT').waitFor({ state: 'detached' });
       await verify(revoked.token).expect(401);
       await verify(kept.token).expect(200);
+
+      // All at once asks first.
+      await page.getByRole('button', { name: 'Revoke all' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('Sign every connected service out?').waitFor();
+      await dialogSettled(page);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await screenshot(page, 'services-revoke-all-confirm-1280');
+      await dialog.getByRole('button', { name: 'Revoke all' }).click();
+      const rows = page.getByTestId('sessions');
+      await rows.getByText('Kept GPT').waitFor({ state: 'detached' });
+      await verify(kept.token).expect(401);
+      // This tab's own sign-in is listed as such, and stays (Sign out everywhere ends it).
+      await rows.getByText('Your sign-in (web or app)').waitFor();
       expect(web.problems).toEqual([]);
     } finally {
       await web.close();
@@ -223,7 +238,14 @@ describeWithChromium('Web app pages in headless Chromium', () => {
       await page.getByRole('textbox', { name: 'Password', exact: true }).fill('another good one 9');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await arrivesAt(web, /\/profile$/);
+      // Everywhere asks first: Cancel ends nothing.
       await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.reload();
+      await page.getByRole('heading', { name: 'Profile' }).waitFor();
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
       await arrivesAt(web, /\/signin\?notice=signedOutEverywhere&next=%2Fprofile$/);
       await page.getByText('Signed out everywhere.').waitFor();
       expect(web.problems).toEqual([]);

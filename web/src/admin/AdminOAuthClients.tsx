@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { useServerForm } from '../components/useServerForm';
 import { CapFields } from './CapFields';
-import { ConfirmModal } from './ConfirmModal';
+import { ConfirmModal } from '../components/ConfirmModal';
 import { DataTable } from './DataTable';
 import { FormFooter } from './FormFooter';
 import { ScopeCheckboxes } from './ScopeCheckboxes';

@@ -20,7 +20,7 @@ import { hub, unwrap, type Schemas } from '../api/client';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { AUDIT_KEY, AuditTable } from './AdminAudit';
-import { ConfirmModal } from './ConfirmModal';
+import { ConfirmModal } from '../components/ConfirmModal';
 import { CreditForm } from './CreditForm';
 import { DataTable, RevokeButton } from './DataTable';
 import { useKeysetList } from './useKeysetList';

@@ -15,7 +15,6 @@ export const adminEn = {
   enable: 'Enable',
   makeAdmin: 'Make admin',
   makeUser: 'Make plain user',
-  confirmTitle: 'Please confirm',
   confirmDisable:
     'Disable {{email}}? Every session and login of this account ends now, and its integrations get 401 at once.',
   confirmEnable: 'Enable {{email}} again? They can sign in again (old sessions stay ended).',

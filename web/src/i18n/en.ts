@@ -21,6 +21,7 @@ export const en = {
     or: 'or',
     close: 'Close',
     back: 'Back',
+    confirmTitle: 'Please confirm',
   },
   auth: {
     email: 'Email',
@@ -120,7 +121,7 @@ export const en = {
   },
   services: {
     title: 'Connected services',
-    help: 'Services you signed in to with a VERIFIED code. Revoking one signs it out at once.',
+    help: 'Services you signed in to with a VERIFIED code, and your own sign-ins. Revoking one signs it out at once.',
     service: 'Service',
     created: 'Created',
     lastUsed: 'Last used',
@@ -128,6 +129,9 @@ export const en = {
     device: 'Device',
     revoke: 'Revoke',
     revokeAll: 'Revoke all',
+    revokeAllConfirm:
+      'Sign every connected service out? Each will need a new VERIFIED code. Your own sign-ins stay.',
+    login: 'Your sign-in (web or app)',
     none: 'No connected services.',
     revoked: 'Revoked.',
   },
@@ -176,6 +180,8 @@ export const en = {
     linkGoogle: 'Link Google',
     everywhere: 'Sign out everywhere',
     everywhereHelp: 'Ends every login and every connected service of this account.',
+    everywhereConfirm:
+      'End every login and every connected service of this account, this tab included? Each service will need a new VERIFIED code.',
   },
   errors: {
     notFound: 'Page not found',

@@ -15,6 +15,7 @@ import { useTranslation } from 'react-i18next';
 import { hub, unwrap, type Schemas } from '../api/client';
 import { queryClient } from '../api/query';
 import { session, type SignedOutNotice } from '../api/session';
+import { ConfirmButton } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
 import { NewPasswordField } from '../components/AuthFields';
 import { useServerForm } from '../components/useServerForm';
@@ -176,34 +177,21 @@ function GoogleCard({ account }: { account: Account }) {
   );
 }
 
+/** Ends every login of the account, this tab's too, after a confirmation. */
 function EverywhereCard() {
   const { t } = useTranslation();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    try {
-      await unwrap(hub.POST('/api/account/sign-out-everywhere'));
-      endThisTab('signedOutEverywhere');
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
-    }
-  };
   return (
     <Card withBorder padding="lg" radius="md">
       <Title order={2} size="h3" mb="sm">
         {t('profile.everywhere')}
       </Title>
       <Text mb="sm">{t('profile.everywhereHelp')}</Text>
-      {error && (
-        <Alert color="red" role="alert" mb="sm">
-          {error}
-        </Alert>
-      )}
-      <Button color="red" loading={busy} onClick={() => void run()}>
-        {t('profile.everywhere')}
-      </Button>
+      <ConfirmButton
+        label={t('profile.everywhere')}
+        message={t('profile.everywhereConfirm')}
+        action={() => unwrap(hub.POST('/api/account/sign-out-everywhere'))}
+        onDone={() => endThisTab('signedOutEverywhere')}
+      />
     </Card>
   );
 }

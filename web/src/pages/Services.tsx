@@ -1,11 +1,14 @@
 import { Alert, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { hub, unwrap } from '../api/client';
+import { hub, unwrap, type Schemas } from '../api/client';
+import { ConfirmButton } from '../components/ConfirmModal';
 import { formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { ScrollTable } from '../components/ScrollTable';
 import { ConnectedApps } from './ConnectedApps';
+
+type SessionView = Schemas['SessionViewDto'];
 
 const KEY = ['sessions'] as const;
 
@@ -28,14 +31,12 @@ export default function ServicesPage() {
     queryFn: () => unwrap(hub.GET('/api/auth/sessions')),
   });
   const revoke = useMutation({
-    mutationFn: (id?: string) =>
-      unwrap(
-        id
-          ? hub.DELETE('/api/auth/sessions/{id}', { params: { path: { id } } })
-          : hub.DELETE('/api/auth/sessions'),
-      ),
+    mutationFn: (id: string) =>
+      unwrap(hub.DELETE('/api/auth/sessions/{id}', { params: { path: { id } } })),
     onSettled: () => client.invalidateQueries({ queryKey: KEY }),
   });
+  const serviceName = (s: SessionView) =>
+    s.kind === 'login' ? t('services.login') : (s.client_name ?? s.return_to ?? '–');
 
   return (
     <Stack>
@@ -72,7 +73,7 @@ export default function ServicesPage() {
                 <Table.Tbody>
                   {sessions.data.map((s) => (
                     <Table.Tr key={s.id}>
-                      <Table.Td>{s.client_name ?? s.return_to ?? '–'}</Table.Td>
+                      <Table.Td>{serviceName(s)}</Table.Td>
                       <Table.Td>{formatDateTime(s.created_at, i18n.language)}</Table.Td>
                       <Table.Td>{formatDateTime(s.last_used_at, i18n.language)}</Table.Td>
                       <Table.Td>{s.ip ?? '–'}</Table.Td>
@@ -84,7 +85,7 @@ export default function ServicesPage() {
                           variant="light"
                           loading={revoke.isPending && revoke.variables === s.id}
                           onClick={() => revoke.mutate(s.id)}
-                          aria-label={`${t('services.revoke')} ${s.client_name ?? s.id}`}
+                          aria-label={`${t('services.revoke')} ${serviceName(s)}`}
                         >
                           {t('services.revoke')}
                         </Button>
@@ -95,9 +96,12 @@ export default function ServicesPage() {
               </Table>
             </ScrollTable>
             <Group mt="md">
-              <Button color="red" onClick={() => revoke.mutate(undefined)}>
-                {t('services.revokeAll')}
-              </Button>
+              <ConfirmButton
+                label={t('services.revokeAll')}
+                message={t('services.revokeAllConfirm')}
+                action={() => unwrap(hub.DELETE('/api/auth/sessions'))}
+                onDone={() => client.invalidateQueries({ queryKey: KEY })}
+              />
             </Group>
           </>
         )}
