@@ -76,11 +76,11 @@ describeWithChromium('Web app pages in headless Chromium', () => {
     }
   });
 
-  it('streams a chat answer into the thread; the conversation is listed, reloads and continues', async () => {
+  it('streams a chat answer into the thread; the conversation is listed, reloads, continues and is deleted after a confirmation', async () => {
     const answer = { chunks: ['Here is ', 'code:\n\n```js\nconsole.log(1)\n```\n'] };
     fakes.openai.behave(answer);
     fakes.anthropic.behave(answer);
-    const { web, page } = await signedIn();
+    const { user, web, page } = await signedIn();
     try {
       await page.goto(`${t.url}/chats`);
       await page.getByRole('textbox', { name: 'Write a message…' }).fill('Say hello');
@@ -124,6 +124,27 @@ describeWithChromium('Web app pages in headless Chromium', () => {
         );
         expect(count).toBe('4');
       });
+
+      // Deleting asks first; then the list loses it, the page leaves its address and the
+      // messages are gone, while the charges stay in the ledger.
+      await page.getByRole('button', { name: 'Delete “Say hello”' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('Delete the conversation “Say hello”?').waitFor();
+      await dialogSettled(page);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+      await arrivesAt(web, /\/chats$/);
+      await listed.waitFor({ state: 'detached' });
+      const messages = await t.database.query(
+        'SELECT 1 FROM conversation_messages WHERE conversation_id = $1',
+        [id],
+      );
+      expect(messages).toHaveLength(0);
+      const charges = await t.database.query(
+        `SELECT 1 FROM credit_transactions WHERE user_id = $1 AND type = 'chat'`,
+        [user.id],
+      );
+      expect(charges).toHaveLength(2);
       expect(web.problems).toEqual([]);
     } finally {
       fakes.reset();

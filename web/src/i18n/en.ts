@@ -118,6 +118,7 @@ export const en = {
     more: 'Load older',
     delete: 'Delete “{{title}}”',
     deleteConfirm: 'Delete the conversation “{{title}}”? Its charges stay in your activity.',
+    deleteNow: 'Delete',
   },
   services: {
     title: 'Connected services',

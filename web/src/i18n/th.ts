@@ -120,6 +120,7 @@ export const th: Messages = {
     more: 'โหลดเก่ากว่านี้',
     delete: 'ลบ “{{title}}”',
     deleteConfirm: 'ลบบทสนทนา “{{title}}” หรือไม่? รายการค่าใช้จ่ายยังอยู่ในกิจกรรมของคุณ',
+    deleteNow: 'ลบ',
   },
   services: {
     title: 'บริการที่เชื่อมต่อ',

@@ -16,7 +16,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -31,6 +31,7 @@ import type {
 } from '../../../clients/typescript/src/chat-socket';
 import { fromStored, history, threadReducer, type ThreadMessage } from '../chat/thread';
 import { Markdown } from '../chat/Markdown';
+import { ConfirmModal } from '../components/ConfirmModal';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 
@@ -271,19 +272,21 @@ function ConversationList({ current }: { current?: string }) {
     initialPageParam: '',
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const [deleteError, setDeleteError] = useState<string | null>(null);
-  const remove = async (conversation: Conversation) => {
-    if (!window.confirm(t('chat.deleteConfirm', { title: conversation.title }))) return;
-    setDeleteError(null);
-    try {
-      await unwrap(
-        hub.DELETE('/api/conversations/{id}', { params: { path: { id: conversation.id } } }),
-      );
+  // The conversation being deleted stays set while its dialog fades out, so its title does too.
+  const [deleting, setDeleting] = useState<Conversation | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const remove = useMutation({
+    mutationFn: (conversation: Conversation) =>
+      unwrap(hub.DELETE('/api/conversations/{id}', { params: { path: { id: conversation.id } } })),
+    onSuccess: async (_, conversation) => {
+      setConfirming(false);
       await client.invalidateQueries({ queryKey: CONVERSATIONS_KEY });
       if (conversation.id === current) void navigate('/chats');
-    } catch (error) {
-      setDeleteError((error as Error).message);
-    }
+    },
+  });
+  const closeConfirm = () => {
+    remove.reset();
+    setConfirming(false);
   };
   const rows = list.data?.pages.flatMap((p) => p.conversations) ?? [];
   return (
@@ -296,11 +299,15 @@ function ConversationList({ current }: { current?: string }) {
           {t('chat.newChat')}
         </Button>
       </Group>
-      {deleteError && (
-        <Alert color="red" role="alert" mb="xs">
-          {deleteError}
-        </Alert>
-      )}
+      <ConfirmModal
+        opened={confirming}
+        onClose={closeConfirm}
+        message={t('chat.deleteConfirm', { title: deleting?.title })}
+        error={remove.error}
+        pending={remove.isPending}
+        onConfirm={() => deleting && remove.mutate(deleting)}
+        confirmLabel={t('chat.deleteNow')}
+      />
       {list.isPending ? (
         <Loading />
       ) : list.isError ? (
@@ -340,7 +347,10 @@ function ConversationList({ current }: { current?: string }) {
                   variant="subtle"
                   color="red"
                   aria-label={t('chat.delete', { title: c.title })}
-                  onClick={() => void remove(c)}
+                  onClick={() => {
+                    setDeleting(c);
+                    setConfirming(true);
+                  }}
                   style={{ alignSelf: 'center' }}
                 >
                   ×
