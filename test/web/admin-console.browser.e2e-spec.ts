@@ -159,7 +159,11 @@ describeWithChromium('Admin console in headless Chromium', () => {
       await deduct().expect(200);
 
       const row = page.getByTestId('admin-keys').getByRole('row', { name: /console-test-key/ });
+      // Revoking asks first, naming the key.
       await row.getByRole('button', { name: 'Revoke' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('Revoke the integration key “console-test-key”?').waitFor();
+      await dialog.getByRole('button', { name: 'Revoke' }).click();
       await row.getByText('Revoked').waitFor();
       await deduct().expect(401);
       // Shown once: after a reload the page has only its prefix.

@@ -1,14 +1,4 @@
-import {
-  Alert,
-  Card,
-  Group,
-  Select,
-  SimpleGrid,
-  Stack,
-  Switch,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Card, Group, Select, SimpleGrid, Stack, Switch, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,7 +9,7 @@ import { CapFields } from './CapFields';
 import { ActiveBadge, DataTable, RevokeButton } from './DataTable';
 import { FormFooter } from './FormFooter';
 import { ScopeCheckboxes } from './ScopeCheckboxes';
-import { useAdminList, useRowAction } from './useAdminList';
+import { useAdminList } from './useAdminList';
 
 type Grant = Schemas['GrantDto'];
 type CreateGrant = Schemas['CreateGrantDto'];
@@ -42,9 +32,7 @@ export function AdminGrants() {
     [...KEY, query],
     async () => (await unwrap(hub.GET('/api/admin/grants', { params: { query } }))).items,
   );
-  const revoke = useRowAction(KEY, (id: string) =>
-    unwrap(hub.DELETE('/api/admin/grants/{id}', { params: { path: { id } } })),
-  );
+  const client = useQueryClient();
   return (
     <Stack>
       <CreateGrantForm />
@@ -67,7 +55,6 @@ export function AdminGrants() {
           onChange={(e) => setWithRevoked(e.currentTarget.checked)}
         />
       </Group>
-      {revoke.isError && <Alert color="red">{revoke.error.message}</Alert>}
       <DataTable<Grant>
         label={t('admin.sections.grants')}
         testId="admin-grants"
@@ -91,7 +78,15 @@ export function AdminGrants() {
           {
             label: '',
             render: (g) =>
-              g.revoked_at ? null : <RevokeButton onClick={() => revoke.mutate(g.id)} />,
+              g.revoked_at ? null : (
+                <RevokeButton
+                  message={t('admin.confirmRevokeGrant', { app: g.client_name })}
+                  revoke={() =>
+                    unwrap(hub.DELETE('/api/admin/grants/{id}', { params: { path: { id: g.id } } }))
+                  }
+                  onDone={() => client.invalidateQueries({ queryKey: KEY })}
+                />
+              ),
           },
         ]}
       />

@@ -1,4 +1,4 @@
-import { Alert, Card, Code, Radio, Stack, TextInput, Title } from '@mantine/core';
+import { Card, Code, Radio, Stack, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import { ActiveBadge, DataTable, RevokeButton } from './DataTable';
 import { FormFooter } from './FormFooter';
 import { ScopeCheckboxes } from './ScopeCheckboxes';
 import { SecretOnce } from './SecretOnce';
-import { useAdminList, useRowAction } from './useAdminList';
+import { useAdminList } from './useAdminList';
 
 type Scope = Schemas['CreateApiKeyDto']['scopes'][number];
 type UserScope = Schemas['CreateApiKeyDto']['user_scope'];
@@ -20,13 +20,10 @@ const KEY = ['admin', 'api-keys'];
 export function AdminKeys() {
   const { t } = useTranslation();
   const keys = useAdminList(KEY, () => unwrap(hub.GET('/api/admin/api-keys')));
-  const revoke = useRowAction(KEY, (id: string) =>
-    unwrap(hub.DELETE('/api/admin/api-keys/{id}', { params: { path: { id } } })),
-  );
+  const client = useQueryClient();
   return (
     <Stack>
       <CreateKey />
-      {revoke.isError && <Alert color="red">{revoke.error.message}</Alert>}
       <DataTable
         label={t('admin.sections.keys')}
         testId="admin-keys"
@@ -46,7 +43,15 @@ export function AdminKeys() {
             label: '',
             render: (k) =>
               !k.revoked_at && k.source !== 'env' ? (
-                <RevokeButton onClick={() => revoke.mutate(k.id)} />
+                <RevokeButton
+                  message={t('admin.confirmRevokeKey', { name: k.name })}
+                  revoke={() =>
+                    unwrap(
+                      hub.DELETE('/api/admin/api-keys/{id}', { params: { path: { id: k.id } } }),
+                    )
+                  }
+                  onDone={() => client.invalidateQueries({ queryKey: KEY })}
+                />
               ) : null,
           },
         ]}

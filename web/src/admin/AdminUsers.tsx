@@ -20,7 +20,7 @@ import { hub, unwrap, type Schemas } from '../api/client';
 import { formatCredits, formatDateTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { AUDIT_KEY, AuditTable } from './AdminAudit';
-import { ConfirmModal } from '../components/ConfirmModal';
+import { ConfirmButton, ConfirmModal } from '../components/ConfirmModal';
 import { CreditForm } from './CreditForm';
 import { DataTable, RevokeButton } from './DataTable';
 import { useKeysetList } from './useKeysetList';
@@ -107,15 +107,6 @@ export function AdminUserPage() {
       setConfirm(null);
       void refresh();
     },
-  });
-  const revoke = useMutation({
-    mutationFn: (sessionId?: string) =>
-      unwrap(
-        sessionId
-          ? hub.DELETE('/api/admin/sessions/{id}', { params: { path: { id: sessionId } } })
-          : hub.DELETE('/api/admin/users/{id}/sessions', { params: { path: { id } } }),
-      ),
-    onSettled: () => void refresh(),
   });
 
   if (detail.isPending) return <Loading />;
@@ -263,15 +254,21 @@ export function AdminUserPage() {
           <Title order={3} size="h4">
             {t('services.title')}
           </Title>
-          <Button size="xs" color="red" variant="light" onClick={() => revoke.mutate(undefined)}>
-            {t('services.revokeAll')}
-          </Button>
+          <ConfirmButton
+            compact
+            label={t('services.revokeAll')}
+            message={t('admin.confirmRevokeAllSessions', { email: user.email })}
+            action={() =>
+              unwrap(hub.DELETE('/api/admin/users/{id}/sessions', { params: { path: { id } } }))
+            }
+            onDone={refresh}
+          />
         </Group>
         <DataTable
           label={t('services.title')}
           rows={sessions.data}
           loading={sessions.isPending}
-          error={sessions.error ?? revoke.error}
+          error={sessions.error}
           rowKey={(s) => s.id}
           columns={[
             { label: t('services.service'), render: (s) => s.client_name ?? '–' },
@@ -280,7 +277,19 @@ export function AdminUserPage() {
             { label: t('services.ip'), render: (s) => s.ip ?? '–' },
             {
               label: '',
-              render: (s) => <RevokeButton onClick={() => revoke.mutate(s.id)} />,
+              render: (s) => (
+                <RevokeButton
+                  message={t('admin.confirmRevokeSession', {
+                    service: s.client_name ?? t('services.service'),
+                  })}
+                  revoke={() =>
+                    unwrap(
+                      hub.DELETE('/api/admin/sessions/{id}', { params: { path: { id: s.id } } }),
+                    )
+                  }
+                  onDone={refresh}
+                />
+              ),
             },
           ]}
         />

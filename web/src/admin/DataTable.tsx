@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ConfirmButton } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
 import { ScrollTable } from '../components/ScrollTable';
 
@@ -77,12 +78,20 @@ export function ActiveBadge(props: { active: boolean; inactiveLabel?: string }) 
   );
 }
 
-/** The red "Revoke" of a row (a key, a grant, a session). */
-export function RevokeButton(props: { onClick: () => void }) {
+/** The red "Revoke" of a row (a key, a grant, a session): asks first, then revokes. */
+export function RevokeButton(props: {
+  message: ReactNode;
+  revoke: () => Promise<unknown>;
+  onDone: () => unknown;
+}) {
   const { t } = useTranslation();
   return (
-    <Button size="xs" color="red" variant="subtle" onClick={props.onClick}>
-      {t('services.revoke')}
-    </Button>
+    <ConfirmButton
+      compact
+      label={t('services.revoke')}
+      message={props.message}
+      action={props.revoke}
+      onDone={props.onDone}
+    />
   );
 }

@@ -53,6 +53,8 @@ export function ConfirmButton(props: {
   message: ReactNode;
   action: () => Promise<unknown>;
   onDone: () => unknown;
+  /** A small button in a table row instead of a filled one. */
+  compact?: boolean;
 }) {
   const [opened, setOpened] = useState(false);
   const run = useMutation({
@@ -68,7 +70,11 @@ export function ConfirmButton(props: {
   };
   return (
     <>
-      <Button color="red" onClick={() => setOpened(true)}>
+      <Button
+        color="red"
+        {...(props.compact ? { size: 'xs', variant: 'subtle' } : {})}
+        onClick={() => setOpened(true)}
+      >
         {props.label}
       </Button>
       <ConfirmModal

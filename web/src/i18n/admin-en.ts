@@ -18,6 +18,13 @@ export const adminEn = {
   confirmDisable:
     'Disable {{email}}? Every session and login of this account ends now, and its integrations get 401 at once.',
   confirmEnable: 'Enable {{email}} again? They can sign in again (old sessions stay ended).',
+  confirmRevokeKey:
+    'Revoke the integration key “{{name}}”? Every request with it is refused at once; a revoked key never works again.',
+  confirmRevokeGrant:
+    'Revoke this user’s grant to {{app}}? The app stops spending their credits at once.',
+  confirmRevokeSession: 'Revoke this session of {{service}}? It is signed out at once.',
+  confirmRevokeAllSessions:
+    'Sign {{email}} out of every connected service? Each will need a new VERIFIED code.',
   confirmRole: 'Change the role of {{email}} to {{role}}? It applies from their next request.',
   confirm: 'Confirm',
   holds: 'Active holds',
