@@ -4,7 +4,8 @@ import { authorizeWith, hub, unwrap, type Schemas } from './client';
 export type SessionUser = Schemas['UserDto'];
 
 /** Why this tab's login ended, when a page ended it on purpose: the sign-in page says so. */
-export type SignedOutNotice = 'changed' | 'signedOutEverywhere';
+export const SIGNED_OUT_NOTICES = ['changed', 'signedOutEverywhere'] as const;
+export type SignedOutNotice = (typeof SIGNED_OUT_NOTICES)[number];
 
 export type SessionState =
   | { status: 'loading' }

@@ -2,14 +2,14 @@ import { Alert, Anchor, Button, PasswordInput, Stack } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import { session, useSession } from '../api/session';
+import { session, SIGNED_OUT_NOTICES, useSession } from '../api/session';
 import { EmailField } from '../components/AuthFields';
 import { AuthCard, FooterLink, GoogleButton } from '../components/AuthCard';
 import { safeNext } from '../components/RequireAuth';
 import { useServerForm } from '../components/useServerForm';
 
 /** Messages another page leaves for the sign-in page (`?notice=`). */
-const NOTICES = ['verified', 'resetDone', 'changed', 'signedOutEverywhere'] as const;
+const NOTICES = ['verified', 'resetDone', ...SIGNED_OUT_NOTICES] as const;
 
 export function SignInPage() {
   const { t } = useTranslation();
