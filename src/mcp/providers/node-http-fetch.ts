@@ -1,4 +1,9 @@
-import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import {
+  Agent as HttpAgent,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  request as httpRequest,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /** What the provider SDKs read of a response (they accept any `fetch` that answers this). */
@@ -38,10 +43,7 @@ export function nodeHttpFetch(tls: { ca?: string } = {}): typeof fetch {
         url,
         {
           method: init.method ?? 'GET',
-          // The SDKs pass a Headers already: a copy would check every name and value again.
-          headers: Object.fromEntries(
-            init.headers instanceof Headers ? init.headers : new Headers(init.headers),
-          ),
+          headers: plainHeaders(init.headers),
           agent: agents[url.protocol as 'http:' | 'https:'],
           signal: init.signal ?? undefined,
         },
@@ -52,6 +54,18 @@ export function nodeHttpFetch(tls: { ca?: string } = {}): typeof fetch {
     });
   // The SDKs type their `fetch` option with the WHATWG Response; they read only SdkResponse.
   return sdkFetch as unknown as typeof fetch;
+}
+
+/**
+ * The request's headers as Node's client takes them. The SDKs pass a Headers (a copy would check
+ * every name and value again); a plain object (SdkJsonPost) goes as it is: Node checks it.
+ */
+function plainHeaders(headers: RequestInit['headers']): OutgoingHttpHeaders {
+  if (headers instanceof Headers) return Object.fromEntries(headers);
+  if (headers === undefined || Array.isArray(headers)) {
+    return Object.fromEntries(new Headers(headers));
+  }
+  return headers as OutgoingHttpHeaders;
 }
 
 function responseOf(url: URL, res: IncomingMessage): SdkResponse {
