@@ -4,7 +4,7 @@ import { createServer } from 'node:tls';
 import { UpstreamError, type ProviderEvent } from '../../src/mcp/providers/chat-provider';
 import { nodeHttpFetch } from '../../src/mcp/providers/node-http-fetch';
 import { OpenAiProvider } from '../../src/mcp/providers/openai.provider';
-import { SdkJsonPost } from '../../src/mcp/providers/sdk-request';
+import { SdkJsonPost } from '../../src/mcp/providers/sdk-json-post';
 import { DEFAULT_CHUNKS } from '../support/fake-llm-server';
 import { startFakeOpenAI } from '../support/fake-openai';
 import { selfSignedCertificate } from '../support/self-signed-cert';

@@ -6,7 +6,7 @@ import type {
 import type { ChatProvider, ProviderEvent, ProviderRequest } from './chat-provider';
 import { classifySdkError, UpstreamError } from './chat-provider';
 import { nodeHttpFetch } from './node-http-fetch';
-import { SdkJsonPost } from './sdk-request';
+import { SdkJsonPost } from './sdk-json-post';
 import { streamedJson } from './sse';
 
 /**
