@@ -17,6 +17,9 @@ const USERS = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+/** The paired measurement of the two ratios: cycles, and seconds per case in each cycle. */
+const PAIRED_CYCLES = Number(process.env.BENCH_PAIRED_CYCLES ?? 6);
+const SLICE_S = Number(process.env.BENCH_SLICE_S ?? 4);
 const POOL_SIZE = 20; // the server's DATABASE_POOL_SIZE default; the baseline gets the same
 const COST = '0.01';
 const START_BALANCE = '1000000';
@@ -228,12 +231,17 @@ function headers(userId: string): Record<string, string> {
 }
 
 /** `rate`: requests per second in total (steady load); without it, back to back (saturated). */
-function deducts(url: string, userIds: string[], rate?: number): Promise<LoadResult> {
+function deducts(
+  url: string,
+  userIds: string[],
+  rate?: number,
+  durationS = DURATION_S,
+): Promise<LoadResult> {
   let next = 0;
   return load({
     url: `${url}${CREDITS}/deduct`,
     connections: CONNECTIONS,
-    duration: DURATION_S,
+    duration: durationS,
     timeout: TIMEOUT_S,
     overallRate: rate,
     requests: [
@@ -250,13 +258,18 @@ function deducts(url: string, userIds: string[], rate?: number): Promise<LoadRes
 }
 
 /** Reserve then capture, as a chat or a video render does: autocannon counts both requests. */
-async function holdPairs(url: string, userIds: string[], pairRate?: number): Promise<LoadResult> {
+async function holdPairs(
+  url: string,
+  userIds: string[],
+  pairRate?: number,
+  durationS = DURATION_S,
+): Promise<LoadResult> {
   let next = 0;
   type Context = { userId?: string; holdId?: string };
   const result = await load({
     url,
     connections: CONNECTIONS,
-    duration: DURATION_S,
+    duration: durationS,
     timeout: TIMEOUT_S,
     overallRate: pairRate === undefined ? undefined : pairRate * 2,
     requests: [
@@ -345,6 +358,71 @@ function row(name: string, r: Measured): string {
   return `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.p50Ms} | ${r.p99Ms} | ${r.total.toLocaleString('en-US')} | ${r.non2xx + r.errors} | ${us(r.serverUsPerRequest)} | ${us(r.postgresUsPerRequest)} | ${us(r.redisTimeouts)} | ${r.load} |`;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+type PairedCase = 'health' | 'deducts' | 'pairs';
+
+/**
+ * The two ratios at the edge of their targets, measured paired: `/health`, 1,000-user deducts
+ * and reserve + capture pairs run SLICE_S seconds each, back to back, PAIRED_CYCLES times, the
+ * order reversed every cycle (deducts always in the middle); each cycle's ratios compare slices
+ * seconds apart, and the median over the cycles is the estimate. The rounds run each case for
+ * DURATION_S in a fixed order, each pair of cases up to a minute apart: on these VMs a reserve or
+ * capture request cost the server 614 µs in one round and 382 µs in the next (2026-12-03, same
+ * code), which moves a round's ratios more than any change measured on the money path.
+ */
+async function pairedRatios(
+  serverUrl: string,
+  databaseUrl: string,
+): Promise<{ rows: string[]; spread: number; holds: number; checks: string[] }> {
+  const many = await seedUsers(databaseUrl, USERS, 'paired-many');
+  const holders = await seedUsers(databaseUrl, USERS, 'paired-holds');
+  await settle(databaseUrl);
+  const run: Record<PairedCase, () => Promise<LoadResult>> = {
+    health: () => load({ url: `${serverUrl}/health`, connections: CONNECTIONS, duration: SLICE_S }),
+    deducts: () => deducts(serverUrl, many, undefined, SLICE_S),
+    pairs: () => holdPairs(serverUrl, holders, undefined, SLICE_S),
+  };
+  const rows: string[] = [];
+  const spreads: number[] = [];
+  const holds: number[] = [];
+  let deductSuccesses = 0;
+  for (let cycle = 1; cycle <= PAIRED_CYCLES; cycle++) {
+    const order: PairedCase[] =
+      cycle % 2 ? ['health', 'deducts', 'pairs'] : ['pairs', 'deducts', 'health'];
+    const rps = {} as Record<PairedCase, number>;
+    for (const name of order) {
+      const result = await run[name]();
+      if (result.non2xx + result.errors > 0) {
+        throw new Error(`${result.non2xx + result.errors} requests failed (paired, ${name})`);
+      }
+      if (name === 'deducts') deductSuccesses += result.total;
+      rps[name] = result.requestsPerSecond;
+    }
+    const spread = rps.deducts / rps.health;
+    const hold = rps.pairs / rps.deducts;
+    spreads.push(spread);
+    holds.push(hold);
+    const n = (x: number) => x.toLocaleString('en-US');
+    rows.push(
+      `| ${cycle} | ${order.map((c) => (c === 'health' ? '`/health`' : c)).join(' → ')} | ${n(rps.health)} | ${n(rps.deducts)} | ${n(rps.pairs)} | ${pct(spread)} | ${pct(hold)} |`,
+    );
+  }
+  const checks = await verify(databaseUrl, [
+    {
+      label: `paired cycles, ${USERS} users`,
+      userIds: many,
+      successes: deductSuccesses,
+      inFlight: CONNECTIONS * PAIRED_CYCLES,
+    },
+  ]);
+  return { rows, spread: median(spreads), holds: median(holds), checks };
+}
+
 async function main({ database, server, servers }: BenchServer): Promise<void> {
   const probe = await CostProbe.open(database.url, servers[0].pid);
   const warm = await seedUsers(database.url, 10, 'warm');
@@ -423,6 +501,8 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
     );
   }
   await probe.close();
+  const paired = await pairedRatios(server.url, database.url);
+  checks.push(...paired.checks.map((line) => `after the paired cycles: ${line}`));
 
   const markdown = [
     '## Credit money core (`npm run bench:credits`)',
@@ -443,7 +523,15 @@ async function main({ database, server, servers }: BenchServer): Promise<void> {
     '|---|---|---|---|---|',
     ...ratios,
     '',
-    'Checked in the database after every round (zero lost or duplicated updates):',
+    `Paired (after the rounds, on fresh accounts): \`/health\`, 1,000-user deducts and reserve + capture pairs, ${SLICE_S} s each with ${CONNECTIONS} connections, back to back, ${PAIRED_CYCLES} cycles, the order reversed every cycle; each cycle's ratios compare cases seconds apart, and the estimate is their median over the cycles. Burst load; CPU is not measured here.`,
+    '',
+    '| Cycle | Order | `/health` req/s | Deducts req/s | Pairs/s | Deducts ÷ `/health` | Pairs ÷ deducts |',
+    '|---|---|---|---|---|---|---|',
+    ...paired.rows,
+    '',
+    `**Median of the ${PAIRED_CYCLES} cycles: 1,000 users, HTTP deduct ÷ \`/health\` ${pct(paired.spread)} (target ≥ 60%) ${paired.spread >= 0.6 ? '✓' : '✗'}; reserve + capture pairs ÷ deducts ${pct(paired.holds)} (target ≥ 50%) ${paired.holds >= 0.5 ? '✓' : '✗'}.**`,
+    '',
+    'Checked in the database after every round and after the paired cycles (zero lost or duplicated updates):',
     '',
     ...checks.map((c) => `- ${c}`),
   ].join('\n');
