@@ -97,6 +97,18 @@ export function chargeDeadline(holdExpiresAt: Date, holdTtlMs: number): Date {
   return new Date(holdExpiresAt.getTime() - Math.min(30_000, holdTtlMs / 10));
 }
 
+/**
+ * Resolves on the event-loop turn after `opened`, when the ack and the chunks waiting for it have
+ * been written. Socket.IO writes a chunk emitted right after the ack only once the ack's write has
+ * completed, a few ticks later in the same turn, so work started on `opened` itself went out
+ * before the first chunk: the turn's statement, and the log line, whose write pino hands to a
+ * libuv thread that then took this process's CPU. At one start, the client got the first chunk
+ * 0.17–0.26 ms (p50) after the ack that way, and 0.02–0.12 ms after this (BENCHMARKS.md, issue 15).
+ */
+export function whenWritten(opened: Promise<void>): Promise<void> {
+  return opened.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+}
+
 /** The abort reason of a request sent upstream for a chat that was then refused. */
 const REFUSED = new ChatError('CANCELLED', 'Refused');
 
@@ -236,9 +248,9 @@ export class ChatService implements BeforeApplicationShutdown {
       );
       void running.done.then(stopWatching, stopWatching);
       const admissionMs = sinceMs(startedAt);
-      // After the ack and the chunks waiting for it (their delivery was queued first when the
-      // chat was opened): the log line and the stored turn are off the first token's path.
-      void chat.opened.then(() =>
+      // Off the first token's path: once the ack and the chunks waiting for it are written.
+      const written = whenWritten(chat.opened);
+      void written.then(() =>
         this.logger.log(
           {
             requestId: payload.request_id,
@@ -251,7 +263,7 @@ export class ChatService implements BeforeApplicationShutdown {
           'Chat started',
         ),
       );
-      chat.turnStored = chat.opened.then(() => this.storeTurn(chat, admitted));
+      chat.turnStored = written.then(() => this.storeTurn(chat, admitted));
       return { ack: { ok: true, conversation_id: chat.conversation.id }, open };
     } catch (error) {
       if (!running.done) {
